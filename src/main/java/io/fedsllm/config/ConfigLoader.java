@@ -1,0 +1,200 @@
+package io.fedsllm.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Builds the effective configuration: the defaults of {@code application.conf} (shipped in the jar), then an
+ * optional {@code --config FILE}, then every {@code --set path=value} (later wins). Any key under
+ * {@code fedsllm} that the defaults do not define is rejected, with the nearest known key as a hint, so a
+ * typo never silently leaves a default in force. Keys under {@code pekko} pass through to Pekko.
+ */
+public final class ConfigLoader {
+
+    /** The root of every fedsllm key; {@code --set} paths without a known root get it prepended. */
+    public static final String ROOT = "fedsllm";
+
+    /**
+     * Objects under which new keys are allowed (they are open maps, e.g. custom model presets or R(r) tables).
+     * A path is open when it starts with one of these prefixes followed by a dot.
+     */
+    private static final List<String> OPEN_OBJECTS = List.of("fedsllm.models", "fedsllm.planner.rounds-table");
+
+    private ConfigLoader() {}
+
+    /** The defaults alone, unresolved against system properties. */
+    public static Config defaults() {
+        Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "application.conf",
+                ConfigParseOptions.defaults().setAllowMissing(false));
+        if (!defaults.hasPath(ROOT)) {
+            throw new IllegalStateException("application.conf on the classpath has no '" + ROOT + "' section");
+        }
+        return defaults;
+    }
+
+    /** Loads defaults, an optional file and the {@code --set} overrides; validates keys; resolves. */
+    public static Config load(Path file, List<String> sets) {
+        Config defaults = defaults();
+        Config overlay = ConfigFactory.empty();
+        if (file != null) {
+            Config fromFile = parseFile(file);
+            checkKnownKeys(fromFile, defaults, "in " + file);
+            overlay = fromFile;
+        }
+        for (String set : sets == null ? List.<String>of() : sets) {
+            Config one = parseSet(set, defaults);
+            checkKnownKeys(one, defaults, "in --set " + set);
+            overlay = one.withFallback(overlay);
+        }
+        try {
+            return overlay.withFallback(defaults).resolve();
+        } catch (ConfigException e) {
+            throw new ConfigError("configuration cannot be resolved: " + e.getMessage(), e);
+        }
+    }
+
+    /** Convenience: defaults plus overrides given as {@code path=value} strings (used by tests). */
+    public static Config withSets(String... sets) {
+        return load(null, List.of(sets));
+    }
+
+    static Config parseFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigError("config file " + file + " does not exist or is not a regular file");
+        }
+        try {
+            return ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+        } catch (ConfigException.Parse e) {
+            throw new ConfigError("malformed config file " + file + ": " + e.getMessage(), e);
+        } catch (ConfigException e) {
+            throw new ConfigError("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses one {@code path=value}. The value is HOCON ("20e6", "\"text\"", "[1,2,4]"); where the default at
+     * that path is a list, a bare comma-separated value {@code 1,2,4} is read as the list {@code [1,2,4]}.
+     */
+    static Config parseSet(String set, Config defaults) {
+        int eq = set.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigError("--set '" + set + "' is not of the form path=value (e.g. --set radio.bandwidth-hz=10e6)");
+        }
+        String path = qualify(set.substring(0, eq).trim());
+        String value = set.substring(eq + 1).trim();
+        if (value.isEmpty()) {
+            throw new ConfigError("--set '" + set + "' gives no value for " + path);
+        }
+        if (defaults.hasPathOrNull(path) && !defaults.getIsNull(path)
+                && defaults.getValue(path).valueType() == ConfigValueType.LIST && !value.startsWith("[")) {
+            value = "[" + value + "]";
+        }
+        try {
+            return ConfigFactory.parseString(quotePath(path) + " = " + value,
+                    ConfigParseOptions.defaults().setOriginDescription("--set " + set));
+        } catch (ConfigException e) {
+            throw new ConfigError("--set '" + set + "' cannot be parsed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Prefixes {@code fedsllm.} to a path that does not start with a known root. */
+    static String qualify(String path) {
+        if (path.equals(ROOT) || path.startsWith(ROOT + ".") || path.startsWith("pekko.")) {
+            return path;
+        }
+        return ROOT + "." + path;
+    }
+
+    private static String quotePath(String path) {
+        // Each path element is quoted so keys such as "gpt2-small" parse verbatim.
+        StringBuilder sb = new StringBuilder();
+        for (String part : path.split("\\.", -1)) {
+            if (part.isEmpty()) {
+                throw new ConfigError("config path '" + path + "' has an empty element");
+            }
+            if (sb.length() > 0) {
+                sb.append('.');
+            }
+            sb.append('"').append(part.replace("\"", "")).append('"');
+        }
+        return sb.toString();
+    }
+
+    /** Rejects every leaf of {@code overlay} under {@code fedsllm} that the defaults do not define. */
+    static void checkKnownKeys(Config overlay, Config defaults, String where) {
+        for (Map.Entry<String, ConfigValue> e : overlay.entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith(ROOT + ".") || isOpen(key)) {
+                continue;
+            }
+            if (!defaults.hasPathOrNull(key)) {
+                throw new ConfigError("unknown config key '" + key + "' " + where + suggestion(key, defaults));
+            }
+            ConfigValue def = defaults.getIsNull(key) ? null : defaults.getValue(key);
+            ConfigValueType given = e.getValue().valueType();
+            if (def != null && def.valueType() == ConfigValueType.OBJECT && given != ConfigValueType.OBJECT) {
+                throw new ConfigError("config key '" + key + "' " + where + " is a section, not a value; its keys are "
+                        + defaults.getConfig(key).root().keySet());
+            }
+        }
+    }
+
+    private static boolean isOpen(String key) {
+        for (String open : OPEN_OBJECTS) {
+            if (key.startsWith(open + ".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String suggestion(String key, Config defaults) {
+        Set<String> known = new TreeSet<>();
+        for (Map.Entry<String, ConfigValue> e : defaults.entrySet()) {
+            if (e.getKey().startsWith(ROOT + ".")) {
+                known.add(e.getKey());
+            }
+        }
+        List<String> sorted = new ArrayList<>(known);
+        sorted.sort(Comparator.comparingInt((String k) -> editDistance(k, key)).thenComparing(k -> k));
+        if (sorted.isEmpty()) {
+            return "";
+        }
+        String best = sorted.get(0);
+        int d = editDistance(best, key);
+        return d <= Math.max(3, key.length() / 3) ? "; did you mean '" + best + "'?" : "; see application.conf for the keys";
+    }
+
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}
