@@ -20,7 +20,7 @@ class PlannerSettingsTest {
         assertEquals(PlannerSettings.PARAMETRIC, s.roundsModel());
         EnergySettings.from(ConfigReader.root(ConfigLoader.withSets()));
         DelaySettings.from(ConfigReader.root(ConfigLoader.withSets()));
-        assertTrue(SweepSettings.from(ConfigReader.root(ConfigLoader.withSets())).defaults().containsKey("bandwidth"));
+        assertTrue(SweepSettings.from(ConfigReader.root(ConfigLoader.withSets())).values().containsKey("bandwidth"));
     }
 
     @Test
