@@ -11,6 +11,7 @@ import java.util.TreeMap;
  * @param relativeTolerance  BCD stops when T_total falls by less than this fraction in an iteration
  * @param maxIterations      BCD iteration cap
  * @param bisectionTolerance relative width at which the power-control bisection on T1/T3 stops
+ * @param localSearchSteps   cap on local-search steps after each greedy subchannel pass (0 = greedy alone)
  * @param roundsModel        "parametric" (R_inf (1 + a / r)) or "table"
  * @param roundsInf          R_inf of the parametric R(r)
  * @param roundsA            a of the parametric R(r)
@@ -18,7 +19,7 @@ import java.util.TreeMap;
  * @param baselineSeedOffset added to the experiment seed for the baselines' random draws
  */
 public record PlannerSettings(List<Integer> ranks, double relativeTolerance, int maxIterations,
-        double bisectionTolerance, String roundsModel, double roundsInf, double roundsA,
+        double bisectionTolerance, int localSearchSteps, String roundsModel, double roundsInf, double roundsA,
         Map<Integer, Double> roundsTable, long baselineSeedOffset) {
 
     public static final String PARAMETRIC = "parametric";
@@ -35,6 +36,7 @@ public record PlannerSettings(List<Integer> ranks, double relativeTolerance, int
         double tol = r.doubleInRange("relative-tolerance", 0, 1);
         int maxIt = r.intInRange("max-iterations", 1, 10_000);
         double bisect = r.doubleInRange("bisection-tolerance", 1e-15, 0.1);
+        int localSearch = r.nonNegativeInt("local-search-steps");
         String model = r.oneOf("rounds-model", PARAMETRIC, TABLE);
         double rInf = r.positiveDouble("rounds-inf");
         double a = r.nonNegativeDouble("rounds-a");
@@ -58,6 +60,6 @@ public record PlannerSettings(List<Integer> ranks, double relativeTolerance, int
             }
         }
         long offset = r.getLong("baselines.seed-offset");
-        return new PlannerSettings(ranks, tol, maxIt, bisect, model, rInf, a, Map.copyOf(rounds), offset);
+        return new PlannerSettings(ranks, tol, maxIt, bisect, localSearch, model, rInf, a, Map.copyOf(rounds), offset);
     }
 }

@@ -5,22 +5,24 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Default {@code --values} of the sweep command per parameter ({@code fedsllm.planner.sweep}).
+ * The sweep command's defaults ({@code fedsllm.planner.sweep}).
  *
- * @param defaults parameter name (as given to {@code --param}) → values
+ * @param seeds  seeds per value
+ * @param values parameter name (as given to {@code --param}) → default values
  */
-public record SweepSettings(Map<String, List<Double>> defaults) {
+public record SweepSettings(int seeds, Map<String, List<Double>> values) {
 
     public static SweepSettings from(ConfigReader root) {
         ConfigReader r = root.section("planner").section("sweep");
+        ConfigReader v = r.section("values");
         Map<String, List<Double>> m = new TreeMap<>();
-        for (String key : r.keys()) {
-            List<Double> values = r.getDoubleList(key);
+        for (String key : v.keys()) {
+            List<Double> values = v.getDoubleList(key);
             if (values.isEmpty()) {
-                throw r.invalid(key, "expected a non-empty list of numbers");
+                throw v.invalid(key, "expected a non-empty list of numbers");
             }
             m.put(key, List.copyOf(values));
         }
-        return new SweepSettings(Map.copyOf(m));
+        return new SweepSettings(r.positiveInt("seeds"), Map.copyOf(m));
     }
 }

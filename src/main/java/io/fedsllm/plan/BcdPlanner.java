@@ -8,7 +8,8 @@ import java.util.List;
  * The paper's block-coordinate descent (Algorithm 3, SYSTEM_MODEL §6). Initialisation: an equal round-robin
  * subchannel split with exact power control and the best (split, rank) for it. Then, until T_total falls by
  * less than the relative tolerance or the iteration cap: (1) greedy subchannels on both links for the current
- * split and rank, (2) exact power control, kept only if T_total does not increase; (3) exhaustive split with
+ * split and rank, refined by a local search (moves/swaps around the straggler, see
+ * {@link SubchannelAssignment#refine}), (2) exact power control, kept only if T_total does not increase; (3) exhaustive split with
  * power re-solved per candidate; (4) exhaustive rank with power re-solved. T_total never increases.
  */
 public final class BcdPlanner implements Planner {
@@ -17,15 +18,17 @@ public final class BcdPlanner implements Planner {
     private final double relativeTolerance;
     private final int maxIterations;
     private final double bisectionTolerance;
+    private final int localSearchSteps;
 
-    public BcdPlanner(double relativeTolerance, int maxIterations, double bisectionTolerance) {
+    public BcdPlanner(double relativeTolerance, int maxIterations, double bisectionTolerance, int localSearchSteps) {
         this.relativeTolerance = relativeTolerance;
         this.maxIterations = maxIterations;
         this.bisectionTolerance = bisectionTolerance;
+        this.localSearchSteps = localSearchSteps;
     }
 
     public static BcdPlanner from(PlannerSettings s) {
-        return new BcdPlanner(s.relativeTolerance(), s.maxIterations(), s.bisectionTolerance());
+        return new BcdPlanner(s.relativeTolerance(), s.maxIterations(), s.bisectionTolerance(), s.localSearchSteps());
     }
 
     @Override
@@ -72,8 +75,11 @@ public final class BcdPlanner implements Planner {
             iterations++;
             double before = best.objective();
             // Blocks 1 and 2: greedy subchannels for the current split and rank, then exact power control.
-            int[][] gMain = ev.main.greedy(ev.clientForwardS(best.split(), best.rank()), ev.delay.activationBits(best.split()));
-            int[][] gFed = ev.fed.greedy(new double[k], ev.delay.loraBits(best.split(), best.rank()));
+            double[] forward = ev.clientForwardS(best.split(), best.rank());
+            double act = ev.delay.activationBits(best.split());
+            double lora = ev.delay.loraBits(best.split(), best.rank());
+            int[][] gMain = ev.main.refine(ev.main.greedy(forward, act), forward, act, localSearchSteps);
+            int[][] gFed = ev.fed.refine(ev.fed.greedy(new double[k], lora), new double[k], lora, localSearchSteps);
             Assignment greedy = new Assignment(gMain, ev.main.channels(gMain), gFed, ev.fed.channels(gFed));
             Evaluator.Candidate g = solve(ev, best.split(), best.rank(), greedy);
             if (g.objective() <= best.objective()) {
