@@ -35,6 +35,14 @@ public final class Emulator {
             throw new UserError("config key 'fedsllm.emu.target-loss' = " + emu.targetLoss() + ": analytic mode "
                     + "computes no loss, so a target can never be reached; set it to null or use real mode");
         }
+        int k = root.section("system").positiveInt("clients");
+        for (String link : new String[] {"main", "fed"}) {
+            ConfigReader radio = root.section("radio").section(link);
+            if (radio.positiveInt("subchannels") < k) {
+                throw radio.invalid("subchannels", "expected at least system.clients = " + k
+                        + " (every client owns at least one subchannel on each link)");
+            }
+        }
         Deployment deployment = Deployment.from(config);
         for (int c : emu.slowdown().keySet()) {
             checkClient(c, deployment.clients(), "slowdown");
