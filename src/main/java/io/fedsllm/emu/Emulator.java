@@ -43,6 +43,10 @@ public final class Emulator {
                         + " (every client owns at least one subchannel on each link)");
             }
         }
+        if (emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED) {
+            throw new UserError("config key 'fedsllm.emu.compute-delay' = measured: analytic mode has no compute to "
+                    + "measure; use model");
+        }
         Deployment deployment = Deployment.from(config);
         for (int c : emu.slowdown().keySet()) {
             checkClient(c, deployment.clients(), "slowdown");
