@@ -77,8 +77,9 @@ public final class RunCommand implements Callable<Integer> {
             writer.finish(result, root.getLong("seed"), emu.targetLoss());
         }
         System.out.printf(java.util.Locale.ROOT, "%s %s, %d clients: %d rounds (%s), virtual %.3f s, wall %.2f s, "
-                + "%d messages; outputs in %s%n", result.scheme(), result.mode(), result.clients(), result.rounds().size(),
-                result.stopReason(), result.virtualSeconds(), result.wallSeconds(), result.messages(), dir);
+                + "%d messages (%.0f messages/s); outputs in %s%n", result.scheme(), result.mode(), result.clients(),
+                result.rounds().size(), result.stopReason(), result.virtualSeconds(), result.wallSeconds(),
+                result.messages(), result.messages() / result.wallSeconds(), dir);
         return 0;
     }
 }
