@@ -102,7 +102,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         this.done = done;
         Props compute = real ? DispatcherSelector.fromConfig("fedsllm.compute-dispatcher") : Props.empty();
         this.mainServer = ctx.spawn(MainServer.create(planning.layers(), audit), "main-server", compute);
-        this.fedServer = ctx.spawn(FedServer.create(audit), "fed-server");
+        this.fedServer = ctx.spawn(FedServer.create(audit), "fed-server", compute);
         int k = emu.scheme() == Scheme.CENTRALIZED ? 0 : samples.length;
         List<ActorRef<Client.Command>> refs = new ArrayList<>(k);
         for (int c = 0; c < k; c++) {
