@@ -118,6 +118,24 @@ class EmulatorTest {
     }
 
     @Test
+    void splitMovesBetweenRoundsCarryTheLoraWithNothingLostOrDuplicated() {
+        // A server about as fast as the clients together: the best split changes with each round's shadowing.
+        MessageAudit audit = new MessageAudit();
+        RunResult r = Emulator.run(config("emu.rounds=8", "radio.shadowing=per-round",
+                "compute.server-flops-per-cycle=5300"), RunSink.NONE, audit);
+        Set<Integer> splits = new java.util.TreeSet<>();
+        for (RoundRecord rec : r.rounds()) {
+            splits.add(rec.splitLayer());
+            assertMatchesPlan(rec);
+        }
+        assertTrue(splits.size() >= 3, "the split moved: " + splits);
+        // Both directions happened, and the coordinator's per-round ownership check (every block once) held.
+        assertTrue(audit.receivedTypes().get(MainServer.ROLE).contains("MainServer$AdoptBlocks"));
+        assertTrue(audit.receivedTypes().get(FedServer.ROLE).contains("FedServer$ServerBlocks"));
+        assertEquals(0, r.rejected());
+    }
+
+    @Test
     void fedAvgIsWeightedBySampleCount() {
         Config c = config("emu.rounds=2", "seed=3");
         RunResult r = Emulator.run(c, RunSink.NONE);
