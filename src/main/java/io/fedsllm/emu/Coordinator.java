@@ -172,7 +172,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         reportsPending = participants.length;
         Arrays.fill(reports, null);
         Arrays.fill(expectingReport, false);
-        double deadlineS = emu.stragglers() == EmuSettings.StragglerPolicy.DEADLINE
+        // The deadline is about parallel clients racing to the main server: it applies to sfl only.
+        double deadlineS = emu.stragglers() == EmuSettings.StragglerPolicy.DEADLINE && setup.scheme() == Scheme.SFL
                 ? emu.deadlineFactor() * setup.plannedT1S() : Double.POSITIVE_INFINITY;
         boolean sequential = setup.scheme() == Scheme.SL;
         boolean local = setup.scheme() == Scheme.FL;
