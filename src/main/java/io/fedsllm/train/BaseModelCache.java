@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fedsllm.config.ModelShape;
-import io.fedsllm.config.PretrainSettings;
+import io.fedsllm.config.PretrainRunSettings;
 import io.fedsllm.config.UserError;
 import io.fedsllm.nn.Gpt2Weights;
 import io.fedsllm.nn.ParamSet;
@@ -33,7 +33,7 @@ public final class BaseModelCache {
     /** What happened when the base was obtained. */
     public record Entry(ParamSet weights, Path file, String configHash, String weightsSha256, boolean built) {}
 
-    public static String configHash(ModelShape shape, PretrainSettings s, String corpusFingerprint) {
+    public static String configHash(ModelShape shape, PretrainRunSettings s, String corpusFingerprint) {
         String key = "format=" + FORMAT + "|shape=" + shape + "|seed=" + s.seed() + "|steps=" + s.steps() + "|batch="
                 + s.batchSize() + "|lr=" + s.learningRate() + "|wd=" + s.weightDecay() + "|clip=" + s.gradClipNorm()
                 + "|corpus=" + corpusFingerprint;
@@ -44,12 +44,12 @@ public final class BaseModelCache {
         }
     }
 
-    public static Path dir(ModelShape shape, PretrainSettings s) {
+    public static Path dir(ModelShape shape, PretrainRunSettings s) {
         return Path.of(s.cacheDir()).resolve("base-" + shape.name());
     }
 
     /** Loads the cached base if its hash matches, else pre-trains it (corpus built lazily) and caches it. */
-    public static Entry obtain(ModelShape shape, PretrainSettings s, java.util.function.Supplier<Pretrainer.Corpus> corpus,
+    public static Entry obtain(ModelShape shape, PretrainRunSettings s, java.util.function.Supplier<Pretrainer.Corpus> corpus,
                                String corpusFingerprint, NDManager manager, DoubleConsumer onStep) {
         String hash = configHash(shape, s, corpusFingerprint);
         Path dir = dir(shape, s);

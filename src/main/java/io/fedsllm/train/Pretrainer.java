@@ -2,7 +2,7 @@ package io.fedsllm.train;
 
 import ai.djl.ndarray.NDManager;
 import io.fedsllm.config.ModelShape;
-import io.fedsllm.config.PretrainSettings;
+import io.fedsllm.config.PretrainRunSettings;
 import io.fedsllm.config.Seeds;
 import io.fedsllm.nn.AdamW;
 import io.fedsllm.nn.CausalLm;
@@ -26,7 +26,7 @@ public final class Pretrainer {
      * Runs {@code settings.steps()} steps and returns the trained weights (owned by {@code manager}).
      * {@code onStep} receives each step's loss (progress display).
      */
-    public static ParamSet pretrain(ModelShape shape, PretrainSettings settings, Corpus corpus, NDManager manager,
+    public static ParamSet pretrain(ModelShape shape, PretrainRunSettings settings, Corpus corpus, NDManager manager,
                                     DoubleConsumer onStep) {
         TextTokenizer tok = TextTokenizer.forModel(shape);
         int[] stream = tokenStream(corpus.documents(), tok);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import io.fedsllm.config.ModelShape;
-import io.fedsllm.config.PretrainSettings;
+import io.fedsllm.config.PretrainRunSettings;
 import io.fedsllm.nn.Gpt2Weights;
 import io.fedsllm.nn.ParamSet;
 import java.nio.file.Files;
@@ -33,8 +33,8 @@ class PretrainCacheTest {
         return new Pretrainer.Corpus(docs, "stand-in-40");
     }
 
-    PretrainSettings settings(Path cache, int steps) {
-        return new PretrainSettings(cache.toString(), 3, steps, 4, 1e-3, 0.01, 1.0);
+    PretrainRunSettings settings(Path cache, int steps) {
+        return new PretrainRunSettings(cache.toString(), 3, steps, 4, 1e-3, 0.01, 1.0);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.fedsllm.config;
 
 /**
- * Pre-training of the base model ({@code fedsllm.pretrain}).
+ * How the base model is pre-trained ({@code fedsllm.pretrain}); the corpus itself is {@code fedsllm.data.pretrain}.
  *
  * @param cacheDir     directory of the cached base weights and manifest
  * @param seed         seed of the initial weights and batch order
@@ -11,11 +11,11 @@ package io.fedsllm.config;
  * @param weightDecay  AdamW decoupled weight decay
  * @param gradClipNorm global gradient-norm clip, 0 = off
  */
-public record PretrainSettings(String cacheDir, long seed, int steps, int batchSize, double learningRate,
+public record PretrainRunSettings(String cacheDir, long seed, int steps, int batchSize, double learningRate,
                                double weightDecay, double gradClipNorm) {
-    public static PretrainSettings from(ConfigReader root) {
+    public static PretrainRunSettings from(ConfigReader root) {
         ConfigReader r = root.section("pretrain");
-        return new PretrainSettings(r.getString("cache-dir"), r.getLong("seed"), r.positiveInt("steps"),
+        return new PretrainRunSettings(r.getString("cache-dir"), r.getLong("seed"), r.positiveInt("steps"),
                 r.positiveInt("batch-size"), r.positiveDouble("learning-rate"), r.nonNegativeDouble("weight-decay"),
                 r.nonNegativeDouble("grad-clip-norm"));
     }
