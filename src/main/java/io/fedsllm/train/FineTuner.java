@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.IntConsumer;
 
 /**
  * Centralized LoRA fine-tuning of a language model (split or not) on prompt/completion pairs: validation loss
@@ -29,6 +28,11 @@ public final class FineTuner {
         Scores score(List<TestMr> mrs, List<String> outputs);
     }
 
+    /** Sees each finished training step and its mean loss (progress display). */
+    public interface StepListener {
+        void onStep(int step, double loss);
+    }
+
     /** Validation loss after a number of steps. */
     public record EvalPoint(int step, double valLoss) {}
 
@@ -41,7 +45,7 @@ public final class FineTuner {
      */
     public static Report run(LanguageModel lm, ModelShape shape, TrainSettings s, int rank, int splitLayer, long seed,
                              List<PromptCompletion> train, List<PromptCompletion> validation, List<TestMr> test,
-                             Scorer scorer, IntConsumer onStep) {
+                             Scorer scorer, StepListener onStep) {
         TextTokenizer tok = TextTokenizer.forModel(shape);
         List<PromptCompletion> val = validation.subList(0, Math.min(s.evalExamples(), validation.size()));
         List<TestMr> mrs = test.subList(0, Math.min(s.generationMrs(), test.size()));
@@ -54,9 +58,9 @@ public final class FineTuner {
         long evalNanos = 0;
         for (int step = 1; step <= s.steps(); step++) {
             TokenBatch b = sample(train, tok, s.batchSize(), shape.seqLen(), Seeds.random(seed, "train-batch", step));
-            lm.trainStep(b.inputs(), b.labels(), step);
+            double loss = lm.trainStep(b.inputs(), b.labels(), step);
             tokens += b.tokens();
-            onStep.accept(step);
+            onStep.onStep(step, loss);
             if (step % s.evalEvery() == 0 && step != s.steps()) {
                 long e0 = System.nanoTime();
                 curve.add(new EvalPoint(step, validationLoss(lm, tok, val, s.batchSize(), shape.seqLen())));
