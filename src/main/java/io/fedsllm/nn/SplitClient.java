@@ -65,7 +65,9 @@ public final class SplitClient implements AutoCloseable {
             }
             long[] s = activations.getShape().getShape();
             NDArray grad = ActivationCodec.decode(pending, activationGradient, s);
-            JniUtils.backward((PtNDArray) activations, (PtNDArray) grad, false, false);
+            if (!optimizer.params().isEmpty()) { // with last-blocks the client may hold no adapter: nothing to train
+                JniUtils.backward((PtNDArray) activations, (PtNDArray) grad, false, false);
+            }
         }
     }
 

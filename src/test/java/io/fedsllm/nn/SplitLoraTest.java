@@ -182,6 +182,35 @@ class SplitLoraTest {
     }
 
     @Test
+    void clientWithoutAdaptersStillSplits() {
+        LoraSettings lastOne = new LoraSettings(List.of("q", "v"), 1, 4, 8, 0.0);
+        try (ParamSet base = Gpt2Weights.random(SHAPE, 6, NDManager.newBaseManager());
+             SplitLm split = new SplitLm(SHAPE, base, lastOne, 4, 2, ADAM, 6, 0)) {
+            assertTrue(split.clientLora().sites().isEmpty());
+            assertEquals(List.of(3), split.serverLora().sites().stream().map(LoraAdapters.Site::block).distinct().toList());
+            String before = split.serverLora().params().sha256();
+            int[][][] data = batch(2, 2, 8);
+            split.trainStep(data[0], data[1], 0);
+            assertNotEquals(before, split.serverLora().params().sha256());
+        }
+    }
+
+    @Test
+    void loraAdaptersRoundTripThroughSafetensors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (ParamSet base = Gpt2Weights.random(SHAPE, 6, NDManager.newBaseManager())) {
+            LoraAdapters lora = LoraAdapters.init(SHAPE, LORA, 4, 6, 0, SHAPE.layers(), base.manager().newSubManager());
+            randomizeB(lora, 3);
+            java.nio.file.Path file = dir.resolve("adapters.safetensors");
+            lora.save(file);
+            try (LoraAdapters back = LoraAdapters.load(SHAPE, LORA, 4, 0, SHAPE.layers(), file, NDManager.newBaseManager())) {
+                assertEquals(lora.params().sha256(), back.params().sha256());
+            }
+            assertThrows(io.fedsllm.config.UserError.class,
+                    () -> LoraAdapters.load(SHAPE, LORA, 8, 0, SHAPE.layers(), file, NDManager.newBaseManager()));
+        }
+    }
+
+    @Test
     void wrongActivationShapeIsRejectedWithShapes() {
         try (ParamSet base = Gpt2Weights.random(SHAPE, 6, NDManager.newBaseManager());
              SplitLm split = new SplitLm(SHAPE, base, LORA, LORA.rank(), 2, ADAM, 6, 0)) {
