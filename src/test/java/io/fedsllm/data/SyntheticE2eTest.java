@@ -11,7 +11,10 @@ import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.DataSettings;
 import io.fedsllm.config.UserError;
 import java.nio.charset.StandardCharsets;
+import io.fedsllm.train.SlotErrorRate;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,6 +107,32 @@ class SyntheticE2eTest {
         assertTrue(meanBytes > 50, "mean training text bytes " + meanBytes);
         // Nearly every reference of an MR differs from its siblings.
         assertTrue(distinctRefs > 0.95 * d.train().size(), distinctRefs + " of " + d.train().size());
+    }
+
+    @Test
+    void everyTemplatePhraseIsRecognisedBySlotErrorRate() {
+        SlotErrorRate ser = new SlotErrorRate(List.of(Map.of("name", "Aromi")));
+        int checked = 0;
+        for (String slot : E2eRecord.SLOTS.subList(2, E2eRecord.SLOTS.size())) {
+            for (String value : SyntheticE2e.VALUES.get(slot)) {
+                List<String> phrases = new ArrayList<>();
+                phrases.addAll(SyntheticE2e.adjectives(slot, value));
+                phrases.addAll(SyntheticE2e.postModifiers(slot, value));
+                phrases.addAll(SyntheticE2e.verbPhrases(slot, value));
+                if (slot.equals("area") || slot.equals("near")) {
+                    phrases.addAll(SyntheticE2e.frontPhrases(slot, value));
+                }
+                Map<String, String> mr = new LinkedHashMap<>();
+                mr.put("name", "Aromi");
+                mr.put(slot, value);
+                for (String phrase : phrases) {
+                    String text = "Aromi " + phrase + ".";
+                    assertEquals(new SlotErrorRate.Check(List.of(), List.of(), List.of()), ser.check(mr, text), text);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 300, "phrases checked " + checked);
     }
 
     @Test
