@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  *
  * <p>Randomness: MRs come from the stream {@code (seed, "synthetic-e2e-mrs")}; the references of the i-th MR
  * from {@code (seed, "synthetic-e2e-refs", i)}, so changing refs-per-mr never changes the MRs. MRs are distinct;
- * the first train-mrs go to train, the next validation-mrs to validation, the rest to test (disjoint by MR).
+ * the first test-mrs go to test, the next validation-mrs to validation, the rest to train (disjoint by MR), so
+ * changing train-mrs leaves validation and test unchanged and a smaller training split is a prefix of a larger one.
  */
 public final class SyntheticE2e {
     private SyntheticE2e() {}
@@ -61,8 +62,9 @@ public final class SyntheticE2e {
         List<E2eRecord> train = new ArrayList<>();
         List<E2eRecord> validation = new ArrayList<>();
         List<E2eRecord> test = new ArrayList<>();
+        // Test first, then validation, then train: a train-size sweep keeps the evaluation sets fixed.
         for (int i = 0; i < total; i++) {
-            List<E2eRecord> split = i < s.trainMrs() ? train : i < s.trainMrs() + s.validationMrs() ? validation : test;
+            List<E2eRecord> split = i < s.testMrs() ? test : i < s.testMrs() + s.validationMrs() ? validation : train;
             SplittableRandom rnd = Seeds.random(seed, "synthetic-e2e-refs", i);
             for (String ref : references(mrs.get(i), s.refsPerMr(), rnd)) {
                 split.add(new E2eRecord(mrs.get(i), ref));

@@ -82,6 +82,12 @@ class SyntheticE2eTest {
         DataSettings.Synthetic s = new DataSettings.Synthetic(50, 5, 5, 2, 1, 3);
         assertEquals(SyntheticE2e.generate(s, 7), SyntheticE2e.generate(s, 7));
         assertNotEquals(SyntheticE2e.generate(s, 7).train(), SyntheticE2e.generate(s, 8).train());
+        // A larger training split keeps validation and test and extends train.
+        E2eDataset small = SyntheticE2e.generate(s, 7);
+        E2eDataset large = SyntheticE2e.generate(new DataSettings.Synthetic(80, 5, 5, 2, 1, 3), 7);
+        assertEquals(small.validation(), large.validation());
+        assertEquals(small.test(), large.test());
+        assertEquals(small.train(), large.train().subList(0, small.train().size()));
         // More references per MR leave the MRs unchanged.
         DataSettings.Synthetic more = new DataSettings.Synthetic(50, 5, 5, 4, 1, 3);
         assertEquals(E2eDataset.forMr(SyntheticE2e.generate(s, 7).train()).stream().map(E2eDataset.MrRefs::mr).toList(),
