@@ -26,9 +26,10 @@ public record DataSettings(Dataset dataset, long seed, Path trainFile, Path vali
      * @param refsPerMr      references per MR
      * @param extraSlotsMin  slots besides name per MR, at least
      * @param extraSlotsMax  slots besides name per MR, at most (there are 7)
+     * @param maxTextBytes   soft budget of a training text {@code MR || ref}, UTF-8 bytes
      */
     public record Synthetic(int trainMrs, int validationMrs, int testMrs, int refsPerMr, int extraSlotsMin,
-            int extraSlotsMax) {}
+            int extraSlotsMax, int maxTextBytes) {}
 
     public static DataSettings from(ConfigReader root) {
         ConfigReader r = root.section("data");
@@ -49,7 +50,7 @@ public record DataSettings(Dataset dataset, long seed, Path trainFile, Path vali
             throw s.invalid("extra-slots-max", "must be >= extra-slots-min (" + min + ")");
         }
         Synthetic synthetic = new Synthetic(s.positiveInt("train-mrs"), s.positiveInt("validation-mrs"),
-                s.positiveInt("test-mrs"), s.positiveInt("refs-per-mr"), min, max);
+                s.positiveInt("test-mrs"), s.positiveInt("refs-per-mr"), min, max, s.positiveInt("max-text-bytes"));
         return new DataSettings(dataset, r.getLong("seed"), train, validation, test, synthetic);
     }
 

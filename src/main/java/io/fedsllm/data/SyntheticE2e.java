@@ -3,6 +3,7 @@ package io.fedsllm.data;
 import io.fedsllm.config.DataSettings;
 import io.fedsllm.config.Seeds;
 import io.fedsllm.config.UserError;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.SplittableRandom;
  * references that vary phrasing, synonyms and clause order (a slot can be an adjective, a post-modifier, a fronted
  * phrase or a verb phrase of its own sentence). Every slot value of an MR is realised in every reference, with
  * phrases that {@code io.fedsllm.train.SlotErrorRate} recognises (a test checks SER = 0 on the references).
+ * Shorter realisations are preferred when {@code MR || ref} would exceed the byte budget max-text-bytes.
  *
  * <p>Randomness: MRs come from the stream {@code (seed, "synthetic-e2e-mrs")}; the references of the i-th MR
  * from {@code (seed, "synthetic-e2e-refs", i)}, so changing refs-per-mr never changes the MRs. MRs are distinct;
@@ -29,15 +31,13 @@ public final class SyntheticE2e {
     public static final List<String> NAMES = List.of("The Eagle", "Blue Spice", "The Mill", "Aromi", "Zizzi",
             "The Punter", "Cotto", "Fitzbillies", "The Golden Curry", "Green Man", "The Wrestlers", "Loch Fyne",
             "The Phoenix", "Strada", "Bibimbap House", "Wildwood", "The Cricketers", "Midsummer House", "Alimentum",
-            "Giraffe", "Browns Cambridge", "Clowns", "The Vaults", "The Waterman", "The Dumpling Tree",
-            "The Twenty Two", "The Olive Grove", "The Plough", "Cocum", "The Golden Palace", "The Rice Boat",
-            "Taste of Cambridge");
+            "Giraffe", "Clowns", "The Vaults", "The Waterman", "The Dumpling Tree",
+            "The Twenty Two", "The Olive Grove", "The Plough", "Cocum", "The Golden Palace", "The Rice Boat");
 
     /** Landmarks (values of near), disjoint from {@link #NAMES}. */
     public static final List<String> LANDMARKS = List.of("Café Rouge", "Burger King", "The Portland Arms",
-            "Crowne Plaza Hotel", "Raja Indian Cuisine", "Avalon", "Express by Holiday Inn", "Yippee Noodle Bar",
-            "The Sorrento", "Café Sicilia", "Ranch", "All Bar One", "Rainbow Vegetarian Café", "The Six Bells",
-            "Café Brazil", "Clare Hall", "The Bakers");
+            "Raja Indian Cuisine", "Avalon", "Yippee Noodle Bar", "The Sorrento", "Café Sicilia", "Ranch",
+            "All Bar One", "The Six Bells", "Café Brazil", "Clare Hall", "The Bakers", "Café Adriatic");
 
     /** Values of every slot, in {@link E2eRecord#SLOTS} order. */
     public static final Map<String, List<String>> VALUES = values();
@@ -66,7 +66,7 @@ public final class SyntheticE2e {
         for (int i = 0; i < total; i++) {
             List<E2eRecord> split = i < s.testMrs() ? test : i < s.testMrs() + s.validationMrs() ? validation : train;
             SplittableRandom rnd = Seeds.random(seed, "synthetic-e2e-refs", i);
-            for (String ref : references(mrs.get(i), s.refsPerMr(), rnd)) {
+            for (String ref : references(mrs.get(i), s.refsPerMr(), s.maxTextBytes(), rnd)) {
                 split.add(new E2eRecord(mrs.get(i), ref));
             }
         }
@@ -109,15 +109,30 @@ public final class SyntheticE2e {
         return out;
     }
 
-    /** {@code n} references for one MR, distinct where the MR allows (up to 30 draws per reference). */
-    public static List<String> references(Map<String, String> mr, int n, SplittableRandom rnd) {
+    /**
+     * {@code n} references for one MR. Up to 40 draws per reference: the first one that is new for this MR and
+     * whose training text ({@link E2eText#trainingText}) fits {@code maxTextBytes} (UTF-8) is taken; failing that,
+     * the best draw (new before repeated, then the fewest bytes over the budget).
+     */
+    public static List<String> references(Map<String, String> mr, int n, int maxTextBytes, SplittableRandom rnd) {
+        int promptBytes = E2eText.prompt(mr).getBytes(StandardCharsets.UTF_8).length;
         List<String> refs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            String ref = realise(mr, rnd);
-            for (int tries = 0; tries < 30 && refs.contains(ref); tries++) {
-                ref = realise(mr, rnd);
+            String best = null;
+            long bestCost = Long.MAX_VALUE;
+            for (int tries = 0; tries < 40; tries++) {
+                String ref = realise(mr, rnd);
+                long over = Math.max(0, promptBytes + ref.getBytes(StandardCharsets.UTF_8).length - maxTextBytes);
+                long cost = (refs.contains(ref) ? 1_000_000L : 0) + over;
+                if (cost < bestCost) {
+                    best = ref;
+                    bestCost = cost;
+                }
+                if (cost == 0) {
+                    break;
+                }
             }
-            refs.add(ref);
+            refs.add(best);
         }
         return refs;
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class PartitionerTest {
     private static final List<E2eRecord> TRAIN =
-            SyntheticE2e.generate(new DataSettings.Synthetic(500, 1, 1, 2, 1, 3), 5).train();
+            SyntheticE2e.generate(new DataSettings.Synthetic(500, 1, 1, 2, 1, 3, 126), 5).train();
 
     /** Every index in [0, n) exactly once, and no client empty. */
     private static void assertExactCover(Partitioner.Partition p, int n) {

@@ -79,17 +79,17 @@ class SyntheticE2eTest {
 
     @Test
     void sameSeedSameDataAndOtherSeedOtherData() {
-        DataSettings.Synthetic s = new DataSettings.Synthetic(50, 5, 5, 2, 1, 3);
+        DataSettings.Synthetic s = new DataSettings.Synthetic(50, 5, 5, 2, 1, 3, 126);
         assertEquals(SyntheticE2e.generate(s, 7), SyntheticE2e.generate(s, 7));
         assertNotEquals(SyntheticE2e.generate(s, 7).train(), SyntheticE2e.generate(s, 8).train());
         // A larger training split keeps validation and test and extends train.
         E2eDataset small = SyntheticE2e.generate(s, 7);
-        E2eDataset large = SyntheticE2e.generate(new DataSettings.Synthetic(80, 5, 5, 2, 1, 3), 7);
+        E2eDataset large = SyntheticE2e.generate(new DataSettings.Synthetic(80, 5, 5, 2, 1, 3, 126), 7);
         assertEquals(small.validation(), large.validation());
         assertEquals(small.test(), large.test());
         assertEquals(small.train(), large.train().subList(0, small.train().size()));
         // More references per MR leave the MRs unchanged.
-        DataSettings.Synthetic more = new DataSettings.Synthetic(50, 5, 5, 4, 1, 3);
+        DataSettings.Synthetic more = new DataSettings.Synthetic(50, 5, 5, 4, 1, 3, 126);
         assertEquals(E2eDataset.forMr(SyntheticE2e.generate(s, 7).train()).stream().map(E2eDataset.MrRefs::mr).toList(),
                 E2eDataset.forMr(SyntheticE2e.generate(more, 7).train()).stream().map(E2eDataset.MrRefs::mr).toList());
     }
@@ -151,10 +151,15 @@ class SyntheticE2eTest {
 
     @Test
     void impossibleSizesAndBadSettingsAreRejected() {
-        // name + exactly 1 of {area, familyFriendly}-sized choices is finite: 32 names * 43 one-slot values.
-        UserError e = assertThrows(UserError.class, () -> SyntheticE2e.sampleMrs(1, 32 * 43 + 1, 1, 1));
+        // With exactly one slot besides name there are |names| * (sum of the other slots' value counts) MRs.
+        int oneSlotValues = 0;
+        for (String slot : E2eRecord.SLOTS.subList(1, E2eRecord.SLOTS.size())) {
+            oneSlotValues += SyntheticE2e.VALUES.get(slot).size();
+        }
+        int possible = SyntheticE2e.NAMES.size() * oneSlotValues;
+        UserError e = assertThrows(UserError.class, () -> SyntheticE2e.sampleMrs(1, possible + 1, 1, 1));
         assertTrue(e.getMessage().contains("distinct MRs"), e.getMessage());
-        assertEquals(32 * 43, SyntheticE2e.sampleMrs(1, 32 * 43, 1, 1).size());
+        assertEquals(possible, SyntheticE2e.sampleMrs(1, possible, 1, 1).size());
         assertThrows(ConfigError.class, () -> settings("data.synthetic.extra-slots-min=3", "data.synthetic.extra-slots-max=2"));
         ConfigError files = assertThrows(ConfigError.class, () -> settings("data.dataset=files"));
         assertTrue(files.getMessage().contains("data.files.train"), files.getMessage());

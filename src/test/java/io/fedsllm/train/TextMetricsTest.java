@@ -128,7 +128,7 @@ class TextMetricsTest {
 
     @Test
     void syntheticReferencesRealiseEverySlotAndWrongMrsAreCaught() {
-        E2eDataset d = SyntheticE2e.generate(new DataSettings.Synthetic(400, 10, 10, 3, 1, 6), 11);
+        E2eDataset d = SyntheticE2e.generate(new DataSettings.Synthetic(400, 10, 10, 3, 1, 6, 126), 11);
         List<Map<String, String>> mrs = new ArrayList<>();
         List<String> refs = new ArrayList<>();
         for (E2eRecord r : d.train()) {
