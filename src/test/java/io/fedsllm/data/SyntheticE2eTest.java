@@ -100,8 +100,11 @@ class SyntheticE2eTest {
         E2eDataset d = E2eDataset.load(s);
         long bytes = 0;
         int distinctRefs = 0;
+        int overBudget = 0;
         for (E2eRecord r : d.train()) {
-            bytes += E2eText.trainingText(r).getBytes(StandardCharsets.UTF_8).length;
+            int b = E2eText.trainingText(r).getBytes(StandardCharsets.UTF_8).length;
+            bytes += b;
+            overBudget += b > s.synthetic().maxTextBytes() ? 1 : 0;
             assertTrue(r.ref().endsWith("."), r.ref());
             assertTrue(Character.isUpperCase(r.ref().charAt(0)) || Character.isDigit(r.ref().charAt(0)), r.ref());
         }
@@ -111,6 +114,7 @@ class SyntheticE2eTest {
         double meanBytes = (double) bytes / d.train().size();
         assertTrue(meanBytes < 120, "mean training text bytes " + meanBytes);
         assertTrue(meanBytes > 50, "mean training text bytes " + meanBytes);
+        assertTrue(overBudget < 0.15 * d.train().size(), overBudget + " texts over the byte budget");
         // Nearly every reference of an MR differs from its siblings.
         assertTrue(distinctRefs > 0.95 * d.train().size(), distinctRefs + " of " + d.train().size());
     }
