@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Emulator of federated split LoRA fine-tuning of LLMs over wireless FDMA links.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            DataCommand.class,
         })
 public final class Main implements Runnable {
 
