@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             DataCommand.class,
+            PretrainCommand.class,
+            TrainCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -22,6 +22,7 @@ public final class AdamW {
     private final List<NDArray> v = new ArrayList<>();
     private final Settings settings;
     private int t;
+    private double learningRateFactor = 1;
 
     public AdamW(List<NDArray> params, NDManager stateManager, Settings settings) {
         this.params = List.copyOf(params);
@@ -57,6 +58,11 @@ public final class AdamW {
         return Math.sqrt(sq);
     }
 
+    /** Scales the learning rate from the next step on (a schedule: warm-up, decay). */
+    public void setLearningRateFactor(double factor) {
+        this.learningRateFactor = factor;
+    }
+
     /** One update from the accumulated gradients, then zeroes them. Must run outside a gradient collector. */
     public void step(NDManager stepManager) {
         t++;
@@ -71,7 +77,7 @@ public final class AdamW {
         float b2 = (float) settings.beta2();
         double bc1 = 1 - Math.pow(settings.beta1(), t);
         double bc2 = 1 - Math.pow(settings.beta2(), t);
-        float lr = (float) settings.learningRate();
+        float lr = (float) (settings.learningRate() * learningRateFactor);
         try (NDManager tmp = stepManager.newSubManager()) {
             for (int i = 0; i < params.size(); i++) {
                 NDArray p = params.get(i);

@@ -35,7 +35,7 @@ public final class BaseModelCache {
 
     public static String configHash(ModelShape shape, PretrainRunSettings s, String corpusFingerprint) {
         String key = "format=" + FORMAT + "|shape=" + shape + "|seed=" + s.seed() + "|steps=" + s.steps() + "|batch="
-                + s.batchSize() + "|lr=" + s.learningRate() + "|wd=" + s.weightDecay() + "|clip=" + s.gradClipNorm()
+                + s.batchSize() + "|lr=" + s.learningRate() + "|warmup=" + s.warmupSteps() + "|wd=" + s.weightDecay() + "|clip=" + s.gradClipNorm()
                 + "|corpus=" + corpusFingerprint;
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));

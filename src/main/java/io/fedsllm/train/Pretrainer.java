@@ -35,12 +35,22 @@ public final class Pretrainer {
                 settings.gradClipNorm());
         CausalLm lm = CausalLm.fullFineTuning(shape, base, adam);
         for (int step = 0; step < settings.steps(); step++) {
+            lm.optimizer().setLearningRateFactor(learningRateFactor(step, settings.warmupSteps(), settings.steps()));
             TokenBatch b = TokenBatch.windows(stream, shape.seqLen(), settings.batchSize(),
                     Seeds.random(settings.seed(), "pretrain-batch", step));
             onStep.accept(lm.trainStep(b.inputs(), b.labels(), step));
         }
         base.setRequiresGradient(false);
         return base;
+    }
+
+    /** Linear warm-up to the peak, then cosine decay to 10 % of it (a common transformer schedule; assumed). */
+    static double learningRateFactor(int step, int warmup, int steps) {
+        if (step < warmup) {
+            return (step + 1.0) / warmup;
+        }
+        double progress = (step - warmup) / (double) Math.max(1, steps - warmup);
+        return 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress));
     }
 
     /** Documents as one token stream, each document followed by eos. */

@@ -34,7 +34,7 @@ class PretrainCacheTest {
     }
 
     PretrainRunSettings settings(Path cache, int steps) {
-        return new PretrainRunSettings(cache.toString(), 3, steps, 4, 1e-3, 0.01, 1.0);
+        return new PretrainRunSettings(cache.toString(), 3, steps, 4, 1e-3, 2, 0.01, 1.0);
     }
 
     @Test
