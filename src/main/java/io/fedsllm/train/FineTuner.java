@@ -59,6 +59,10 @@ public final class FineTuner {
         for (int step = 1; step <= s.steps(); step++) {
             TokenBatch b = sample(train, tok, s.batchSize(), shape.seqLen(), Seeds.random(seed, "train-batch", step));
             double loss = lm.trainStep(b.inputs(), b.labels(), step);
+            if (!Double.isFinite(loss)) {
+                throw new io.fedsllm.config.UserError("training diverged at step " + step + " (loss " + loss
+                        + "): lower fedsllm.train.learning-rate (now " + s.learningRate() + ")");
+            }
             tokens += b.tokens();
             onStep.onStep(step, loss);
             if (step % s.evalEvery() == 0 && step != s.steps()) {
