@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
         description = "Emulator of federated split LoRA fine-tuning of LLMs over wireless FDMA links.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            PlanCommand.class,
+            SweepCommand.class,
+            BenchCommand.class,
             DataCommand.class,
             PretrainCommand.class,
             TrainCommand.class,

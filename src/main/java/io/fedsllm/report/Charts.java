@@ -1,0 +1,58 @@
+package io.fedsllm.report;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Line charts written as PNG with XChart (sweeps now; loss curves later). */
+public final class Charts {
+    private Charts() {}
+
+    /** One line: a name and its points (x ascending). */
+    public record Series(String name, double[] x, double[] y) {
+        public Series {
+            if (x.length != y.length) {
+                throw new IllegalArgumentException("series " + name + ": " + x.length + " x values, " + y.length + " y values");
+            }
+        }
+    }
+
+    /**
+     * Writes a line chart to {@code png} (the ".png" suffix is required).
+     *
+     * @param logX logarithmic x axis (all x must be > 0)
+     * @param logY logarithmic y axis (all y must be > 0)
+     */
+    public static void lines(Path png, String title, String xLabel, String yLabel, boolean logX, boolean logY,
+            List<Series> series) {
+        System.setProperty("java.awt.headless", "true");
+        String name = png.getFileName().toString();
+        if (!name.endsWith(".png")) {
+            throw new IllegalArgumentException("chart file must end in .png: " + png);
+        }
+        XYChart chart = new XYChartBuilder().width(800).height(560).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        chart.getStyler().setXAxisLogarithmic(logX);
+        chart.getStyler().setYAxisLogarithmic(logY);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        for (Series s : series) {
+            chart.addSeries(s.name(), s.x(), s.y()).setMarker(SeriesMarkers.CIRCLE);
+        }
+        try {
+            Path parent = png.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            // XChart appends the extension itself.
+            String base = png.toString().substring(0, png.toString().length() - ".png".length());
+            BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + png, e);
+        }
+    }
+}
