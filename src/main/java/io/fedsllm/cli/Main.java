@@ -32,8 +32,6 @@ public final class Main implements Runnable {
             System.setProperty("ai.djl.offline", "true");
         }
         CommandLine cl = new CommandLine(new Main());
-        // Temporary top-level name until the `bench` parent command exists (the lead moves it to `bench train`).
-        cl.addSubcommand("bench-train", new TrainBenchCommand());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof UserError) {
                 cmd.getErr().println("error: " + ex.getMessage());

@@ -20,7 +20,7 @@ import java.util.List;
  * @param evalExamples   validation examples per evaluation
  * @param generationMrs  test MRs decoded for the generation metrics
  * @param maxNewTokens   generated tokens per MR at most
- * @param bench          the bench-train settings
+ * @param bench          the settings of {@code bench train}
  */
 public record TrainSettings(String model, int torchThreads, String baseCheckpoint, int steps, int batchSize, double learningRate,
                             double beta1, double beta2, double epsilon, double weightDecay, double gradClipNorm,
