@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
             SweepCommand.class,
             BenchCommand.class,
             DataCommand.class,
+            PretrainCommand.class,
+            TrainCommand.class,
         })
 public final class Main implements Runnable {
 
