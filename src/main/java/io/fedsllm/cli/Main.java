@@ -11,6 +11,12 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             RunCommand.class,
             ReportCommand.class,
+            PlanCommand.class,
+            SweepCommand.class,
+            BenchCommand.class,
+            DataCommand.class,
+            PretrainCommand.class,
+            TrainCommand.class,
         })
 public final class Main implements Runnable {
 

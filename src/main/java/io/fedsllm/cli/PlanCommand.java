@@ -1,0 +1,56 @@
+package io.fedsllm.cli;
+
+import io.fedsllm.plan.Plan;
+import io.fedsllm.plan.PlanningProblem;
+import io.fedsllm.plan.PlanningScenario;
+import io.fedsllm.report.PlanReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code fedsllm plan}: plans round 0 of the configured scenario and compares with baselines a–d. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Plan round 0 of the configured scenario (split, rank, subchannels, power) and compare with baselines a-d.")
+public final class PlanCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Experiment seed (sets fedsllm.seed)")
+    Long seed;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        List<String> extra = new ArrayList<>();
+        if (seed != null) {
+            extra.add("seed=" + seed);
+        }
+        PlanningScenario scenario = PlanningScenario.from(config.load(extra.toArray(new String[0])));
+        PlanningProblem problem = scenario.problem(0);
+        long t0 = System.nanoTime();
+        scenario.planner().plan(problem);
+        double solveMillis = (System.nanoTime() - t0) / 1e6;
+        Map<String, Plan> plans = scenario.proposedAndBaselines(problem);
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(PlanReport.toJson(PlanReport.json(scenario.seed(), problem.channel(), problem.clientCompute(), plans,
+                    solveMillis)));
+        } else {
+            out.print(PlanReport.table(scenario.seed(), problem.channel(), problem.clientCompute(), plans, solveMillis));
+        }
+        out.flush();
+        return 0;
+    }
+}

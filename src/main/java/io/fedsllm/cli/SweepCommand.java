@@ -1,0 +1,87 @@
+package io.fedsllm.cli;
+
+import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.SweepSettings;
+import io.fedsllm.config.UserError;
+import io.fedsllm.plan.Sweep;
+import io.fedsllm.report.SweepReport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code fedsllm sweep}: total delay (or energy-constrained rank) against one parameter, CSV + PNG. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Sweep one parameter over values x seeds; write DIR/<param>.csv and DIR/<param>.png.")
+public final class SweepCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--param", required = true, paramLabel = "NAME",
+            description = "bandwidth | client-flops-per-cycle | server-frequency | pmax | energy-max | delay-max")
+    String param;
+
+    @Option(names = "--values", paramLabel = "V1,V2,...",
+            description = "Values (units as in application.conf: Hz, FLOPs/cycle, cycles/s, dBm, J, s); default planner.sweep.<param>")
+    String values;
+
+    @Option(names = "--seeds", paramLabel = "N",
+            description = "Seeds per value: fedsllm.seed .. fedsllm.seed+N-1 (default planner.sweep.seeds)")
+    Integer seeds;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Sweep.Param p = Sweep.Param.named(param);
+        var base = config.load();
+        SweepSettings defaults = SweepSettings.from(ConfigReader.root(base));
+        List<Double> list = values == null ? defaults.values().get(p.cliName) : parseValues(values);
+        int n = seeds == null ? defaults.seeds() : seeds;
+        if (list == null) {
+            throw new UserError("no default values for --param " + p.cliName + " under fedsllm.planner.sweep.values; give --values");
+        }
+        long firstSeed = ConfigReader.root(base).getLong("seed");
+        List<Sweep.Row> rows;
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("sweep " + p.cliName).setInitialMax((long) list.size() * n)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            rows = Sweep.run(p, list, firstSeed, n, sets -> config.load(sets.toArray(new String[0])), bar::step);
+        }
+        List<Path> files = SweepReport.write(out, p, rows);
+        var w = spec.commandLine().getOut();
+        for (Path f : files) {
+            w.println("wrote " + f);
+        }
+        w.flush();
+        return 0;
+    }
+
+    static List<Double> parseValues(String s) {
+        List<Double> list = new ArrayList<>();
+        for (String part : s.split(",")) {
+            try {
+                double v = Double.parseDouble(part.trim());
+                if (!Double.isFinite(v)) {
+                    throw new NumberFormatException();
+                }
+                list.add(v);
+            } catch (NumberFormatException e) {
+                throw new UserError("--values '" + s + "': '" + part.trim() + "' is not a finite number; expected e.g. 10e6,20e6,40e6");
+            }
+        }
+        return list;
+    }
+}

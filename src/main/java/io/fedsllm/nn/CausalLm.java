@@ -1,0 +1,128 @@
+package io.fedsllm.nn;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import io.fedsllm.config.ModelShape;
+import java.util.List;
+
+/**
+ * The unsplit model in one graph: LoRA fine-tuning (base frozen, only adapters trained) or, without adapters,
+ * full fine-tuning of every base weight (pre-training).
+ */
+public final class CausalLm implements LanguageModel {
+    private final Gpt2Forward forward;
+    private final AdamW optimizer;
+    private final double dropout;
+    private final long seed;
+    private final long stream;
+
+    private CausalLm(Gpt2Forward forward, AdamW optimizer, double dropout, long seed, long stream) {
+        this.forward = forward;
+        this.optimizer = optimizer;
+        this.dropout = dropout;
+        this.seed = seed;
+        this.stream = stream;
+    }
+
+    /** LoRA fine-tuning: base frozen (no gradient computed for it), AdamW on the adapters. */
+    public static CausalLm withLora(ModelShape shape, ParamSet base, LoraAdapters lora, AdamW.Settings adam,
+                                    double dropout, long seed, long stream) {
+        base.setRequiresGradient(false);
+        AdamW opt = new AdamW(lora.params().arrays(), lora.params().manager(), adam);
+        return new CausalLm(new Gpt2Forward(shape, base, lora), opt, dropout, seed, stream);
+    }
+
+    /** Full fine-tuning of every base weight (no adapters, no dropout). */
+    public static CausalLm fullFineTuning(ModelShape shape, ParamSet base, AdamW.Settings adam) {
+        base.setRequiresGradient(true);
+        AdamW opt = new AdamW(base.arrays(), base.manager().newSubManager(), adam);
+        return new CausalLm(new Gpt2Forward(shape, base, null), opt, 0, 0, 0);
+    }
+
+    public Gpt2Forward forward() {
+        return forward;
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    @Override
+    public double trainStep(int[][] inputs, int[][] labels, long step) {
+        synchronized (Gpt2Forward.COMPUTE_LOCK) {
+            try (NDManager s = forward.openStep()) {
+                double loss = backward(s, inputs, labels, step);
+                optimizer.step(s);
+                return loss;
+            }
+        }
+    }
+
+    /** Loss and gradients of one step without updating (gradients stay in the parameters until zeroed). */
+    public double computeGradients(int[][] inputs, int[][] labels, long step) {
+        synchronized (Gpt2Forward.COMPUTE_LOCK) {
+            try (NDManager s = forward.openStep()) {
+                return backward(s, inputs, labels, step);
+            }
+        }
+    }
+
+    private double backward(NDManager s, int[][] inputs, int[][] labels, long step) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray loss = LmLoss.crossEntropy(s, forward.logits(s, inputs, new LoraDropout(dropout, seed, stream, step)), labels);
+            gc.backward(loss);
+            return loss.getFloat();
+        }
+    }
+
+    @Override
+    public double lossSum(int[][] inputs, int[][] labels) {
+        synchronized (Gpt2Forward.COMPUTE_LOCK) {
+            try (NDManager s = forward.openStep()) {
+                NDArray loss = LmLoss.crossEntropy(s, forward.logits(s, inputs, LoraDropout.NONE), labels);
+                return (double) loss.getFloat() * LmLoss.labelled(labels);
+            }
+        }
+    }
+
+    @Override
+    public int[][] argmaxNext(int[][] inputs) {
+        synchronized (Gpt2Forward.COMPUTE_LOCK) {
+            try (NDManager s = forward.openStep()) {
+                return toRows(forward.logits(s, inputs, LoraDropout.NONE).argMax(-1), inputs.length);
+            }
+        }
+    }
+
+    /** Logits of the whole model as floats [B*T*V] (tests compare them bit for bit). */
+    public float[] logits(int[][] inputs) {
+        synchronized (Gpt2Forward.COMPUTE_LOCK) {
+            try (NDManager s = forward.openStep()) {
+                return forward.logits(s, inputs, LoraDropout.NONE).toFloatArray();
+            }
+        }
+    }
+
+    static int[][] toRows(NDArray argmax, int b) {
+        long[] flat = argmax.toLongArray();
+        int t = flat.length / b;
+        int[][] out = new int[b][t];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < t; j++) {
+                out[i][j] = (int) flat[i * t + j];
+            }
+        }
+        return out;
+    }
+
+    public List<float[]> gradients() {
+        return optimizer.gradients();
+    }
+
+    @Override
+    public void close() {
+        // The parameter sets are owned by the caller, who closes them.
+    }
+}

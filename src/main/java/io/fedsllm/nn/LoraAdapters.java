@@ -1,0 +1,145 @@
+package io.fedsllm.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.fedsllm.config.LoraSettings;
+import io.fedsllm.config.ModelShape;
+import io.fedsllm.config.Seeds;
+import io.fedsllm.config.UserError;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * LoRA adapters (Hu et al. 2021) on the projections named by {@link LoraSettings#targets()}: a projection
+ * {@code y = x W} becomes {@code y = x W + (alpha/r) · dropout(x) A B} with A (in × r) and B (r × out). A is
+ * Kaiming-uniform (bound 1/sqrt(in), as PyTorch's Linear default), B is zero, so an untrained adapter leaves the
+ * output unchanged. Names: {@code h.{i}.{target}.lora_A} / {@code lora_B}.
+ */
+public final class LoraAdapters implements AutoCloseable {
+    /** One adapted projection. */
+    public record Site(int block, String target, int in, int out) {
+        public String nameA() {
+            return "h." + block + "." + target + ".lora_A";
+        }
+
+        public String nameB() {
+            return "h." + block + "." + target + ".lora_B";
+        }
+    }
+
+    private final List<Site> sites;
+    private final ParamSet params;
+    private final int rank;
+    private final float scale;
+
+    private LoraAdapters(List<Site> sites, ParamSet params, int rank, double alpha) {
+        this.sites = List.copyOf(sites);
+        this.params = params;
+        this.rank = rank;
+        this.scale = (float) (alpha / rank);
+    }
+
+    /** The adapted projections of blocks [fromBlock, toBlock) under the settings (last-blocks counts from the top). */
+    public static List<Site> sites(ModelShape s, LoraSettings lora, int fromBlock, int toBlock) {
+        int first = lora.lastBlocks() == 0 ? 0 : Math.max(0, s.layers() - lora.lastBlocks());
+        List<Site> out = new ArrayList<>();
+        for (int i = Math.max(first, fromBlock); i < toBlock; i++) {
+            for (String t : LoraSettings.ALLOWED_TARGETS) {
+                if (lora.targets().contains(t)) {
+                    int in = t.equals("proj") ? s.dFf() : s.dModel();
+                    int out2 = t.equals("fc") ? s.dFf() : s.dModel();
+                    out.add(new Site(i, t, in, out2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Fresh adapters for blocks [fromBlock, toBlock); A of a site depends only on (seed, block, target). */
+    public static LoraAdapters init(ModelShape s, LoraSettings lora, int rank, long seed, int fromBlock, int toBlock,
+                                    NDManager manager) {
+        List<Site> sites = sites(s, lora, fromBlock, toBlock);
+        ParamSet p = new ParamSet(manager);
+        for (Site site : sites) {
+            float[] a = new float[site.in() * rank];
+            double bound = 1.0 / Math.sqrt(site.in());
+            SplittableRandom r = Seeds.random(seed, "lora-A:" + site.target(), site.block());
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) ((2 * r.nextDouble() - 1) * bound);
+            }
+            p.put(site.nameA(), a, new Shape(site.in(), rank));
+            p.put(site.nameB(), new float[rank * site.out()], new Shape(rank, site.out()));
+        }
+        p.setRequiresGradient(true);
+        return new LoraAdapters(sites, p, rank, lora.alpha());
+    }
+
+    /** Loads adapters saved by {@link #save}; the file must hold exactly this layout's tensors. */
+    public static LoraAdapters load(ModelShape s, LoraSettings lora, int rank, int fromBlock, int toBlock, Path file,
+                                    NDManager manager) {
+        List<Site> sites = sites(s, lora, fromBlock, toBlock);
+        Map<String, SafeTensors.Tensor> t = SafeTensors.read(file);
+        ParamSet p = new ParamSet(manager);
+        for (Site site : sites) {
+            for (String n : List.of(site.nameA(), site.nameB())) {
+                long[] want = n.endsWith("A") ? new long[] {site.in(), rank} : new long[] {rank, site.out()};
+                SafeTensors.Tensor x = t.get(n);
+                if (x == null || !Arrays.equals(x.shape(), want)) {
+                    manager.close();
+                    throw new UserError(file + ": LoRA tensor '" + n + "' " + (x == null ? "missing" : "has shape "
+                            + Arrays.toString(x.shape())) + ", expected " + Arrays.toString(want) + " (rank " + rank + ")");
+                }
+                p.put(n, x.data(), new Shape(want));
+            }
+        }
+        if (t.size() != p.names().size()) {
+            manager.close();
+            throw new UserError(file + ": holds " + t.size() + " tensors, the LoRA layout expects " + p.names().size());
+        }
+        p.setRequiresGradient(true);
+        return new LoraAdapters(sites, p, rank, lora.alpha());
+    }
+
+    public void save(Path file) {
+        SafeTensors.write(file, params.toTensors(), Map.of("format", "fedsllm-lora", "rank", Integer.toString(rank)));
+    }
+
+    /**
+     * The adapter term {@code scale · dropout(x) A B} for (block, target), or null when that projection has no
+     * adapter. {@code dropoutMask} (same shape as x, entries 0 or 1/(1-p)) may be null (no dropout).
+     */
+    public NDArray delta(NDArray x, int block, String target, NDArray dropoutMask) {
+        String a = "h." + block + "." + target + ".lora_A";
+        if (!params.has(a)) {
+            return null;
+        }
+        NDArray in = dropoutMask == null ? x : x.mul(dropoutMask);
+        return in.matMul(params.get(a)).matMul(params.get("h." + block + "." + target + ".lora_B")).mul(scale);
+    }
+
+    public boolean adapts(int block, String target) {
+        return params.has("h." + block + "." + target + ".lora_A");
+    }
+
+    public List<Site> sites() {
+        return sites;
+    }
+
+    public ParamSet params() {
+        return params;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public void close() {
+        params.close();
+    }
+}

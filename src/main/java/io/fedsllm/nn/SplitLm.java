@@ -1,0 +1,88 @@
+package io.fedsllm.nn;
+
+import io.fedsllm.config.LoraSettings;
+import io.fedsllm.config.ModelShape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A split model run in one process: the three split calls (clientForward, serverStep, clientBackward) with
+ * activations and gradients crossing as bytes. Builds each party's own copy of the weights it needs.
+ */
+public final class SplitLm implements LanguageModel {
+    private final ParamSet clientBase;
+    private final ParamSet serverBase;
+    private final LoraAdapters clientLora;
+    private final LoraAdapters serverLora;
+    private final SplitClient client;
+    private final SplitServer server;
+
+    /**
+     * Splits {@code base} at block boundary {@code splitLayer} in [1, L-1]; LoRA adapters are initialised exactly
+     * as the unsplit model's (A depends only on seed, block and target).
+     */
+    public SplitLm(ModelShape shape, ParamSet base, LoraSettings lora, int rank, int splitLayer, AdamW.Settings adam,
+                   long seed, long stream) {
+        if (splitLayer < 1 || splitLayer >= shape.layers()) {
+            throw new IllegalArgumentException("split layer " + splitLayer + ": expected a block boundary in [1, "
+                    + (shape.layers() - 1) + "] for model '" + shape.name() + "'");
+        }
+        List<String> clientNames = new ArrayList<>(Gpt2Weights.embeddingShapes(shape).keySet());
+        for (int i = 0; i < splitLayer; i++) {
+            clientNames.addAll(Gpt2Weights.blockShapes(shape, i).keySet());
+        }
+        List<String> serverNames = new ArrayList<>();
+        for (int i = splitLayer; i < shape.layers(); i++) {
+            serverNames.addAll(Gpt2Weights.blockShapes(shape, i).keySet());
+        }
+        serverNames.addAll(Gpt2Weights.finalNormShapes(shape).keySet());
+        serverNames.add("wte.weight"); // frozen copy for the tied head (exact: base weights are never updated)
+        clientBase = base.copy(clientNames, ai.djl.ndarray.NDManager.newBaseManager());
+        serverBase = base.copy(serverNames, ai.djl.ndarray.NDManager.newBaseManager());
+        clientLora = LoraAdapters.init(shape, lora, rank, seed, 0, splitLayer, clientBase.manager().newSubManager());
+        serverLora = LoraAdapters.init(shape, lora, rank, seed, splitLayer, shape.layers(), serverBase.manager().newSubManager());
+        client = new SplitClient(shape, clientBase, clientLora, splitLayer, adam, lora.dropout(), seed, stream);
+        server = new SplitServer(shape, serverBase, serverLora, splitLayer, adam, lora.dropout(), seed, stream);
+    }
+
+    @Override
+    public double trainStep(int[][] inputs, int[][] labels, long step) {
+        byte[] acts = client.clientForward(inputs, step);
+        SplitServer.StepResult r = server.serverStep(acts, labels, step);
+        client.clientBackward(r.activationGradient());
+        return r.loss();
+    }
+
+    @Override
+    public double lossSum(int[][] inputs, int[][] labels) {
+        return server.lossSum(client.inferenceForward(inputs), labels);
+    }
+
+    @Override
+    public int[][] argmaxNext(int[][] inputs) {
+        return server.argmaxNext(client.inferenceForward(inputs), inputs.length);
+    }
+
+    public SplitClient client() {
+        return client;
+    }
+
+    public SplitServer server() {
+        return server;
+    }
+
+    public LoraAdapters clientLora() {
+        return clientLora;
+    }
+
+    public LoraAdapters serverLora() {
+        return serverLora;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        clientBase.close();
+        serverBase.close();
+    }
+}

@@ -1,0 +1,37 @@
+package io.fedsllm.train;
+
+import ai.djl.ndarray.NDManager;
+import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.ModelShape;
+import io.fedsllm.config.PretrainRunSettings;
+import io.fedsllm.config.TrainSettings;
+import io.fedsllm.nn.Gpt2Weights;
+import io.fedsllm.nn.ParamSet;
+import java.nio.file.Path;
+
+/** The base weights a command fine-tunes: a given HF checkpoint, or the project's pre-trained base (built if needed). */
+public final class BaseModels {
+    private BaseModels() {}
+
+    /** The weights (owned by {@code manager}) and where they came from. */
+    public record Base(ParamSet weights, String source) {}
+
+    public static Base obtain(ConfigReader root, ModelShape shape, NDManager manager) {
+        TrainSettings ts = TrainSettings.from(root);
+        if (!ts.baseCheckpoint().isBlank()) {
+            Path file = Path.of(ts.baseCheckpoint());
+            return new Base(Gpt2Weights.fromSafeTensors(shape, file, manager), "checkpoint " + file);
+        }
+        BaseModelCache.Entry e = pretrained(root, shape, manager);
+        return new Base(e.weights(), (e.built() ? "pre-trained now, cached at " : "cached pre-trained base ") + e.file()
+                + " (config " + e.configHash().substring(0, 12) + ")");
+    }
+
+    /** The project's pre-trained base for the shape, from the cache or pre-trained now (with a progress bar). */
+    public static BaseModelCache.Entry pretrained(ConfigReader root, ModelShape shape, NDManager manager) {
+        PretrainRunSettings p = PretrainRunSettings.from(root);
+        try (Progress bar = new Progress("pretrain " + shape.name(), p.steps())) {
+            return BaseModelCache.obtain(shape, p, () -> E2eTask.corpus(root), E2eTask.corpusFingerprint(root), manager, bar::step);
+        }
+    }
+}

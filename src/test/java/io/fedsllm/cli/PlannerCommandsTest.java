@@ -1,0 +1,147 @@
+package io.fedsllm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlannerCommandsTest {
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void planJsonHasTheFieldsAndSaneValues() throws Exception {
+        Run r = run("plan", "--seed", "3", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(3, j.get("seed").asLong());
+        int split = j.get("splitLayer").asInt();
+        assertTrue(split >= 1 && split <= 11, "split " + split);
+        assertTrue(List.of(1, 2, 4, 6, 8).contains(j.get("rank").asInt()));
+        double total = j.get("totalDelaySeconds").asDouble();
+        double round = j.get("roundDelaySeconds").asDouble();
+        assertTrue(total > 0 && round > 0 && total > round, total + " " + round);
+        assertTrue(j.get("bcdIterations").asInt() >= 1);
+        assertTrue(j.get("solveMillis").asDouble() > 0);
+        for (String f : new String[] {"t1", "t2", "t3", "serverForward", "serverBackward"}) {
+            assertTrue(j.get("breakdown").get(f).asDouble() > 0, f);
+        }
+        for (String b : new String[] {"a", "b", "c", "d"}) {
+            assertTrue(j.get("baselines").get(b).get("totalDelaySeconds").asDouble() >= total * (1 - 1e-9), b);
+        }
+        JsonNode clients = j.get("clients");
+        assertEquals(5, clients.size());
+        int main = 0;
+        int fed = 0;
+        for (JsonNode c : clients) {
+            main += c.get("subchannelsMain").asInt();
+            fed += c.get("subchannelsFed").asInt();
+            assertTrue(c.get("powerMainW").asDouble() <= 0.1 * (1 + 1e-9), "p_max = 20 dBm");
+            assertTrue(c.get("distanceMainM").asDouble() >= 35 && c.get("gainMainDb").asDouble() < 0);
+            assertTrue(c.get("cyclesPerSecond").asDouble() >= 1e9 && c.get("flopsPerCycle").asDouble() == 1024);
+            for (String f : new String[] {"distanceFedM", "gainFedDb", "powerFedW", "forwardS", "activationUploadS",
+                "backwardS", "loraUploadS"}) {
+                assertTrue(c.has(f), f);
+            }
+            // T1 is the max over clients of forward + activation upload.
+            assertTrue(c.get("forwardS").asDouble() + c.get("activationUploadS").asDouble()
+                    <= j.get("breakdown").get("t1").asDouble() * (1 + 1e-9));
+        }
+        assertEquals(160, main);
+        assertEquals(80, fed);
+        // Same seed, same answer, bit for bit (solve time aside).
+        JsonNode again = new ObjectMapper().readTree(run("plan", "--seed", "3", "--json").out());
+        assertEquals(j.get("totalDelaySeconds").asDouble(), again.get("totalDelaySeconds").asDouble());
+        assertEquals(j.get("clients"), again.get("clients"));
+    }
+
+    @Test
+    void planTableRuns() {
+        Run r = run("plan", "--set", "system.clients=3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("total delay") && r.out().contains("baselines:"), r.out());
+    }
+
+    @Test
+    void sweepWritesCsvAndPng(@TempDir Path dir) throws Exception {
+        Run r = run("sweep", "--param", "bandwidth", "--values", "10e6,40e6", "--seeds", "2", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(dir.resolve("bandwidth.csv"));
+        assertEquals("param,value,scheme,mean,min,max,seeds", lines.get(0));
+        assertEquals(1 + 2 * 5, lines.size(), String.join("\n", lines));
+        double proposedLow = 0;
+        double proposedHigh = 0;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            assertEquals("bandwidth", f[0]);
+            assertEquals("2", f[6]);
+            double mean = Double.parseDouble(f[3]);
+            assertTrue(Double.parseDouble(f[4]) <= mean && mean <= Double.parseDouble(f[5]), line);
+            if (f[2].equals("proposed")) {
+                if (Double.parseDouble(f[1]) == 10e6) {
+                    proposedLow = mean;
+                } else {
+                    proposedHigh = mean;
+                }
+            }
+        }
+        assertTrue(proposedHigh < proposedLow, "more bandwidth, less delay: " + proposedLow + " -> " + proposedHigh);
+        assertTrue(ImageIO.read(dir.resolve("bandwidth.png").toFile()).getWidth() > 0);
+    }
+
+    @Test
+    void energySweepWritesRanks(@TempDir Path dir) throws Exception {
+        Run r = run("sweep", "--param", "energy-max", "--values", "4.45,4.7", "--seeds", "2", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(dir.resolve("energy-max.csv"));
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        double low = Double.parseDouble(lines.get(1).split(",")[3]);
+        double high = Double.parseDouble(lines.get(2).split(",")[3]);
+        assertTrue(high >= low, "a looser energy budget never lowers the rank");
+    }
+
+    @Test
+    void badSweepInputIsAUserError(@TempDir Path dir) {
+        Run bad = run("sweep", "--param", "colour", "--out", dir.toString());
+        assertEquals(Main.USER_ERROR, bad.code());
+        assertTrue(bad.err().contains("colour") && bad.err().contains("bandwidth"), bad.err());
+        Run values = run("sweep", "--param", "pmax", "--values", "10,abc", "--out", dir.toString());
+        assertEquals(Main.USER_ERROR, values.code());
+        assertTrue(values.err().contains("abc"), values.err());
+        Run emptyRanks = run("plan", "--set", "planner.ranks=[]");
+        assertEquals(Main.USER_ERROR, emptyRanks.code());
+        assertTrue(emptyRanks.err().contains("fedsllm.planner.ranks"), emptyRanks.err());
+    }
+
+    @Test
+    void benchIsAParentCommand() {
+        Run r = run("bench");
+        assertTrue(r.code() != 0 && r.err().contains("planner"), r.err());
+    }
+}
