@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         description = "Emulator of federated split LoRA fine-tuning of LLMs over wireless FDMA links.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            RunCommand.class,
+            ReportCommand.class,
             PlanCommand.class,
             SweepCommand.class,
             BenchCommand.class,

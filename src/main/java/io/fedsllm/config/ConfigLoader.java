@@ -31,7 +31,8 @@ public final class ConfigLoader {
      * Objects under which new keys are allowed (they are open maps, e.g. custom model presets or R(r) tables).
      * A path is open when it starts with one of these prefixes followed by a dot.
      */
-    private static final List<String> OPEN_OBJECTS = List.of("fedsllm.models", "fedsllm.planner.rounds-table");
+    private static final List<String> OPEN_OBJECTS = List.of("fedsllm.models", "fedsllm.planner.rounds-table",
+            "fedsllm.emu.slowdown", "fedsllm.emu.kill-at-round");
 
     private ConfigLoader() {}
 

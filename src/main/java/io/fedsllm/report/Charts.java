@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -42,6 +45,34 @@ public final class Charts {
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         for (Series s : series) {
             chart.addSeries(s.name(), s.x(), s.y()).setMarker(SeriesMarkers.CIRCLE);
+        }
+        save(png, chart);
+    }
+
+    /**
+     * Writes a stacked bar chart to {@code png}: one bar per category, one stacked segment per series
+     * (each series has one value per category).
+     */
+    public static void stackedBars(Path png, String title, String xLabel, String yLabel, List<String> categories,
+            List<String> seriesNames, List<double[]> values) {
+        System.setProperty("java.awt.headless", "true");
+        CategoryChart chart = new CategoryChartBuilder().width(800).height(560).title(title).xAxisTitle(xLabel)
+                .yAxisTitle(yLabel).build();
+        chart.getStyler().setStacked(true);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        for (int i = 0; i < seriesNames.size(); i++) {
+            List<Double> ys = new java.util.ArrayList<>();
+            for (double v : values.get(i)) {
+                ys.add(v);
+            }
+            chart.addSeries(seriesNames.get(i), categories, ys);
+        }
+        save(png, chart);
+    }
+
+    private static void save(Path png, Chart<?, ?> chart) {
+        if (!png.getFileName().toString().endsWith(".png")) {
+            throw new IllegalArgumentException("chart file must end in .png: " + png);
         }
         try {
             Path parent = png.toAbsolutePath().getParent();

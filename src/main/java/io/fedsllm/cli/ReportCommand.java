@@ -1,0 +1,36 @@
+package io.fedsllm.cli;
+
+import io.fedsllm.report.RunComparison;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code report DIR...}: overlay runs written by {@code run} and tabulate their time to a target loss. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Overlay several runs in one loss-versus-virtual-time chart and print a time-to-target table.")
+public final class ReportCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "DIR", description = "run directories (each with rounds.jsonl and summary.json)")
+    List<Path> dirs = new ArrayList<>();
+
+    @Option(names = "--target-loss", description = "target loss for the time-to-target column")
+    Double targetLoss;
+
+    @Option(names = "--out", description = "where to write the chart and time-to-target.csv", defaultValue = "report")
+    Path out;
+
+    @Override
+    public Integer call() {
+        List<RunComparison.Run> runs = new ArrayList<>();
+        for (Path d : dirs) {
+            runs.add(RunComparison.read(d));
+        }
+        RunComparison.compare(runs, targetLoss, out, System.out);
+        System.out.println("wrote " + out);
+        return 0;
+    }
+}

@@ -1,0 +1,265 @@
+package io.fedsllm.emu;
+
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * One device k (SYSTEM_MODEL §1): its data shard (|D_k| samples), the client segment (blocks 1..ℓ) with their
+ * LoRA, its processor and its two uplinks. Per local iteration it runs forward, uploads the split-layer
+ * activations to the main server, waits for the activation gradients, runs backward; after the round's
+ * iterations it uploads its client LoRA to the federated server. Its virtual clock advances by modelled compute
+ * delays (times its scripted slow-down factor); its sends arrive after bits / rate ({@link Link}).
+ */
+public final class Client extends AbstractBehavior<Client.Command> {
+
+    public sealed interface Command extends CborSerializable
+            permits StartRound, GlobalLora, StartIteration, Gradients, EndLocalTraining, Crash {}
+
+    /**
+     * The coordinator's plan for this client in one round; arrives at the round's start.
+     *
+     * @param localTraining true for federated LoRA (fl): all iterations locally, no main server
+     * @param forwardS      T_k^F of one iteration (before the scripted slow-down)
+     * @param backwardS     T_k^B
+     */
+    public record StartRound(int round, int splitLayer, int rank, int localIterations, boolean localTraining,
+            double forwardS, double backwardS, double rateMainBps, double rateFedBps, long activationBits,
+            long loraBits, double arrivalS) implements Command {}
+
+    /** The federated server's global copy of the client-side LoRA, blocks 0..ℓ−1 (weights null in analytic mode). */
+    public record GlobalLora(int round, int splitLayer, List<Integer> blocks, long version, byte[] weights,
+            double arrivalS) implements Command {}
+
+    /** The main server's iteration barrier: every client may start iteration {@code iteration}. */
+    public record StartIteration(int round, int iteration, double arrivalS) implements Command {}
+
+    /** Gradients w.r.t. the activations of one iteration; {@code accepted = false}: left out (deadline), no payload. */
+    public record Gradients(int round, int iteration, boolean accepted, long bits, byte[] payload, double arrivalS)
+            implements Command {}
+
+    /** The round's local iterations are over: upload the client LoRA. */
+    public record EndLocalTraining(int round, double arrivalS) implements Command {}
+
+    /** Scripted fault: the actor stops (the coordinator's death watch notices). */
+    public enum Crash implements Command { INSTANCE }
+
+    public static final String ROLE = "client";
+
+    private final int id;
+    private final int samples;
+    private final double slowdown;
+    private final ActorRef<MainServer.Command> mainServer;
+    private final ActorRef<FedServer.Command> fedServer;
+    private final ActorRef<Coordinator.Command> coordinator;
+    private final MessageAudit audit;
+    private final VirtualClock clock = new VirtualClock();
+
+    private int lastRound = -1;
+    private StartRound plan;
+    private GlobalLora global;
+    private StartIteration pendingStart;
+    private int iteration = -1;
+    private boolean awaitingGradients;
+    private Link link;
+    private final Stats stats = new Stats();
+
+    /** Per-round totals reported to the coordinator. */
+    private static final class Stats {
+        double forwardS;
+        double activationUploadS;
+        double backwardS;
+        int iterationsDone;
+        int iterationsLeftOut;
+
+        void reset() {
+            forwardS = 0;
+            activationUploadS = 0;
+            backwardS = 0;
+            iterationsDone = 0;
+            iterationsLeftOut = 0;
+        }
+    }
+
+    public static Behavior<Command> create(int id, int samples, double slowdown, ActorRef<MainServer.Command> mainServer,
+            ActorRef<FedServer.Command> fedServer, ActorRef<Coordinator.Command> coordinator, MessageAudit audit) {
+        return Behaviors.setup(ctx -> new Client(ctx, id, samples, slowdown, mainServer, fedServer, coordinator, audit));
+    }
+
+    private Client(ActorContext<Command> ctx, int id, int samples, double slowdown, ActorRef<MainServer.Command> mainServer,
+            ActorRef<FedServer.Command> fedServer, ActorRef<Coordinator.Command> coordinator, MessageAudit audit) {
+        super(ctx);
+        this.id = id;
+        this.samples = samples;
+        this.slowdown = slowdown;
+        this.mainServer = mainServer;
+        this.fedServer = fedServer;
+        this.coordinator = coordinator;
+        this.audit = audit;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(StartRound.class, this::onStartRound)
+                .onMessage(GlobalLora.class, this::onGlobalLora)
+                .onMessage(StartIteration.class, this::onStartIteration)
+                .onMessage(Gradients.class, this::onGradients)
+                .onMessage(EndLocalTraining.class, this::onEndLocalTraining)
+                .onMessageEquals(Crash.INSTANCE, () -> Behaviors.stopped())
+                .build();
+    }
+
+    private Behavior<Command> onStartRound(StartRound m) {
+        audit.record(ROLE, m);
+        if (m.round() <= lastRound || plan != null) {
+            return reject(m, "round " + m.round() + " already started or finished (last round " + lastRound + ")");
+        }
+        if (m.localIterations() < 1 || !(m.forwardS() >= 0) || !(m.backwardS() >= 0) || m.loraBits() < 0
+                || m.activationBits() < 0) {
+            return reject(m, "invalid plan values");
+        }
+        plan = m;
+        lastRound = m.round();
+        link = new Link(m.rateMainBps(), m.rateFedBps());
+        stats.reset();
+        iteration = -1;
+        clock.startAt(m.arrivalS());
+        tryStart();
+        return this;
+    }
+
+    private Behavior<Command> onGlobalLora(GlobalLora m) {
+        audit.record(ROLE, m);
+        if (m.round() < lastRound || (plan != null && m.round() != plan.round()) || global != null && global.round() == m.round()) {
+            return reject(m, "global LoRA for round " + m.round() + " is not expected now (round " + lastRound + ")");
+        }
+        if (!m.blocks().equals(Blocks.range(0, m.splitLayer()))) {
+            return reject(m, "global LoRA blocks " + m.blocks() + " are not the client segment 0.." + (m.splitLayer() - 1));
+        }
+        global = m;
+        tryStart();
+        return this;
+    }
+
+    private Behavior<Command> onStartIteration(StartIteration m) {
+        audit.record(ROLE, m);
+        if (m.round() > lastRound && m.iteration() == 0 && pendingStart == null) {
+            // The round's first barrier may overtake the coordinator's plan: keep it until the plan arrives.
+            pendingStart = m;
+            return this;
+        }
+        if (plan == null || m.round() != plan.round() || m.iteration() != iteration + 1 || awaitingGradients
+                || pendingStart != null) {
+            return reject(m, "start of iteration " + m.iteration() + " of round " + m.round() + " unexpected (round "
+                    + lastRound + ", iteration " + iteration + ")");
+        }
+        pendingStart = m;
+        tryStart();
+        return this;
+    }
+
+    /** Starts the next step once the plan, the global LoRA and (split schemes) the iteration barrier are all in. */
+    private void tryStart() {
+        if (plan == null || global == null || global.round() != plan.round()) {
+            return;
+        }
+        if (global.splitLayer() != plan.splitLayer()) {
+            reject(global, "global LoRA split " + global.splitLayer() + " differs from the plan's " + plan.splitLayer());
+            global = null;
+            return;
+        }
+        clock.startAt(global.arrivalS());
+        if (plan.localTraining()) {
+            trainLocally();
+            return;
+        }
+        if (pendingStart == null || pendingStart.round() != plan.round()) {
+            return;
+        }
+        iteration = pendingStart.iteration();
+        clock.startAt(pendingStart.arrivalS());
+        pendingStart = null;
+        double forward = plan.forwardS() * slowdown;
+        double sendS = clock.advance(forward);
+        stats.forwardS += forward;
+        double arrivalS = link.activationArrivalS(sendS, plan.activationBits());
+        stats.activationUploadS += arrivalS - sendS;
+        awaitingGradients = true;
+        mainServer.tell(new MainServer.Activations(plan.round(), iteration, id, plan.activationBits(), null, null, arrivalS));
+    }
+
+    private Behavior<Command> onGradients(Gradients m) {
+        audit.record(ROLE, m);
+        if (plan == null || m.round() != plan.round() || m.iteration() != iteration || !awaitingGradients) {
+            return reject(m, "gradients of iteration " + m.iteration() + " of round " + m.round() + " unexpected");
+        }
+        if (m.accepted() && m.bits() != plan.activationBits()) {
+            return reject(m, "gradient size " + m.bits() + " bits, expected " + plan.activationBits());
+        }
+        awaitingGradients = false;
+        if (!m.accepted()) {
+            // Left out of this iteration (deadline policy): no backward; the next barrier or aggregation resyncs it.
+            stats.iterationsLeftOut++;
+            return this;
+        }
+        clock.startAt(m.arrivalS());
+        double backward = plan.backwardS() * slowdown;
+        clock.advance(backward);
+        stats.backwardS += backward;
+        stats.iterationsDone++;
+        mainServer.tell(new MainServer.BackwardDone(plan.round(), iteration, id, clock.now()));
+        return this;
+    }
+
+    /** Federated LoRA: every iteration runs locally (forward + backward of the whole model), then the upload. */
+    private void trainLocally() {
+        for (int i = 0; i < plan.localIterations(); i++) {
+            double forward = plan.forwardS() * slowdown;
+            double backward = plan.backwardS() * slowdown;
+            clock.advance(forward + backward);
+            stats.forwardS += forward;
+            stats.backwardS += backward;
+            stats.iterationsDone++;
+        }
+        upload();
+    }
+
+    private Behavior<Command> onEndLocalTraining(EndLocalTraining m) {
+        audit.record(ROLE, m);
+        if (plan == null || m.round() != plan.round() || plan.localTraining()) {
+            return reject(m, "end of local training for round " + m.round() + " unexpected");
+        }
+        clock.startAt(m.arrivalS());
+        awaitingGradients = false;
+        upload();
+        return this;
+    }
+
+    private void upload() {
+        double sendS = clock.now();
+        double loraUploadS = 0;
+        if (stats.iterationsDone > 0) {
+            double arrivalS = link.loraArrivalS(sendS, plan.loraBits());
+            loraUploadS = arrivalS - sendS;
+            fedServer.tell(new FedServer.Upload(plan.round(), id, samples, Blocks.range(0, plan.splitLayer()),
+                    plan.loraBits(), null, arrivalS));
+        } else {
+            // Nothing trained this round: no upload; the client catches up with the next global copy.
+            fedServer.tell(new FedServer.NoUpload(plan.round(), id, sendS));
+        }
+        coordinator.tell(new Coordinator.ClientReport(plan.round(), id, stats.forwardS, stats.activationUploadS,
+                stats.backwardS, loraUploadS, stats.iterationsDone, stats.iterationsLeftOut, sendS));
+        plan = null;
+    }
+
+    private Behavior<Command> reject(Object m, String why) {
+        audit.rejected();
+        getContext().getLog().warn("client {} rejected {}: {}", id, m.getClass().getSimpleName(), why);
+        return this;
+    }
+}

@@ -1,0 +1,347 @@
+package io.fedsllm.emu;
+
+import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.EmuSettings;
+import io.fedsllm.config.EmuSettings.Scheme;
+import io.fedsllm.report.RoundRecord;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Owns the experiment: spawns the main server, the federated server and one client per device; every global
+ * round it stops the clients scripted to die, draws the channel realisation and runs the planner
+ * ({@link RoundPlanning}), tells every actor its part of the plan, collects the round's reports, checks that the
+ * LoRA of every block is held exactly once, records the round and decides when to stop (rounds limit, target
+ * loss, no clients left). Clients are death-watched: a dead client is left out from then on and reported.
+ */
+public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
+
+    public sealed interface Command extends CborSerializable {}
+
+    /** The main server holds exactly its blocks for the round and starts iterating. */
+    public record ServerReady(int round, List<Integer> serverBlocks) implements Command {}
+
+    /** The federated server's global copy holds exactly the client blocks and was broadcast. */
+    public record FedReady(int round, List<Integer> globalBlocks, long version) implements Command {}
+
+    /** One client's totals for the round; {@code doneS} = when it finished (sent its LoRA). */
+    public record ClientReport(int round, int client, double forwardS, double activationUploadS, double backwardS,
+            double loraUploadS, int iterationsDone, int iterationsLeftOut, double doneS) implements Command {}
+
+    /** The main server finished the round's iterations at {@code endS}; breakdown totals; loss null in analytic mode. */
+    public record IterationsDone(int round, double endS, double t1S, double serverForwardS, double serverBackwardS,
+            double t2S, long bytesMain, int iterationsLeftOut, Double trainLoss) implements Command {}
+
+    /** The federated server aggregated at {@code endS} with these |D_k| weights (client-id order). */
+    public record Aggregated(int round, double endS, List<Integer> contributors, List<Double> weights, long bytesFed,
+            long version) implements Command {}
+
+    /** Death watch signal of a client. */
+    record ClientTerminated(int client) implements Command {}
+
+    public static final String ROLE = "coordinator";
+
+    private final EmuSettings emu;
+    private final RoundPlanning planning;
+    private final RunSink sink;
+    private final MessageAudit audit;
+    private final CompletableFuture<RunResult> done;
+    private final long wallStartNs = System.nanoTime();
+
+    private final ActorRef<MainServer.Command> mainServer;
+    private final ActorRef<FedServer.Command> fedServer;
+    private final List<ActorRef<Client.Command>> clients;
+    private final boolean[] alive;
+
+    private final List<RoundRecord> records = new ArrayList<>();
+    private int round = -1;
+    private double roundStartS;
+    private long roundWallStartNs;
+    private final TreeSet<Integer> pendingKills = new TreeSet<>();
+    private final TreeSet<Integer> dropped = new TreeSet<>();
+    private RoundSetup setup;
+    private ClientReport[] reports;
+    private boolean[] expectingReport;
+    private int reportsPending;
+    private IterationsDone iterationsDone;
+    private Aggregated aggregated;
+    private ServerReady serverReady;
+    private FedReady fedReady;
+    private long bytesMain;
+    private long bytesFed;
+
+    /**
+     * @param samples |D_k| of every client (its length is K)
+     * @param real    spawn the compute actors on the single-thread compute dispatcher
+     */
+    public static Behavior<Command> create(EmuSettings emu, RoundPlanning planning, int[] samples, boolean real,
+            RunSink sink, MessageAudit audit, CompletableFuture<RunResult> done) {
+        return Behaviors.setup(ctx -> new Coordinator(ctx, emu, planning, samples, real, sink, audit, done));
+    }
+
+    private Coordinator(ActorContext<Command> ctx, EmuSettings emu, RoundPlanning planning, int[] samples, boolean real,
+            RunSink sink, MessageAudit audit, CompletableFuture<RunResult> done) {
+        super(ctx);
+        this.emu = emu;
+        this.planning = planning;
+        this.sink = sink;
+        this.audit = audit;
+        this.done = done;
+        Props compute = real ? DispatcherSelector.fromConfig("fedsllm.compute-dispatcher") : Props.empty();
+        this.mainServer = ctx.spawn(MainServer.create(planning.layers(), audit), "main-server", compute);
+        this.fedServer = ctx.spawn(FedServer.create(audit), "fed-server", compute);
+        int k = emu.scheme() == Scheme.CENTRALIZED ? 0 : samples.length;
+        List<ActorRef<Client.Command>> refs = new ArrayList<>(k);
+        for (int c = 0; c < k; c++) {
+            ActorRef<Client.Command> ref = ctx.spawn(Client.create(c, samples[c], emu.slowdown(c), mainServer, fedServer,
+                    ctx.getSelf(), audit), "client-" + c, compute);
+            ctx.watchWith(ref, new ClientTerminated(c));
+            refs.add(ref);
+        }
+        this.clients = List.copyOf(refs);
+        this.alive = new boolean[k];
+        Arrays.fill(alive, true);
+        this.reports = new ClientReport[k];
+        this.expectingReport = new boolean[k];
+        mainServer.tell(new MainServer.Setup(clients, fedServer, ctx.getSelf()));
+        fedServer.tell(new FedServer.Setup(clients, mainServer, ctx.getSelf()));
+        beginRound(0, 0.0);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(ServerReady.class, this::onServerReady)
+                .onMessage(FedReady.class, this::onFedReady)
+                .onMessage(ClientReport.class, this::onClientReport)
+                .onMessage(IterationsDone.class, this::onIterationsDone)
+                .onMessage(Aggregated.class, this::onAggregated)
+                .onMessage(ClientTerminated.class, this::onClientTerminated)
+                .build();
+    }
+
+    /** Round start: stop the clients scripted to die now; plan once the death watch has seen them go. */
+    private void beginRound(int r, double startS) {
+        round = r;
+        roundStartS = startS;
+        roundWallStartNs = System.nanoTime();
+        dropped.clear();
+        setup = null;
+        for (Map.Entry<Integer, Integer> e : emu.killAtRound().entrySet()) {
+            int c = e.getKey();
+            if (e.getValue() == r && c < alive.length && alive[c]) {
+                pendingKills.add(c);
+                clients.get(c).tell(Client.Crash.INSTANCE);
+            }
+        }
+        if (pendingKills.isEmpty()) {
+            runRound();
+        }
+    }
+
+    private void runRound() {
+        List<Integer> live = new ArrayList<>();
+        for (int c = 0; c < alive.length; c++) {
+            if (alive[c]) {
+                live.add(c);
+            }
+        }
+        if (emu.scheme() != Scheme.CENTRALIZED && live.isEmpty()) {
+            finish("no-clients");
+            return;
+        }
+        int[] participants = live.stream().mapToInt(Integer::intValue).toArray();
+        setup = planning.plan(round, participants);
+        iterationsDone = null;
+        aggregated = null;
+        serverReady = null;
+        fedReady = null;
+        reportsPending = participants.length;
+        Arrays.fill(reports, null);
+        Arrays.fill(expectingReport, false);
+        // The deadline is about parallel clients racing to the main server: it applies to sfl only.
+        double deadlineS = emu.stragglers() == EmuSettings.StragglerPolicy.DEADLINE && setup.scheme() == Scheme.SFL
+                ? emu.deadlineFactor() * setup.plannedT1S() : Double.POSITIVE_INFINITY;
+        boolean sequential = setup.scheme() == Scheme.SL;
+        boolean local = setup.scheme() == Scheme.FL;
+        int centralizedBatches = setup.scheme() == Scheme.CENTRALIZED ? planning.clients() : 0;
+        mainServer.tell(new MainServer.Configure(round, setup.splitLayer(), setup.rank(), setup.localIterations(), live,
+                sequential, local, centralizedBatches, setup.serverForwardPerBatchS(), setup.activationBits(),
+                setup.gradientDownloadS(), deadlineS, roundStartS));
+        fedServer.tell(new FedServer.Configure(round, setup.splitLayer(), live, sequential, setup.loraBits(), roundStartS));
+        for (RoundSetup.ClientShare s : setup.shares()) {
+            expectingReport[s.client()] = true;
+            clients.get(s.client()).tell(new Client.StartRound(round, setup.splitLayer(), setup.rank(),
+                    setup.localIterations(), local, s.forwardS(), s.backwardS(), s.link().rateMainBps(),
+                    s.link().rateFedBps(), setup.activationBits(), setup.loraBits(), roundStartS));
+        }
+    }
+
+    private Behavior<Command> onServerReady(ServerReady m) {
+        audit.record(ROLE, m);
+        if (setup == null || m.round() != round || serverReady != null) {
+            return reject(m, "unexpected ServerReady for round " + m.round());
+        }
+        serverReady = m;
+        return checkComplete();
+    }
+
+    private Behavior<Command> onFedReady(FedReady m) {
+        audit.record(ROLE, m);
+        if (setup == null || m.round() != round || fedReady != null) {
+            return reject(m, "unexpected FedReady for round " + m.round());
+        }
+        fedReady = m;
+        return checkComplete();
+    }
+
+    private Behavior<Command> onClientReport(ClientReport m) {
+        audit.record(ROLE, m);
+        if (setup == null || m.round() != round || m.client() < 0 || m.client() >= reports.length
+                || !expectingReport[m.client()] || reports[m.client()] != null) {
+            return reject(m, "unexpected report of client " + m.client() + " for round " + m.round());
+        }
+        reports[m.client()] = m;
+        reportsPending--;
+        return checkComplete();
+    }
+
+    private Behavior<Command> onIterationsDone(IterationsDone m) {
+        audit.record(ROLE, m);
+        if (setup == null || m.round() != round || iterationsDone != null) {
+            return reject(m, "unexpected IterationsDone for round " + m.round());
+        }
+        iterationsDone = m;
+        return checkComplete();
+    }
+
+    private Behavior<Command> onAggregated(Aggregated m) {
+        audit.record(ROLE, m);
+        if (setup == null || m.round() != round || aggregated != null) {
+            return reject(m, "unexpected Aggregated for round " + m.round());
+        }
+        aggregated = m;
+        return checkComplete();
+    }
+
+    private Behavior<Command> onClientTerminated(ClientTerminated m) {
+        int c = m.client();
+        alive[c] = false;
+        dropped.add(c);
+        mainServer.tell(new MainServer.ClientLost(c));
+        fedServer.tell(new FedServer.ClientLost(c));
+        if (pendingKills.remove(c)) {
+            if (pendingKills.isEmpty()) {
+                runRound();
+            }
+            return done.isDone() ? Behaviors.stopped() : this;
+        }
+        getContext().getLog().warn("client {} died during round {}: left out from now on", c, round);
+        if (setup != null && expectingReport[c] && reports[c] == null) {
+            expectingReport[c] = false;
+            reportsPending--;
+            return checkComplete();
+        }
+        return this;
+    }
+
+    private Behavior<Command> checkComplete() {
+        if (reportsPending > 0 || iterationsDone == null || aggregated == null || serverReady == null || fedReady == null) {
+            return this;
+        }
+        String ledger = Ledger.check(serverReady.serverBlocks(), fedReady.globalBlocks(), planning.layers());
+        if (ledger != null) {
+            done.completeExceptionally(new IllegalStateException("round " + round + ": " + ledger));
+            return Behaviors.stopped();
+        }
+        RoundRecord record = record();
+        records.add(record);
+        bytesMain += record.bytesMain();
+        bytesFed += record.bytesFed();
+        sink.round(record, (System.nanoTime() - roundWallStartNs) / 1e9);
+        if (emu.targetLoss() != null && record.valLoss() != null && record.valLoss() <= emu.targetLoss()) {
+            return finish("target");
+        }
+        if (round + 1 >= emu.rounds()) {
+            return finish("rounds");
+        }
+        beginRound(round + 1, record.virtualEndS());
+        return done.isDone() ? Behaviors.stopped() : this;
+    }
+
+    private RoundRecord record() {
+        double endS = Math.max(iterationsDone.endS(), aggregated.endS());
+        Map<Integer, Double> weights = new HashMap<>();
+        for (int i = 0; i < aggregated.contributors().size(); i++) {
+            weights.put(aggregated.contributors().get(i), aggregated.weights().get(i));
+        }
+        List<RoundRecord.ClientRound> perClient = new ArrayList<>();
+        Integer slowest = null;
+        double slowestS = -1;
+        double localEndS = roundStartS;
+        int leftOut = 0;
+        for (RoundSetup.ClientShare s : setup.shares()) {
+            ClientReport r = reports[s.client()];
+            if (r == null) {
+                continue;
+            }
+            perClient.add(new RoundRecord.ClientRound(r.client(), r.forwardS(), r.activationUploadS(), r.backwardS(),
+                    r.loraUploadS(), s.subchannelsMain(), s.subchannelsFed(), r.iterationsDone(), r.iterationsLeftOut(),
+                    weights.getOrDefault(r.client(), 0.0)));
+            double busy = r.forwardS() + r.activationUploadS() + r.backwardS() + r.loraUploadS();
+            if (busy > slowestS) {
+                slowestS = busy;
+                slowest = r.client();
+            }
+            localEndS = Math.max(localEndS, r.doneS());
+            leftOut += r.iterationsLeftOut();
+        }
+        RoundRecord.Breakdown b;
+        if (setup.scheme() == Scheme.FL) {
+            b = new RoundRecord.Breakdown(localEndS - roundStartS, 0, 0, 0, endS - localEndS);
+        } else {
+            b = new RoundRecord.Breakdown(iterationsDone.t1S(), iterationsDone.serverForwardS(),
+                    iterationsDone.serverBackwardS(), iterationsDone.t2S(), endS - iterationsDone.endS());
+        }
+        return new RoundRecord(round, roundStartS, endS, setup.plannedRoundS(), setup.splitLayer(), setup.rank(),
+                setup.participants().length, List.copyOf(dropped), iterationsDone.trainLoss(), null,
+                iterationsDone.bytesMain(), aggregated.bytesFed(), b, leftOut, slowest, perClient);
+    }
+
+    private Behavior<Command> finish(String reason) {
+        RoundRecord last = records.isEmpty() ? null : records.get(records.size() - 1);
+        Double timeToTarget = null;
+        if (emu.targetLoss() != null) {
+            for (RoundRecord r : records) {
+                if (r.valLoss() != null && r.valLoss() <= emu.targetLoss()) {
+                    timeToTarget = r.virtualEndS();
+                    break;
+                }
+            }
+        }
+        done.complete(new RunResult(ConfigReader.configName(emu.scheme()), ConfigReader.configName(emu.mode()), planning.clients(),
+                List.copyOf(records), reason, last == null ? 0 : last.virtualEndS(),
+                (System.nanoTime() - wallStartNs) / 1e9, audit.messages(), audit.rejectedMessages(), bytesMain, bytesFed,
+                last == null ? null : last.valLoss(), timeToTarget, audit.receivedTypes()));
+        return Behaviors.stopped();
+    }
+
+    private Behavior<Command> reject(Object m, String why) {
+        audit.rejected();
+        getContext().getLog().warn("coordinator rejected {}: {}", m.getClass().getSimpleName(), why);
+        return this;
+    }
+}

@@ -1,0 +1,445 @@
+package io.fedsllm.emu;
+
+import java.util.List;
+import java.util.TreeSet;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The main server (SYSTEM_MODEL §1): the server segment (blocks ℓ+1..L and the head) with its LoRA, one model
+ * trained on the activations of every client, in client-id order (never arrival order). It is the iteration
+ * barrier: iteration i starts when every live participant finished backward of i−1 (max of arrivals), the server
+ * steps when every activation of i is in (max of arrivals; under the deadline policy late ones are left out).
+ * It never receives client-side LoRA weights.
+ */
+public final class MainServer extends AbstractBehavior<MainServer.Command> {
+
+    public sealed interface Command extends CborSerializable
+            permits Setup, Configure, Activations, BackwardDone, AdoptBlocks, ClientLost {}
+
+    /** Once per run: the clients (index = client id) and the federated server. */
+    public record Setup(List<ActorRef<Client.Command>> clients, ActorRef<FedServer.Command> fedServer,
+            ActorRef<Coordinator.Command> coordinator) implements Command {}
+
+    /**
+     * The round's plan for the server.
+     *
+     * @param participants           live client ids, ascending
+     * @param sequential             split learning: one client after another (client-id order)
+     * @param localTraining          federated LoRA: no server iterations
+     * @param centralizedBatches     centralized scheme: mini-batches per iteration (all data on the server); 0 otherwise
+     * @param serverForwardPerBatchS server forward seconds for one client's mini-batch; backward is twice it (§3)
+     * @param gradientDownloadS      T^G added to every gradient's arrival
+     * @param deadlineS              deadline policy: activations later than iteration start + this are left out
+     *                               (positive infinity = wait for all)
+     */
+    public record Configure(int round, int splitLayer, int rank, int localIterations, List<Integer> participants,
+            boolean sequential, boolean localTraining, int centralizedBatches, double serverForwardPerBatchS,
+            long activationBits, double gradientDownloadS, double deadlineS, double startS) implements Command {}
+
+    /** One client's split-layer activations of one iteration (payload and labels null in analytic mode). */
+    public record Activations(int round, int iteration, int client, long bits, byte[] payload, int[][] labels,
+            double arrivalS) implements Command {}
+
+    /** A client finished backward of an iteration at {@code arrivalS}. */
+    public record BackwardDone(int round, int iteration, int client, double arrivalS) implements Command {}
+
+    /** Blocks moving from the federated server's global copy to the server (the split moved down). */
+    public record AdoptBlocks(int round, List<Integer> blocks, byte[] weights, double arrivalS) implements Command {}
+
+    /** The coordinator's death watch: stop waiting for this client. */
+    public record ClientLost(int client) implements Command {}
+
+    public static final String ROLE = "main-server";
+
+    private final MessageAudit audit;
+    private final VirtualClock clock = new VirtualClock();
+    private final TreeSet<Integer> blocks = new TreeSet<>();
+    private final int layers;
+    private Setup setup;
+    private boolean[] lost;
+    private boolean roundFinished = true;
+
+    // The current round.
+    private Configure round;
+    private AdoptBlocks early;      // blocks sent for a round whose Configure has not arrived yet
+    private boolean ready;
+    private int[] order;          // clients stepping in this round's iterations, in id order (sl: one at a time)
+    private int step;             // sequential index over iterations (sl: over clients × iterations)
+    private double iterationStartS;
+    private final IterationState it = new IterationState();
+    private final Breakdown breakdown = new Breakdown();
+    private long bytesMain;
+    private int leftOut;
+
+    /** Per-iteration bookkeeping indexed by client id (allocated once: no per-message O(K) work). */
+    private static final class IterationState {
+        double[] arrivalS;
+        boolean[] arrived;
+        boolean[] accepted;
+        boolean[] expected;
+        int expectedCount;
+        int arrivedCount;
+        int acceptedCount;
+        int backwardCount;
+        double backwardMaxS;
+        boolean stepped;
+        double gradientsSentS;
+    }
+
+    /** Per-round totals of the virtual breakdown; they sum to the round's iteration phase. */
+    private static final class Breakdown {
+        double t1S;
+        double serverForwardS;
+        double serverBackwardS;
+        double t2S;
+    }
+
+    public static Behavior<Command> create(int layers, MessageAudit audit) {
+        return Behaviors.setup(ctx -> new MainServer(ctx, layers, audit));
+    }
+
+    private MainServer(ActorContext<Command> ctx, int layers, MessageAudit audit) {
+        super(ctx);
+        this.audit = audit;
+        this.layers = layers;
+        // Before the first round the server holds the LoRA of every block; round 0 hands the client part over.
+        blocks.addAll(Blocks.range(0, layers));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Setup.class, this::onSetup)
+                .onMessage(Configure.class, this::onConfigure)
+                .onMessage(AdoptBlocks.class, this::onAdoptBlocks)
+                .onMessage(Activations.class, this::onActivations)
+                .onMessage(BackwardDone.class, this::onBackwardDone)
+                .onMessage(ClientLost.class, this::onClientLost)
+                .build();
+    }
+
+    private Behavior<Command> onSetup(Setup m) {
+        audit.record(ROLE, m);
+        if (setup != null) {
+            return reject(m, "already set up");
+        }
+        setup = m;
+        int k = m.clients().size();
+        lost = new boolean[k];
+        it.arrivalS = new double[k];
+        it.arrived = new boolean[k];
+        it.accepted = new boolean[k];
+        it.expected = new boolean[k];
+        return this;
+    }
+
+    private Behavior<Command> onConfigure(Configure m) {
+        audit.record(ROLE, m);
+        if (setup == null || (round != null && m.round() <= round.round()) || (round != null && !roundFinished)) {
+            return reject(m, "configure of round " + m.round() + " unexpected");
+        }
+        for (int c : m.participants()) {
+            if (c < 0 || c >= lost.length) {
+                return reject(m, "unknown client " + c);
+            }
+        }
+        round = m;
+        roundFinished = false;
+        ready = false;
+        clock.startAt(m.startS());
+        bytesMain = 0;
+        leftOut = 0;
+        breakdown.t1S = 0;
+        breakdown.serverForwardS = 0;
+        breakdown.serverBackwardS = 0;
+        breakdown.t2S = 0;
+        if (m.splitLayer() < 0 || m.splitLayer() > layers) {
+            return reject(m, "split " + m.splitLayer() + " outside 0.." + layers);
+        }
+        int clientBlocks = m.splitLayer();
+        int held = blocks.isEmpty() ? layers : blocks.first();
+        if (clientBlocks > held) {
+            // The split moved up: the server's blocks [held, ℓ) go to the clients via the federated global copy.
+            List<Integer> moving = Blocks.range(held, clientBlocks);
+            blocks.removeAll(moving);
+            setup.fedServer().tell(new FedServer.ServerBlocks(m.round(), moving, null, m.startS()));
+        }
+        if (early != null && early.round() == m.round()) {
+            AdoptBlocks e = early;
+            early = null;
+            return adopt(e);
+        }
+        maybeReady();
+        return this;
+    }
+
+    private Behavior<Command> onAdoptBlocks(AdoptBlocks m) {
+        audit.record(ROLE, m);
+        if (early == null && (round == null ? m.round() >= 0 : m.round() > round.round())) {
+            // Sent by the federated server before this round's Configure reached us: apply it once configured.
+            early = m;
+            return this;
+        }
+        return adopt(m);
+    }
+
+    private Behavior<Command> adopt(AdoptBlocks m) {
+        if (round == null || m.round() != round.round() || ready) {
+            return reject(m, "blocks for round " + m.round() + " unexpected");
+        }
+        for (int b : m.blocks()) {
+            if (blocks.contains(b) || b < round.splitLayer()) {
+                return reject(m, "block " + b + " is already held or belongs to the clients at split " + round.splitLayer());
+            }
+        }
+        blocks.addAll(m.blocks());
+        maybeReady();
+        return this;
+    }
+
+    /** Ready once the server holds exactly blocks ℓ..L−1; then the round's iterations start. */
+    private void maybeReady() {
+        int clientBlocks = round.splitLayer();
+        boolean exact = blocks.size() == layers - clientBlocks && (blocks.isEmpty() || blocks.first() == clientBlocks);
+        if (ready || !exact) {
+            return;
+        }
+        ready = true;
+        setup.coordinator().tell(new Coordinator.ServerReady(round.round(), List.copyOf(blocks)));
+        if (round.localTraining()) {
+            finishRound(round.startS());
+            return;
+        }
+        if (round.centralizedBatches() > 0) {
+            trainCentralized();
+            return;
+        }
+        order = round.participants().stream().mapToInt(Integer::intValue).toArray();
+        step = 0;
+        startIteration(round.startS());
+    }
+
+    private void trainCentralized() {
+        int batches = round.centralizedBatches();
+        for (int i = 0; i < round.localIterations(); i++) {
+            double forward = batches * round.serverForwardPerBatchS();
+            double backward = 2 * forward;
+            clock.advance(forward + backward);
+            breakdown.serverForwardS += forward;
+            breakdown.serverBackwardS += backward;
+        }
+        finishRound(clock.now());
+    }
+
+    /** Iteration barrier passed at {@code startS}: tell the clients of this step to run forward. */
+    private void startIteration(double startS) {
+        iterationStartS = startS;
+        it.arrivedCount = 0;
+        it.acceptedCount = 0;
+        it.backwardCount = 0;
+        it.backwardMaxS = startS;
+        it.stepped = false;
+        it.expectedCount = 0;
+        int iteration = localIteration();
+        for (int c : stepClients()) {
+            it.arrived[c] = false;
+            it.accepted[c] = false;
+            it.expected[c] = !lost[c];
+            if (!lost[c]) {
+                it.expectedCount++;
+                setup.clients().get(c).tell(new Client.StartIteration(round.round(), iteration, startS));
+            }
+        }
+        if (it.expectedCount == 0) {
+            stepServer();
+        }
+    }
+
+    private int localIteration() {
+        return step % round.localIterations();
+    }
+
+    /** The clients of the current step: all participants, or (sl) the one whose turn it is. */
+    private int[] stepClients() {
+        return round.sequential() ? new int[] {order[step / round.localIterations()]} : order;
+    }
+
+    private int totalSteps() {
+        return round.sequential() ? order.length * round.localIterations() : round.localIterations();
+    }
+
+    private Behavior<Command> onActivations(Activations m) {
+        audit.record(ROLE, m);
+        if (round == null || !ready || roundFinished || m.round() != round.round() || m.iteration() != localIteration()) {
+            return reject(m, "activations of round " + m.round() + " iteration " + m.iteration() + " unexpected");
+        }
+        if (m.client() < 0 || m.client() >= lost.length || !it.expected[m.client()]) {
+            return reject(m, "client " + m.client() + " is not expected in this iteration");
+        }
+        if (it.arrived[m.client()] || it.stepped) {
+            return reject(m, "duplicate activations from client " + m.client());
+        }
+        if (m.bits() != round.activationBits()) {
+            return reject(m, "activation size " + m.bits() + " bits, expected " + round.activationBits());
+        }
+        if (!(m.arrivalS() >= iterationStartS) || !Double.isFinite(m.arrivalS())) {
+            return reject(m, "arrival " + m.arrivalS() + " s before the iteration start " + iterationStartS + " s");
+        }
+        it.arrived[m.client()] = true;
+        it.arrivalS[m.client()] = m.arrivalS();
+        it.arrivedCount++;
+        bytesMain += m.bits() / 8;
+        if (it.arrivedCount == it.expectedCount) {
+            stepServer();
+        }
+        return this;
+    }
+
+    /** Every expected activation is in: step on the accepted ones in client-id order, send the gradients. */
+    private void stepServer() {
+        it.stepped = true;
+        double deadline = iterationStartS + round.deadlineS();
+        double barrier = iterationStartS;
+        boolean anyLate = false;
+        int accepted = 0;
+        for (int c : stepClients()) {
+            if (!it.arrived[c] || lost[c]) {
+                continue;
+            }
+            if (it.arrivalS[c] <= deadline) {
+                it.accepted[c] = true;
+                accepted++;
+                barrier = Math.max(barrier, it.arrivalS[c]);
+            } else {
+                anyLate = true;
+                leftOut++;
+            }
+        }
+        // Under the deadline policy the server waits until the deadline when someone is late, not longer.
+        if (anyLate) {
+            barrier = Math.max(barrier, deadline);
+        }
+        it.acceptedCount = accepted;
+        double start = clock.startAt(barrier);
+        double forward = accepted * round.serverForwardPerBatchS();
+        double backward = 2 * forward;
+        clock.advance(forward);
+        clock.advance(backward);
+        breakdown.t1S += start - iterationStartS;
+        breakdown.serverForwardS += forward;
+        breakdown.serverBackwardS += backward;
+        it.gradientsSentS = clock.now();
+        int iteration = localIteration();
+        for (int c : stepClients()) {
+            if (!it.arrived[c] || lost[c]) {
+                continue;
+            }
+            if (it.accepted[c]) {
+                setup.clients().get(c).tell(new Client.Gradients(round.round(), iteration, true, round.activationBits(),
+                        null, it.gradientsSentS + round.gradientDownloadS()));
+            } else {
+                setup.clients().get(c).tell(new Client.Gradients(round.round(), iteration, false, 0, null, it.gradientsSentS));
+            }
+        }
+        it.backwardMaxS = it.gradientsSentS;
+        if (it.acceptedCount == 0) {
+            nextIteration();
+        }
+    }
+
+    private Behavior<Command> onBackwardDone(BackwardDone m) {
+        audit.record(ROLE, m);
+        if (round == null || roundFinished || m.round() != round.round() || m.iteration() != localIteration() || !it.stepped) {
+            return reject(m, "backward of round " + m.round() + " iteration " + m.iteration() + " unexpected");
+        }
+        if (m.client() < 0 || m.client() >= lost.length || !it.accepted[m.client()]) {
+            return reject(m, "client " + m.client() + " was not stepped in this iteration");
+        }
+        it.accepted[m.client()] = false;
+        it.backwardCount++;
+        it.backwardMaxS = Math.max(it.backwardMaxS, m.arrivalS());
+        if (it.backwardCount == it.acceptedCount) {
+            nextIteration();
+        }
+        return this;
+    }
+
+    /** Backward barrier passed (max of the accepted clients' backward ends): next step or end of local training. */
+    private void nextIteration() {
+        double barrier = it.backwardMaxS;
+        breakdown.t2S += barrier - it.gradientsSentS;
+        step++;
+        if (step < totalSteps()) {
+            if (round.sequential() && step % round.localIterations() == 0) {
+                endLocalTraining(order[step / round.localIterations() - 1], barrier);
+            }
+            startIteration(barrier);
+            return;
+        }
+        if (round.sequential()) {
+            endLocalTraining(order[order.length - 1], barrier);
+        } else {
+            for (int c : order) {
+                if (!lost[c]) {
+                    endLocalTraining(c, barrier);
+                }
+            }
+        }
+        finishRound(barrier);
+    }
+
+    private void endLocalTraining(int client, double atS) {
+        if (!lost[client]) {
+            setup.clients().get(client).tell(new Client.EndLocalTraining(round.round(), atS));
+        }
+    }
+
+    private void finishRound(double endS) {
+        roundFinished = true;
+        setup.coordinator().tell(new Coordinator.IterationsDone(round.round(), endS, breakdown.t1S,
+                breakdown.serverForwardS, breakdown.serverBackwardS, breakdown.t2S, bytesMain, leftOut, null));
+    }
+
+    private Behavior<Command> onClientLost(ClientLost m) {
+        audit.record(ROLE, m);
+        if (lost == null || m.client() < 0 || m.client() >= lost.length || lost[m.client()]) {
+            return reject(m, "client " + m.client() + " unknown or already lost");
+        }
+        int c = m.client();
+        lost[c] = true;
+        if (round == null || roundFinished || !ready) {
+            return this;
+        }
+        if (!it.stepped) {
+            if (it.expected[c]) {
+                it.expected[c] = false;
+                it.expectedCount--;
+                if (it.arrived[c]) {
+                    it.arrived[c] = false;
+                    it.arrivedCount--;
+                }
+                if (it.arrivedCount == it.expectedCount) {
+                    stepServer();
+                }
+            }
+        } else if (it.accepted[c]) {
+            it.accepted[c] = false;
+            it.acceptedCount--;
+            if (it.backwardCount == it.acceptedCount) {
+                nextIteration();
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> reject(Object m, String why) {
+        audit.rejected();
+        getContext().getLog().warn("main server rejected {}: {}", m.getClass().getSimpleName(), why);
+        return this;
+    }
+}

@@ -1,0 +1,301 @@
+package io.fedsllm.emu;
+
+import com.typesafe.config.Config;
+import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.DelaySettings;
+import io.fedsllm.config.EmuSettings;
+import io.fedsllm.config.EmuSettings.Scheme;
+import io.fedsllm.config.LoraSettings;
+import io.fedsllm.config.PlannerSettings;
+import io.fedsllm.config.SystemSettings;
+import io.fedsllm.cost.ComputeProfile;
+import io.fedsllm.cost.CostModels;
+import io.fedsllm.cost.DelayModel;
+import io.fedsllm.cost.LayerCosts;
+import io.fedsllm.cost.SplitCosts;
+import io.fedsllm.net.Deployment;
+import io.fedsllm.net.LinkState;
+import io.fedsllm.net.RoundChannel;
+import io.fedsllm.plan.BcdPlanner;
+import io.fedsllm.plan.Plan;
+import io.fedsllm.plan.PlanningProblem;
+import io.fedsllm.plan.PowerControl;
+import io.fedsllm.plan.RoundsModel;
+import io.fedsllm.plan.SubchannelAssignment;
+import io.fedsllm.plan.WaterFilling;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the planner for one global round on the participants still alive and turns its plan into a
+ * {@link RoundSetup}: the coordinator's arithmetic, kept out of the actor. Every scheme is planned on the same
+ * channel realisation {@link Deployment#channel(int)} and the same delay model.
+ */
+final class RoundPlanning {
+    private final EmuSettings emu;
+    private final Deployment deployment;
+    private final SplitCosts costs;
+    private final LayerCosts table;
+    private final SystemSettings system;
+    private final PlannerSettings planner;
+    private final DelaySettings delay;
+    private final LoraSettings lora;
+    private final BcdPlanner bcd;
+
+    RoundPlanning(Config config, Deployment deployment) {
+        ConfigReader root = ConfigReader.root(config);
+        this.emu = EmuSettings.from(root);
+        this.deployment = deployment;
+        this.costs = CostModels.from(config);
+        this.table = CostModels.table(config);
+        this.system = SystemSettings.from(root);
+        this.planner = PlannerSettings.from(root);
+        this.delay = DelaySettings.from(root);
+        this.lora = LoraSettings.from(root);
+        this.bcd = BcdPlanner.from(planner);
+    }
+
+    /** K, the clients of the deployment. */
+    int clients() {
+        return deployment.clients();
+    }
+
+    int layers() {
+        return costs.layers();
+    }
+
+    /** The round's setup for the given participants (ascending client ids, at least one). */
+    RoundSetup plan(int round, int[] participants) {
+        RoundChannel full = deployment.channel(round);
+        RoundChannel channel = participants.length == deployment.clients() ? full : subset(full, participants);
+        List<ComputeProfile> compute = new ArrayList<>(participants.length);
+        for (int k : participants) {
+            compute.add(deployment.clientCompute(k));
+        }
+        return switch (emu.scheme()) {
+            case SFL -> splitFederated(round, participants, channel, compute);
+            case SL -> sequential(round, participants, channel, compute);
+            case FL -> federated(round, participants, channel, compute);
+            case CENTRALIZED -> centralized(round);
+        };
+    }
+
+    /** A plan on both links: per participant owned subchannels and their PSDs (aligned). */
+    private record Allocation(int split, int rank, int[][] ownedMain, double[][] psdMain, int[][] ownedFed,
+            double[][] psdFed, DelayModel.Breakdown planned) {}
+
+    private PlanningProblem problem(RoundChannel channel, List<ComputeProfile> compute) {
+        return new PlanningProblem(costs, compute, deployment.server(), channel, system.localIterations(),
+                planner.ranks(), RoundsModel.from(planner), delay);
+    }
+
+    private RoundSetup splitFederated(int round, int[] participants, RoundChannel channel, List<ComputeProfile> compute) {
+        PlanningProblem p = problem(channel, compute);
+        Allocation a = emu.planner() == EmuSettings.PlannerChoice.BCD ? fromPlan(bcd.plan(p)) : equal(p, allSplits(), planner.ranks());
+        return setup(round, Scheme.SFL, participants, channel, p.delayModel(), a);
+    }
+
+    /** Vanilla split learning: one client at a time, so each is planned alone on the whole band. */
+    private RoundSetup sequential(int round, int[] participants, RoundChannel channel, List<ComputeProfile> compute) {
+        Allocation best = null;
+        double bestTotal = Double.POSITIVE_INFINITY;
+        Allocation[] perClient = new Allocation[participants.length];
+        for (int s : allSplits()) {
+            for (int r : planner.ranks()) {
+                double round1 = 0;
+                Allocation[] alloc = new Allocation[participants.length];
+                for (int i = 0; i < participants.length; i++) {
+                    PlanningProblem single = problem(subset(channel, new int[] {i}), List.of(compute.get(i)));
+                    alloc[i] = equal(single, List.of(s), List.of(r));
+                    round1 += alloc[i].planned().roundS();
+                }
+                double total = RoundsModel.from(planner).rounds(r) * round1;
+                if (total < bestTotal) {
+                    bestTotal = total;
+                    best = alloc[0];
+                    System.arraycopy(alloc, 0, perClient, 0, alloc.length);
+                }
+            }
+        }
+        int k = participants.length;
+        int[][] om = new int[k][];
+        double[][] pm = new double[k][];
+        int[][] of = new int[k][];
+        double[][] pf = new double[k][];
+        double plannedRoundS = 0;
+        for (int i = 0; i < k; i++) {
+            om[i] = perClient[i].ownedMain()[0];
+            pm[i] = perClient[i].psdMain()[0];
+            of[i] = perClient[i].ownedFed()[0];
+            pf[i] = perClient[i].psdFed()[0];
+            plannedRoundS += perClient[i].planned().roundS();
+        }
+        DelayModel.Breakdown b = best.planned();
+        // Sequential clients: the round is the sum of every client's single-client round.
+        DelayModel.Breakdown planned = new DelayModel.Breakdown(b.t1(), b.t2(), b.t3(), b.serverForwardS(),
+                b.serverBackwardS(), b.iterationS(), plannedRoundS, 1, plannedRoundS);
+        Allocation a = new Allocation(best.split(), best.rank(), om, pm, of, pf, planned);
+        return setup(round, Scheme.SL, participants, channel, problem(channel, compute).delayModel(), a);
+    }
+
+    /** Federated LoRA: the whole model on every client, the whole LoRA uploaded; main link unused. */
+    private RoundSetup federated(int round, int[] participants, RoundChannel channel, List<ComputeProfile> compute) {
+        int l = costs.layers();
+        int rank = lora.rank();
+        long loraBits = Math.round(wholeLoraBits(rank));
+        double flops = wholeModelFlops(rank);
+        LinkState fed = channel.fed();
+        int k = participants.length;
+        WaterFilling[] wf = roundRobin(fed, k);
+        PowerControl.LinkSolution sol = PowerControl.solve(wf, new double[k], loraBits, fed.pmaxW(), fed.pthW(),
+                planner.bisectionTolerance());
+        RoundSetup.ClientShare[] shares = new RoundSetup.ClientShare[k];
+        double roundS = 0;
+        double t3 = 0;
+        for (int i = 0; i < k; i++) {
+            int[] owned = wf[i].index();
+            double[] psd = psdOf(wf[i], sol.waterLevel()[i]);
+            double forward = compute.get(i).seconds(flops);
+            Link link = new Link(0, Link.rate(fed, i, owned, psd));
+            shares[i] = new RoundSetup.ClientShare(participants[i], forward, 2 * forward, link, 0, owned.length);
+            double upload = DelayModel.transferS(loraBits, link.rateFedBps());
+            t3 = Math.max(t3, upload);
+            roundS = Math.max(roundS, system.localIterations() * (forward + 2 * forward) + upload);
+        }
+        return new RoundSetup(round, Scheme.FL, l, rank, system.localIterations(), participants, shares, 0, 0,
+                loraBits, 0, roundS, 0, l);
+    }
+
+    /** One server with all the data: K mini-batches per iteration through the whole model, no links. */
+    private RoundSetup centralized(int round) {
+        int rank = lora.rank();
+        double perBatch = deployment.server().seconds(wholeModelFlops(rank));
+        double iteration = deployment.clients() * perBatch;
+        double roundS = system.localIterations() * (iteration + 2 * iteration);
+        return new RoundSetup(round, Scheme.CENTRALIZED, 0, rank, system.localIterations(), new int[0],
+                new RoundSetup.ClientShare[0], perBatch, 0, 0, 0, roundS, 0, costs.layers());
+    }
+
+    /** Forward FLOPs of one mini-batch through every block and the head: client part at ℓ = L−1 plus the rest. */
+    private double wholeModelFlops(int rank) {
+        int l = costs.layers();
+        return costs.clientForwardFlops(l - 1, rank) + costs.serverForwardFlops(l - 1, rank);
+    }
+
+    /** LoRA bits of every block, r Σ_j δ_j: the client part at ℓ = L−1 plus the server part (block L). */
+    private double wholeLoraBits(int rank) {
+        int l = table.layers();
+        return table.clientLoraBits(l - 1, rank) + table.serverLoraBits(l - 1, rank);
+    }
+
+    private Allocation fromPlan(Plan plan) {
+        int k = plan.clients().size();
+        int[][] om = new int[k][];
+        double[][] pm = new double[k][];
+        int[][] of = new int[k][];
+        double[][] pf = new double[k][];
+        for (int i = 0; i < k; i++) {
+            Plan.ClientPlan c = plan.clients().get(i);
+            om[i] = c.subchannelsMain();
+            pm[i] = c.psdMain();
+            of[i] = c.subchannelsFed();
+            pf[i] = c.psdFed();
+        }
+        return new Allocation(plan.splitLayer(), plan.rank(), om, pm, of, pf, plan.breakdown());
+    }
+
+    /** Round-robin equal subchannels, exact power control on both links, best split and rank by T_total. */
+    private Allocation equal(PlanningProblem p, List<Integer> splits, List<Integer> ranks) {
+        int k = p.clients();
+        LinkState main = p.channel().main();
+        LinkState fed = p.channel().fed();
+        WaterFilling[] wfMain = roundRobin(main, k);
+        WaterFilling[] wfFed = roundRobin(fed, k);
+        DelayModel model = p.delayModel();
+        Allocation best = null;
+        for (int s : splits) {
+            for (int r : ranks) {
+                double[] forward = new double[k];
+                for (int i = 0; i < k; i++) {
+                    forward[i] = model.clientForwardS(i, s, r);
+                }
+                PowerControl.LinkSolution m = PowerControl.solve(wfMain, forward, model.activationBits(s), main.pmaxW(),
+                        main.pthW(), planner.bisectionTolerance());
+                PowerControl.LinkSolution f = PowerControl.solve(wfFed, new double[k], model.loraBits(s, r), fed.pmaxW(),
+                        fed.pthW(), planner.bisectionTolerance());
+                DelayModel.Breakdown b = model.evaluate(s, r, m.rateBps(), f.rateBps(), p.rounds().rounds(r)).breakdown();
+                if (best == null || b.totalS() < best.planned().totalS()) {
+                    int[][] om = new int[k][];
+                    double[][] pm = new double[k][];
+                    int[][] of = new int[k][];
+                    double[][] pf = new double[k][];
+                    for (int i = 0; i < k; i++) {
+                        om[i] = wfMain[i].index();
+                        pm[i] = psdOf(wfMain[i], m.waterLevel()[i]);
+                        of[i] = wfFed[i].index();
+                        pf[i] = psdOf(wfFed[i], f.waterLevel()[i]);
+                    }
+                    best = new Allocation(s, r, om, pm, of, pf, b);
+                }
+            }
+        }
+        return best;
+    }
+
+    private static WaterFilling[] roundRobin(LinkState link, int clients) {
+        int[][] owned = SubchannelAssignment.roundRobin(clients, link.subchannels());
+        WaterFilling[] wf = new WaterFilling[clients];
+        for (int i = 0; i < clients; i++) {
+            wf[i] = new WaterFilling(owned[i], link.subchannelHz(), link.snrPerPsd()[i]);
+        }
+        return wf;
+    }
+
+    private static double[] psdOf(WaterFilling wf, double level) {
+        double[] psd = new double[wf.size()];
+        for (int i = 0; i < psd.length; i++) {
+            psd[i] = wf.psd(i, level);
+        }
+        return psd;
+    }
+
+    private List<Integer> allSplits() {
+        List<Integer> s = new ArrayList<>();
+        for (int l = 1; l < costs.layers(); l++) {
+            s.add(l);
+        }
+        return s;
+    }
+
+    private RoundSetup setup(int round, Scheme scheme, int[] participants, RoundChannel channel, DelayModel model,
+            Allocation a) {
+        int k = participants.length;
+        RoundSetup.ClientShare[] shares = new RoundSetup.ClientShare[k];
+        for (int i = 0; i < k; i++) {
+            Link link = new Link(Link.rate(channel.main(), i, a.ownedMain()[i], a.psdMain()[i]),
+                    Link.rate(channel.fed(), i, a.ownedFed()[i], a.psdFed()[i]));
+            shares[i] = new RoundSetup.ClientShare(participants[i], model.clientForwardS(i, a.split(), a.rank()),
+                    model.clientBackwardS(i, a.split(), a.rank()), link, a.ownedMain()[i].length, a.ownedFed()[i].length);
+        }
+        double perBatch = deployment.server().seconds(costs.serverForwardFlops(a.split(), a.rank()));
+        return new RoundSetup(round, scheme, a.split(), a.rank(), system.localIterations(), participants, shares,
+                perBatch, Math.round(model.activationBits(a.split())), Math.round(model.loraBits(a.split(), a.rank())),
+                model.gradientDownloadS(a.split()), a.planned().roundS(), a.planned().t1(), costs.layers());
+    }
+
+    /** The rows of the given participants (row indices into {@code channel}); p_th of each link unchanged. */
+    private static RoundChannel subset(RoundChannel channel, int[] rows) {
+        return new RoundChannel(channel.round(), subset(channel.main(), rows), subset(channel.fed(), rows),
+                channel.clients());
+    }
+
+    private static LinkState subset(LinkState link, int[] rows) {
+        double[][] snr = new double[rows.length][];
+        double[] pmax = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            snr[i] = link.snrPerPsd()[rows[i]];
+            pmax[i] = link.pmaxW()[rows[i]];
+        }
+        return new LinkState(link.subchannelHz(), snr, pmax, link.pthW());
+    }
+}

@@ -1,0 +1,20 @@
+package io.fedsllm.emu;
+
+import io.fedsllm.report.RoundRecord;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The outcome of one emulated experiment.
+ *
+ * @param stopReason      "rounds" (limit reached), "target" (loss target reached) or "no-clients"
+ * @param virtualSeconds  virtual end of the last round
+ * @param messages        messages delivered to the emulator's actors
+ * @param rejected        messages rejected as invalid
+ * @param timeToTargetS   virtual time the target loss was first reached; null if never or no target
+ * @param receivedTypes   role → message classes it received (role separation)
+ */
+public record RunResult(String scheme, String mode, int clients, List<RoundRecord> rounds, String stopReason,
+        double virtualSeconds, double wallSeconds, long messages, long rejected, long bytesMain, long bytesFed,
+        Double finalValLoss, Double timeToTargetS, Map<String, Set<String>> receivedTypes) {}

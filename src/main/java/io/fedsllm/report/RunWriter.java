@@ -1,0 +1,174 @@
+package io.fedsllm.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fedsllm.emu.RunResult;
+import io.fedsllm.emu.RunSink;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+
+/**
+ * Writes a run's outputs to a directory: {@code rounds.jsonl} (one {@link RoundRecord} per line, virtual values
+ * only, so the same seed gives the same bytes), {@code wall.jsonl} (wall seconds per round), {@code summary.json},
+ * {@code loss.png} (loss against virtual time; only when losses exist) and {@code breakdown.png} (per-round delay
+ * breakdown, stacked). Optionally shows a progress bar and one line per round on stderr.
+ */
+public final class RunWriter implements RunSink, AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private final Path dir;
+    private final BufferedWriter rounds;
+    private final BufferedWriter wall;
+    private final PrintStream console;
+    private final ProgressBar progress;
+
+    /**
+     * @param console where the per-round lines and the progress bar go; null for none
+     * @param maxRounds rounds limit (the progress bar's length)
+     */
+    public RunWriter(Path dir, PrintStream console, int maxRounds) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+            this.rounds = Files.newBufferedWriter(dir.resolve("rounds.jsonl"), StandardCharsets.UTF_8);
+            this.wall = Files.newBufferedWriter(dir.resolve("wall.jsonl"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run outputs to " + dir, e);
+        }
+        this.console = console;
+        this.progress = console == null ? null : new ProgressBarBuilder().setTaskName("rounds").setInitialMax(maxRounds)
+                .setConsumer(new ConsoleProgressBarConsumer(console)).continuousUpdate().build();
+    }
+
+    @Override
+    public void round(RoundRecord r, double wallSeconds) {
+        try {
+            rounds.write(JSON.writeValueAsString(r));
+            rounds.write('\n');
+            rounds.flush();
+            ObjectNode w = JSON.createObjectNode();
+            w.put("round", r.round());
+            w.put("wallSeconds", wallSeconds);
+            wall.write(JSON.writeValueAsString(w));
+            wall.write('\n');
+            wall.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir, e);
+        }
+        if (console != null) {
+            progress.step();
+            console.println(line(r));
+        }
+    }
+
+    /** The per-round stderr line: round, virtual time, loss, split, rank, slowest client. */
+    static String line(RoundRecord r) {
+        return String.format(Locale.ROOT, "round %d  virtual %.3f s  loss %s  split %d  rank %d  slowest client %s%s",
+                r.round(), r.virtualEndS(), r.trainLoss() == null ? "n/a (analytic)" : String.format(Locale.ROOT, "%.4f", r.trainLoss()),
+                r.splitLayer(), r.rank(), r.slowestClient() == null ? "-" : r.slowestClient().toString(),
+                r.dropped().isEmpty() ? "" : "  dropped " + r.dropped());
+    }
+
+    /** Writes summary.json and the charts. */
+    public void finish(RunResult result, long seed, Double targetLoss) {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("scheme", result.scheme());
+        s.put("mode", result.mode());
+        s.put("clients", result.clients());
+        s.put("rounds", result.rounds().size());
+        s.put("stopReason", result.stopReason());
+        s.put("virtualSeconds", result.virtualSeconds());
+        s.put("wallSeconds", result.wallSeconds());
+        if (result.finalValLoss() == null) {
+            s.putNull("finalValLoss");
+        } else {
+            s.put("finalValLoss", result.finalValLoss());
+        }
+        s.put("messages", result.messages());
+        s.put("rejectedMessages", result.rejected());
+        s.put("bytesMain", result.bytesMain());
+        s.put("bytesFed", result.bytesFed());
+        s.put("seed", seed);
+        if (targetLoss != null) {
+            s.put("targetLoss", targetLoss);
+            if (result.timeToTargetS() == null) {
+                s.putNull("timeToTargetS");
+            } else {
+                s.put("timeToTargetS", result.timeToTargetS());
+            }
+        }
+        try {
+            Files.writeString(dir.resolve("summary.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve("summary.json"), e);
+        }
+        charts(result.rounds());
+    }
+
+    private void charts(List<RoundRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        List<Double> t = new ArrayList<>();
+        List<Double> loss = new ArrayList<>();
+        for (RoundRecord r : records) {
+            Double l = r.valLoss() != null ? r.valLoss() : r.trainLoss();
+            if (l != null) {
+                t.add(r.virtualEndS());
+                loss.add(l);
+            }
+        }
+        if (!loss.isEmpty()) {
+            Charts.lines(dir.resolve("loss.png"), "Loss against virtual time", "virtual time (s)", "loss", false, false,
+                    List.of(new Charts.Series(records.get(0).valLoss() != null ? "validation" : "training",
+                            toArray(t), toArray(loss))));
+        }
+        List<String> categories = new ArrayList<>();
+        double[][] v = new double[5][records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            RoundRecord.Breakdown b = records.get(i).breakdown();
+            categories.add(Integer.toString(records.get(i).round()));
+            v[0][i] = b.t1S();
+            v[1][i] = b.serverForwardS();
+            v[2][i] = b.serverBackwardS();
+            v[3][i] = b.t2S();
+            v[4][i] = b.t3S();
+        }
+        Charts.stackedBars(dir.resolve("breakdown.png"), "Delay breakdown per round", "round", "virtual seconds",
+                categories, List.of("T1 (forward + activation upload)", "server forward", "server backward",
+                        "T2 (client backward)", "T3 (LoRA upload)"), List.of(v));
+    }
+
+    private static double[] toArray(List<Double> l) {
+        double[] a = new double[l.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = l.get(i);
+        }
+        return a;
+    }
+
+    @Override
+    public void close() {
+        try {
+            rounds.close();
+            wall.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (progress != null) {
+            progress.close();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.fedsllm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(120)
+class RunReportCommandTest {
+
+    @Test
+    void runWritesEveryOutputAndReportOverlaysRuns(@TempDir Path tmp) throws Exception {
+        Path a = tmp.resolve("sfl");
+        Path b = tmp.resolve("sl");
+        assertEquals(0, Main.run("run", "--rounds", "2", "--seed", "5", "--out", a.toString(), "--set", "emu.progress=false"));
+        assertEquals(0, Main.run("run", "--scheme", "sl", "--mode", "analytic", "--clients", "3", "--rounds", "2",
+                "--out", b.toString(), "--set", "emu.progress=false"));
+        for (String f : new String[] {"rounds.jsonl", "wall.jsonl", "summary.json", "breakdown.png"}) {
+            assertTrue(Files.size(a.resolve(f)) > 0, f);
+        }
+        JsonNode s = new ObjectMapper().readTree(a.resolve("summary.json").toFile());
+        assertEquals("sfl", s.get("scheme").asText());
+        assertEquals("analytic", s.get("mode").asText());
+        assertEquals(5, s.get("clients").asInt());
+        assertEquals(2, s.get("rounds").asInt());
+        assertEquals(5, s.get("seed").asLong());
+        assertTrue(s.get("finalValLoss").isNull());
+        assertTrue(s.get("virtualSeconds").asDouble() > 0 && s.get("messages").asLong() > 0
+                && s.get("bytesMain").asLong() > 0 && s.get("bytesFed").asLong() > 0 && s.has("wallSeconds"));
+        assertEquals(2, Files.readAllLines(a.resolve("rounds.jsonl")).size());
+        assertEquals(3, new ObjectMapper().readTree(b.resolve("summary.json").toFile()).get("clients").asInt());
+
+        Path out = tmp.resolve("report");
+        assertEquals(0, Main.run("report", a.toString(), b.toString(), "--out", out.toString()));
+        assertTrue(Files.size(out.resolve("virtual-time.png")) > 0);
+        assertEquals(3, Files.readAllLines(out.resolve("time-to-target.csv")).size());
+    }
+
+    @Test
+    void badInputIsAUserError(@TempDir Path tmp) {
+        assertEquals(Main.USER_ERROR, Main.run("run", "--scheme", "ring", "--out", tmp.toString()));
+        assertEquals(Main.USER_ERROR, Main.run("run", "--clients", "500", "--out", tmp.toString()));
+        assertEquals(Main.USER_ERROR, Main.run("run", "--set", "emu.slowdown.\"9\"=2", "--out", tmp.toString()));
+        assertEquals(Main.USER_ERROR, Main.run("report", tmp.resolve("missing").toString()));
+    }
+}

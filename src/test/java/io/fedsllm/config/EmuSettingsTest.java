@@ -1,0 +1,50 @@
+package io.fedsllm.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EmuSettingsTest {
+
+    private static EmuSettings read(String... sets) {
+        return EmuSettings.from(ConfigReader.root(ConfigLoader.withSets(sets)));
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        EmuSettings e = read();
+        assertEquals(EmuSettings.Mode.ANALYTIC, e.mode());
+        assertEquals(EmuSettings.Scheme.SFL, e.scheme());
+        assertEquals(EmuSettings.StragglerPolicy.WAIT_ALL, e.stragglers());
+        assertNull(e.targetLoss());
+        assertEquals(Map.of(), e.slowdown());
+        assertEquals(1.0, e.slowdown(3));
+    }
+
+    @Test
+    void scriptedStragglersAndFaultsAreOpenMapsOfClientIds() {
+        EmuSettings e = read("emu.slowdown.\"2\"=3.5", "emu.kill-at-round.\"4\"=1", "emu.target-loss=2.5");
+        assertEquals(3.5, e.slowdown(2));
+        assertEquals(Map.of(4, 1), e.killAtRound());
+        assertEquals(2.5, e.targetLoss());
+    }
+
+    @Test
+    void badValuesNameTheKeyAndWhatIsAllowed() {
+        ConfigError a = assertThrows(ConfigError.class, () -> read("emu.scheme=ring"));
+        assertTrue(a.getMessage().contains("fedsllm.emu.scheme") && a.getMessage().contains("centralized"), a.getMessage());
+        ConfigError b = assertThrows(ConfigError.class, () -> read("emu.slowdown.\"x\"=2"));
+        assertTrue(b.getMessage().contains("client id"), b.getMessage());
+        ConfigError c = assertThrows(ConfigError.class, () -> read("emu.slowdown.\"1\"=0"));
+        assertTrue(c.getMessage().contains("> 0"), c.getMessage());
+        ConfigError d = assertThrows(ConfigError.class, () -> read("emu.samples-min=10", "emu.samples-max=5"));
+        assertTrue(d.getMessage().contains("samples-max"), d.getMessage());
+        assertThrows(ConfigError.class, () -> read("emu.deadline-factor=-1"));
+        assertThrows(ConfigError.class, () -> read("emu.kill-at-round.\"1\"=-2"));
+        assertThrows(ConfigError.class, () -> read("emu.no-such-key=1"));
+    }
+}

@@ -1,0 +1,206 @@
+package io.fedsllm.emu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.fedsllm.config.ConfigLoader;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each actor's protocol in isolation, with probes in place of the other parties: the happy path with exact
+ * virtual times, and bad messages (wrong round, unknown client, wrong size, invalid arrival) rejected without
+ * corrupting the round.
+ */
+class ActorProtocolTest {
+    static final ActorTestKit KIT = ActorTestKit.create("protocol",
+            ConfigLoader.withSets().withFallback(ConfigFactory.defaultReference()));
+    static final Duration QUIET = Duration.ofMillis(200);
+    static final int LAYERS = 6;
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    record Parties(List<TestProbe<Client.Command>> clients, TestProbe<FedServer.Command> fed,
+            TestProbe<MainServer.Command> main, TestProbe<Coordinator.Command> coordinator) {
+        List<ActorRef<Client.Command>> refs() {
+            return clients.stream().map(TestProbe::ref).toList();
+        }
+    }
+
+    static Parties parties(int clients) {
+        List<TestProbe<Client.Command>> c = new java.util.ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            c.add(KIT.createTestProbe(Client.Command.class));
+        }
+        return new Parties(c, KIT.createTestProbe(FedServer.Command.class), KIT.createTestProbe(MainServer.Command.class),
+                KIT.createTestProbe(Coordinator.Command.class));
+    }
+
+    @Test
+    void mainServerStepsInClientIdOrderAtTheBarrierAndRejectsBadMessages() {
+        MessageAudit audit = new MessageAudit();
+        Parties p = parties(3);
+        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, audit));
+        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        // Round 0, split 2: the server hands blocks 0, 1 to the federated server's global copy.
+        server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0, 2), false, false, 0, 0.5, 1000, 0.0,
+                Double.POSITIVE_INFINITY, 10.0));
+        FedServer.ServerBlocks moved = p.fed().expectMessageClass(FedServer.ServerBlocks.class);
+        assertEquals(List.of(0, 1), moved.blocks());
+        assertEquals(List.of(2, 3, 4, 5), p.coordinator().expectMessageClass(Coordinator.ServerReady.class).serverBlocks());
+        assertEquals(new Client.StartIteration(0, 0, 10.0), p.clients().get(0).receiveMessage());
+        assertEquals(new Client.StartIteration(0, 0, 10.0), p.clients().get(2).receiveMessage());
+        p.clients().get(1).expectNoMessage(QUIET);
+
+        server.tell(new MainServer.Activations(1, 0, 0, 1000, null, null, 12.0));        // wrong round
+        server.tell(new MainServer.Activations(0, 0, 1, 1000, null, null, 12.0));        // not a participant
+        server.tell(new MainServer.Activations(0, 0, 7, 1000, null, null, 12.0));        // unknown client
+        server.tell(new MainServer.Activations(0, 0, 0, 999, null, null, 12.0));         // wrong size
+        server.tell(new MainServer.Activations(0, 0, 0, 1000, null, null, Double.NaN));  // invalid arrival
+        server.tell(new MainServer.Activations(0, 0, 0, 1000, null, null, 9.0));         // before the iteration start
+        server.tell(new MainServer.Activations(0, 0, 2, 1000, null, null, 13.0));
+        server.tell(new MainServer.Activations(0, 0, 2, 1000, null, null, 13.0));        // duplicate
+        p.clients().get(2).expectNoMessage(QUIET);
+        server.tell(new MainServer.Activations(0, 0, 0, 1000, null, null, 12.0));
+        // Barrier at max(12, 13) = 13; server forward 2 × 0.5 s, backward twice that: gradients at 16.
+        assertEquals(new Client.Gradients(0, 0, true, 1000, null, 16.0), p.clients().get(0).receiveMessage());
+        assertEquals(new Client.Gradients(0, 0, true, 1000, null, 16.0), p.clients().get(2).receiveMessage());
+        server.tell(new MainServer.BackwardDone(0, 0, 1, 17.0));                          // not stepped
+        server.tell(new MainServer.BackwardDone(0, 0, 0, 17.0));
+        server.tell(new MainServer.BackwardDone(0, 0, 2, 18.5));
+        assertEquals(new Client.EndLocalTraining(0, 18.5), p.clients().get(0).receiveMessage());
+        assertEquals(new Client.EndLocalTraining(0, 18.5), p.clients().get(2).receiveMessage());
+        Coordinator.IterationsDone done = p.coordinator().expectMessageClass(Coordinator.IterationsDone.class);
+        assertEquals(new Coordinator.IterationsDone(0, 18.5, 3.0, 1.0, 2.0, 2.5, 250, 0, null), done);
+        assertEquals(8, audit.rejectedMessages());
+    }
+
+    @Test
+    void mainServerDeadlineLeavesLateActivationsOut() {
+        Parties p = parties(2);
+        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, new MessageAudit()));
+        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0, 1), false, false, 0, 0.5, 1000, 0.0, 4.0, 0.0));
+        p.coordinator().expectMessageClass(Coordinator.ServerReady.class);
+        p.clients().get(0).expectMessageClass(Client.StartIteration.class);
+        p.clients().get(1).expectMessageClass(Client.StartIteration.class);
+        server.tell(new MainServer.Activations(0, 0, 1, 1000, null, null, 9.0));   // after the deadline 0 + 4
+        server.tell(new MainServer.Activations(0, 0, 0, 1000, null, null, 3.0));
+        // The server waits until the deadline (4), steps on client 0 only: 0.5 + 1.0 s.
+        assertEquals(new Client.Gradients(0, 0, true, 1000, null, 5.5), p.clients().get(0).receiveMessage());
+        assertEquals(new Client.Gradients(0, 0, false, 0, null, 5.5), p.clients().get(1).receiveMessage());
+        server.tell(new MainServer.BackwardDone(0, 0, 0, 6.0));
+        Coordinator.IterationsDone done = p.coordinator().expectMessageClass(Coordinator.IterationsDone.class);
+        assertEquals(6.0, done.endS());
+        assertEquals(1, done.iterationsLeftOut());
+    }
+
+    @Test
+    void splitMovesCarryLoraBetweenServerAndGlobalCopyWithNothingLostOrDuplicated() {
+        Parties p = parties(1);
+        MessageAudit audit = new MessageAudit();
+        ActorRef<MainServer.Command> main = KIT.spawn(MainServer.create(LAYERS, audit));
+        ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(audit));
+        main.tell(new MainServer.Setup(p.refs(), fed, p.coordinator().ref()));
+        fed.tell(new FedServer.Setup(p.refs(), main, p.coordinator().ref()));
+        int[] splits = {2, 4, 1, 5, 5, 3};
+        for (int round = 0; round < splits.length; round++) {
+            int split = splits[round];
+            main.tell(new MainServer.Configure(round, split, 4, 1, List.of(0), false, true, 0, 0.5, 1000, 0.0,
+                    Double.POSITIVE_INFINITY, round));
+            fed.tell(new FedServer.Configure(round, split, List.of(0), false, 200, round));
+            List<Integer> server = null;
+            List<Integer> global = null;
+            for (int i = 0; i < 3; i++) {
+                Coordinator.Command m = p.coordinator().receiveMessage();
+                if (m instanceof Coordinator.ServerReady s) {
+                    server = s.serverBlocks();
+                } else if (m instanceof Coordinator.FedReady f) {
+                    global = f.globalBlocks();
+                }
+            }
+            assertEquals(Blocks.range(split, LAYERS), server, "round " + round);
+            assertEquals(Blocks.range(0, split), global, "round " + round);
+            assertEquals(null, Ledger.check(server, global, LAYERS));
+            Client.GlobalLora g = (Client.GlobalLora) p.clients().get(0).receiveMessage();
+            assertEquals(Blocks.range(0, split), g.blocks());
+            fed.tell(new FedServer.Upload(round, 0, 100, Blocks.range(0, split), 200, null, round + 0.5));
+            p.coordinator().expectMessageClass(Coordinator.Aggregated.class);
+        }
+        assertEquals(0, audit.rejectedMessages());
+        assertTrue(audit.receivedTypes().get(MainServer.ROLE).contains("MainServer$AdoptBlocks"), "a move down happened");
+        assertTrue(audit.receivedTypes().get(FedServer.ROLE).contains("FedServer$ServerBlocks"), "a move up happened");
+        assertTrue(Ledger.check(List.of(2, 3), List.of(0, 1, 2), 4) != null, "the ledger sees a duplicate");
+        assertTrue(Ledger.check(List.of(3), List.of(0, 1), 4) != null, "the ledger sees a loss");
+    }
+
+    @Test
+    void fedServerAveragesBySampleCountAndRejectsBadUploads() {
+        Parties p = parties(3);
+        MessageAudit audit = new MessageAudit();
+        ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(audit));
+        fed.tell(new FedServer.Setup(p.refs(), p.main().ref(), p.coordinator().ref()));
+        fed.tell(new FedServer.Configure(0, 2, List.of(0, 1, 2), false, 200, 1.0));
+        p.clients().get(0).expectNoMessage(QUIET);   // the global copy is incomplete until the server's blocks arrive
+        fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 1.0));
+        p.coordinator().expectMessageClass(Coordinator.FedReady.class);
+        for (TestProbe<Client.Command> c : p.clients()) {
+            assertEquals(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, 1.0).blocks(),
+                    ((Client.GlobalLora) c.receiveMessage()).blocks());
+        }
+        fed.tell(new FedServer.Upload(1, 0, 100, List.of(0, 1), 200, null, 5.0));   // wrong round
+        fed.tell(new FedServer.Upload(0, 9, 100, List.of(0, 1), 200, null, 5.0));   // unknown client
+        fed.tell(new FedServer.Upload(0, 0, 100, List.of(0), 200, null, 5.0));      // wrong blocks
+        fed.tell(new FedServer.Upload(0, 0, 100, List.of(0, 1), 100, null, 5.0));   // wrong size
+        fed.tell(new FedServer.Upload(0, 0, 0, List.of(0, 1), 200, null, 5.0));     // no samples
+        fed.tell(new FedServer.Upload(0, 0, 100, List.of(0, 1), 200, null, 5.0));
+        fed.tell(new FedServer.Upload(0, 0, 100, List.of(0, 1), 200, null, 5.0));   // duplicate
+        fed.tell(new FedServer.NoUpload(0, 1, 4.0));
+        fed.tell(new FedServer.Upload(0, 2, 300, List.of(0, 1), 200, null, 7.0));
+        Coordinator.Aggregated a = p.coordinator().expectMessageClass(Coordinator.Aggregated.class);
+        assertEquals(List.of(0, 2), a.contributors());
+        assertEquals(List.of(0.25, 0.75), a.weights());
+        assertEquals(7.0, a.endS());
+        assertEquals(50, a.bytesFed());
+        assertEquals(6, audit.rejectedMessages());
+        assertFalse(audit.receivedTypes().get(FedServer.ROLE).stream().anyMatch(t -> t.contains("Activations")));
+    }
+
+    @Test
+    void clientRunsForwardAndBackwardOnItsClockAndRejectsBadMessages() {
+        Parties p = parties(0);
+        MessageAudit audit = new MessageAudit();
+        ActorRef<Client.Command> client = KIT.spawn(Client.create(4, 640, 2.0, p.main().ref(), p.fed().ref(),
+                p.coordinator().ref(), audit));
+        client.tell(new Client.StartIteration(0, 0, 1.0));  // may overtake the plan: kept
+        client.tell(new Client.StartRound(0, 2, 4, 2, false, 0.25, 0.5, 1000.0, 100.0, 500, 50, 1.0));
+        client.tell(new Client.GlobalLora(0, 2, List.of(0), 0, null, 1.0));  // wrong blocks: rejected
+        p.main().expectNoMessage(QUIET);
+        client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, 1.0));
+        // Forward 0.25 s × slow-down 2 from 1.0, then 500 bits at 1000 bit/s.
+        assertEquals(new MainServer.Activations(0, 0, 4, 500, null, null, 2.0), p.main().receiveMessage());
+        client.tell(new Client.Gradients(0, 1, true, 500, null, 3.0));   // wrong iteration
+        client.tell(new Client.Gradients(0, 0, true, 400, null, 3.0));   // wrong size
+        client.tell(new Client.Gradients(0, 0, true, 500, null, 3.0));
+        assertEquals(new MainServer.BackwardDone(0, 0, 4, 4.0), p.main().receiveMessage());
+        client.tell(new Client.StartIteration(0, 1, 4.0));
+        assertEquals(new MainServer.Activations(0, 1, 4, 500, null, null, 5.0), p.main().receiveMessage());
+        client.tell(new Client.Gradients(0, 1, false, 0, null, 6.0));   // left out by the deadline
+        client.tell(new Client.EndLocalTraining(0, 6.0));
+        FedServer.Upload up = p.fed().expectMessageClass(FedServer.Upload.class);
+        assertEquals(new FedServer.Upload(0, 4, 640, List.of(0, 1), 50, null, 6.5), up);
+        Coordinator.ClientReport r = p.coordinator().expectMessageClass(Coordinator.ClientReport.class);
+        assertEquals(new Coordinator.ClientReport(0, 4, 1.0, 1.0, 1.0, 0.5, 1, 1, 6.0), r);
+        assertEquals(3, audit.rejectedMessages());
+    }
+}

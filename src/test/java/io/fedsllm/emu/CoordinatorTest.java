@@ -1,0 +1,83 @@
+package io.fedsllm.emu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.EmuSettings;
+import io.fedsllm.net.Deployment;
+import io.fedsllm.report.RoundRecord;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The coordinator inside a test kit: a client dying mid-run, and bad reports sent to it. */
+@Timeout(120)
+class CoordinatorTest {
+    static final Config CONFIG = EmulatorTest.config("emu.rounds=3");
+    static final ActorTestKit KIT = ActorTestKit.create("coordinator", CONFIG.withFallback(ConfigFactory.defaultReference()));
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    private static ActorRef<Coordinator.Command> start(String name, RunSink sink, MessageAudit audit,
+            CompletableFuture<RunResult> done) {
+        EmuSettings emu = EmuSettings.from(ConfigReader.root(CONFIG));
+        Deployment deployment = Deployment.from(CONFIG);
+        int[] samples = Emulator.analyticSamples(1, deployment.clients(), emu);
+        return KIT.spawn(Coordinator.create(emu, new RoundPlanning(CONFIG, deployment), samples, false, sink, audit, done), name);
+    }
+
+    @Test
+    void aClientDyingDuringARoundIsDroppedAndTheRunCompletes() throws Exception {
+        CompletableFuture<RunResult> done = new CompletableFuture<>();
+        AtomicReference<ActorRef<Coordinator.Command>> self = new AtomicReference<>();
+        RunSink sink = (record, wall) -> {
+            if (record.round() == 0) {
+                // Unscripted death: client 2 stops after round 1 was planned with it.
+                KIT.system().classicSystem().actorSelection(self.get().path().child("client-2"))
+                        .tell(Client.Crash.INSTANCE, org.apache.pekko.actor.ActorRef.noSender());
+            }
+        };
+        self.set(start("death", sink, new MessageAudit(), done));
+        RunResult r = done.get(60, TimeUnit.SECONDS);
+        assertEquals(3, r.rounds().size());
+        RoundRecord r1 = r.rounds().get(1);
+        assertEquals(List.of(2), r1.dropped());
+        assertTrue(r1.clients().stream().noneMatch(c -> c.client() == 2));
+        assertEquals(4, r1.clients().size());
+        assertEquals(4, r.rounds().get(2).participants());
+        assertEquals(r1.durationS(), r1.breakdown().sumS(), 1e-9 * r1.durationS());
+    }
+
+    @Test
+    void badReportsAreRejectedAndTheRunIsNotCorrupted() throws Exception {
+        MessageAudit audit = new MessageAudit();
+        CompletableFuture<RunResult> done = new CompletableFuture<>();
+        AtomicReference<ActorRef<Coordinator.Command>> self = new AtomicReference<>();
+        RunSink sink = (record, wall) -> {
+            if (record.round() == 0) {
+                ActorRef<Coordinator.Command> c = self.get();
+                c.tell(new Coordinator.ClientReport(7, 0, 1, 1, 1, 1, 1, 0, 1));      // wrong round
+                c.tell(new Coordinator.ClientReport(1, 42, 1, 1, 1, 1, 1, 0, 1));     // unknown client
+                c.tell(new Coordinator.IterationsDone(5, 1, 0, 0, 0, 0, 0, 0, null)); // wrong round
+                c.tell(new Coordinator.Aggregated(9, 1, List.of(), List.of(), 0, 0)); // wrong round
+            }
+        };
+        self.set(start("bad", sink, audit, done));
+        RunResult r = done.get(60, TimeUnit.SECONDS);
+        assertEquals(4, audit.rejectedMessages());
+        RunResult clean = Emulator.run(CONFIG, RunSink.NONE);
+        assertEquals(clean.rounds(), r.rounds(), "the same rounds as a run without bad messages");
+    }
+}
