@@ -128,7 +128,8 @@ public final class Gpt2Forward {
         q = q.reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
         NDArray kT = k.reshape(b, t, heads, hd).transpose(0, 2, 3, 1);
         v = v.reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-        NDArray att = q.matMul(kT).mul((float) (1.0 / Math.sqrt(hd))).add(causal).softmax(-1);
+        NDArray scores = q.matMul(kT);
+        NDArray att = scores.mul(scalar(scores, (float) (1.0 / Math.sqrt(hd)))).add(causal).softmax(-1);
         NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
         NDArray o = adapt(step, y.matMul(w(i, "attn.c_proj.weight")).add(w(i, "attn.c_proj.bias")), y, i, "o", dropout);
         x = x.add(o);
@@ -161,8 +162,21 @@ public final class Gpt2Forward {
 
     /** GPT-2's tanh approximation of GELU ("gelu_new"): 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))). */
     static NDArray geluNew(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray cube = x.pow(scalar(x, 3));
+        NDArray inner = x.add(cube.mul(scalar(x, 0.044715f))).mul(scalar(x, (float) Math.sqrt(2.0 / Math.PI)));
+        return x.mul(scalar(x, 0.5f)).mul(inner.tanh().add(scalar(x, 1f)));
+    }
+
+    /**
+     * A scalar operand for an op recorded in an autograd graph, owned by the manager of {@code like} (the step).
+     * DJL's {@code mul(Number)}/{@code pow(Number)} create the scalar from a Java direct buffer (PyTorch aliases it,
+     * from_blob) and close it at once, yet the graph saves that operand for the backward: once the buffer is
+     * garbage-collected the backward reads freed memory. A split client's graph waits for the server between
+     * forward and backward, and a GC there gave NaN LoRA weights. Keeping the scalar in the step manager keeps its
+     * memory alive until the step closes; the values are the same as with {@code mul(Number)}.
+     */
+    static NDArray scalar(NDArray like, Number value) {
+        return like.getManager().create(value);
     }
 
     /** Additive causal mask [T, T]: 0 on and below the diagonal, -inf above (a token sees only its past). */

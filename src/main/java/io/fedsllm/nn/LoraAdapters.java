@@ -143,7 +143,8 @@ public final class LoraAdapters implements AutoCloseable {
             return null;
         }
         NDArray in = dropoutMask == null ? x : x.mul(dropoutMask);
-        return in.matMul(params.get(a)).matMul(params.get("h." + block + "." + target + ".lora_B")).mul(scale);
+        NDArray ab = in.matMul(params.get(a)).matMul(params.get("h." + block + "." + target + ".lora_B"));
+        return ab.mul(Gpt2Forward.scalar(ab, scale));
     }
 
     public boolean adapts(int block, String target) {
