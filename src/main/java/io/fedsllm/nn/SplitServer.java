@@ -44,6 +44,15 @@ public final class SplitServer implements AutoCloseable {
         return run(activations, labels, step, false);
     }
 
+    /** The AdamW update of the server LoRA from the gradients accumulated by {@link #serverGradients}. */
+    public void applyUpdate() {
+        synchronized (Gpt2Forward.COMPUTE_LOCK) {
+            try (NDManager s = forward.openStep()) {
+                optimizer.step(s);
+            }
+        }
+    }
+
     private StepResult run(byte[] activations, int[][] labels, long step, boolean update) {
         synchronized (Gpt2Forward.COMPUTE_LOCK) {
             try (NDManager s = forward.openStep()) {

@@ -278,6 +278,52 @@ public record LoraBlocks(SortedMap<Integer, Map<String, float[]>> blocks, int ra
         return new float[][] {a2, b2};
     }
 
+    /**
+     * Checks that these are exactly the adapted blocks of [from, to) under the settings, with every tensor of the
+     * layout at this rank (IllegalArgumentException starting with {@code what} otherwise): nothing missing, nothing
+     * extra.
+     */
+    void checkHoldsExactly(ModelShape shape, LoraSettings lora, int from, int to, String what) {
+        checkLayout(LoraAdapters.sites(shape, lora, from, to), rank, what + " (blocks [" + from + ", " + to + "))");
+    }
+
+    /** Writes these values into {@code adapters} in place (same sites and rank; IllegalArgumentException otherwise). */
+    void copyInto(LoraAdapters adapters, int from, int to) {
+        if (adapters.rank() != rank) {
+            throw new IllegalArgumentException("LoRA of rank " + rank + " cannot replace adapters of rank " + adapters.rank());
+        }
+        checkLayout(adapters.sites(), rank, "LoRA replacing blocks [" + from + ", " + to + ")");
+        for (LoraAdapters.Site s : adapters.sites()) {
+            adapters.params().get(s.nameA()).set(blocks.get(s.block()).get(s.target() + SUFFIX_A));
+            adapters.params().get(s.nameB()).set(blocks.get(s.block()).get(s.target() + SUFFIX_B));
+        }
+    }
+
+    private void checkLayout(List<LoraAdapters.Site> sites, int r, String what) {
+        TreeMap<Integer, Map<String, Integer>> want = new TreeMap<>();
+        for (LoraAdapters.Site s : sites) {
+            Map<String, Integer> m = want.computeIfAbsent(s.block(), k -> new LinkedHashMap<>());
+            m.put(s.target() + SUFFIX_A, s.in() * r);
+            m.put(s.target() + SUFFIX_B, r * s.out());
+        }
+        if (!want.keySet().equals(blocks.keySet())) {
+            throw new IllegalArgumentException(what + ": expected the adapted blocks " + want.keySet() + ", got " + blocks.keySet());
+        }
+        for (Map.Entry<Integer, Map<String, Integer>> e : want.entrySet()) {
+            Map<String, float[]> got = blocks.get(e.getKey());
+            if (!got.keySet().equals(e.getValue().keySet())) {
+                throw new IllegalArgumentException(what + ": block " + e.getKey() + " holds " + got.keySet() + ", expected "
+                        + e.getValue().keySet());
+            }
+            for (Map.Entry<String, Integer> t : e.getValue().entrySet()) {
+                if (got.get(t.getKey()).length != t.getValue()) {
+                    throw new IllegalArgumentException(what + ": block " + e.getKey() + " tensor " + t.getKey() + " has "
+                            + got.get(t.getKey()).length + " values, expected " + t.getValue() + " at rank " + r);
+                }
+            }
+        }
+    }
+
     /** Indices of the blocks held. */
     public List<Integer> blockIndices() {
         return new ArrayList<>(blocks.keySet());
