@@ -35,6 +35,8 @@ import org.apache.commons.math3.linear.SingularValueDecomposition;
 public record LoraBlocks(SortedMap<Integer, Map<String, float[]>> blocks, int rank) {
     private static final String SUFFIX_A = ".lora_A";
     private static final String SUFFIX_B = ".lora_B";
+    /** Singular values below this fraction of the largest are rounding noise of a rank-deficient product. */
+    private static final double NEGLIGIBLE_SINGULAR_VALUE = 1e-10;
 
     public LoraBlocks {
         if (rank < 1) {
@@ -194,7 +196,10 @@ public record LoraBlocks(SortedMap<Integer, Map<String, float[]>> blocks, int ra
      *       block, r')}, the same on every party) and B gains r'−r zero rows, then B is scaled by r'/r: A'B' = P
      *       exactly.</li>
      *   <li>r' < r: the best rank-r' approximation of P (Eckart–Young) by the truncated SVD (commons-math),
-     *       A' = U_r' sqrt(S_r'), B' = sqrt(S_r') V_r'^T.</li>
+     *       A' = U_r' sqrt(S_r'), B' = sqrt(S_r') V_r'^T. Where P has fewer than r' non-negligible singular
+     *       values (e.g. an untrained adapter, B = 0), the missing components get B rows of zero and fresh A
+     *       columns (stream {@code (seed, "lora-rank-down:<target>", block, r', k)}): P is kept and the adapter
+     *       stays trainable.</li>
      * </ul>
      * The paper writes ΔW = B·A with A (r × in); here A is (in × r), so its "rows of A" are our columns.
      */
@@ -215,7 +220,8 @@ public record LoraBlocks(SortedMap<Integer, Map<String, float[]>> blocks, int ra
                 String target = target(name);
                 float[] a = e.getValue().get(name);
                 float[] b = e.getValue().get(target + SUFFIX_B);
-                float[][] ab = newRank > rank ? grow(a, b, newRank, seed, e.getKey(), target) : truncate(a, b, newRank);
+                float[][] ab = newRank > rank ? grow(a, b, newRank, seed, e.getKey(), target)
+                        : truncate(a, b, newRank, seed, e.getKey(), target);
                 m.put(target + SUFFIX_A, ab[0]);
                 m.put(target + SUFFIX_B, ab[1]);
             }
@@ -229,13 +235,11 @@ public record LoraBlocks(SortedMap<Integer, Map<String, float[]>> blocks, int ra
         int outDim = b.length / rank;
         float[] a2 = new float[in * newRank];
         float[] b2 = new float[newRank * outDim];
-        double bound = 1.0 / Math.sqrt(in); // as LoraAdapters.init
-        SplittableRandom r = Seeds.random(seed, "lora-rank-up:" + target, block, newRank);
         for (int i = 0; i < in; i++) {
             System.arraycopy(a, i * rank, a2, i * newRank, rank);
-            for (int j = rank; j < newRank; j++) {
-                a2[i * newRank + j] = (float) ((2 * r.nextDouble() - 1) * bound);
-            }
+        }
+        for (int j = rank; j < newRank; j++) {
+            freshColumn(a2, in, newRank, j, seed, "lora-rank-up:" + target, block);
         }
         float scale = (float) newRank / rank;
         for (int i = 0; i < rank * outDim; i++) {
@@ -244,38 +248,128 @@ public record LoraBlocks(SortedMap<Integer, Map<String, float[]>> blocks, int ra
         return new float[][] {a2, b2};
     }
 
-    private float[][] truncate(float[] a, float[] b, int newRank) {
+    /**
+     * The best rank-r' factors of P = (r'/r) A B. P has rank <= r, so its SVD comes from small matrices: with thin
+     * QR factorisations A = Qa Ra and B^T = Qb Rb, P = Qa M Qb^T with M = (r'/r) Ra Rb^T (r × r); the SVD
+     * M = Um S Vm^T (commons-math) gives P's singular vectors U = Qa Um, V = Qb Vm and the same singular values,
+     * without a dense in × out decomposition (768 × 3072 for GPT-2 small's MLP).
+     */
+    /**
+     * Column k of the (in × cols) A: Kaiming-uniform, bound 1/sqrt(in), as LoraAdapters.init, from the stream
+     * (seed, entity, block, cols, k): the same on every party that resizes the same blocks.
+     */
+    private static void freshColumn(float[] a, int in, int cols, int k, long seed, String entity, int block) {
+        double bound = 1.0 / Math.sqrt(in);
+        SplittableRandom r = Seeds.random(seed, entity, block, cols, k);
+        for (int i = 0; i < in; i++) {
+            a[i * cols + k] = (float) ((2 * r.nextDouble() - 1) * bound);
+        }
+    }
+
+    private float[][] truncate(float[] a, float[] b, int newRank, long seed, int block, String target) {
         int in = a.length / rank;
         int outDim = b.length / rank;
-        double scale = (double) newRank / rank;
-        double[][] p = new double[in][outDim];
+        double[][] qa = new double[in][rank];
+        double[][] qb = new double[outDim][rank];
         for (int i = 0; i < in; i++) {
             for (int k = 0; k < rank; k++) {
-                double aik = a[i * rank + k] * scale;
-                if (aik == 0) {
-                    continue;
-                }
-                for (int j = 0; j < outDim; j++) {
-                    p[i][j] += aik * b[k * outDim + j];
-                }
+                qa[i][k] = a[i * rank + k];
             }
         }
-        SingularValueDecomposition svd = new SingularValueDecomposition(new Array2DRowRealMatrix(p, false));
-        RealMatrix u = svd.getU();
-        RealMatrix v = svd.getV();
-        double[] s = svd.getSingularValues(); // descending
+        for (int k = 0; k < rank; k++) {
+            for (int j = 0; j < outDim; j++) {
+                qb[j][k] = b[k * outDim + j];
+            }
+        }
+        double[][] ra = thinQr(qa);
+        double[][] rb = thinQr(qb);
+        double scale = (double) newRank / rank;
+        double[][] m = new double[rank][rank];
+        for (int i = 0; i < rank; i++) {
+            for (int j = 0; j < rank; j++) {
+                double sum = 0;
+                for (int k = 0; k < rank; k++) {
+                    sum += ra[i][k] * rb[j][k];
+                }
+                m[i][j] = scale * sum;
+            }
+        }
+        SingularValueDecomposition svd = new SingularValueDecomposition(new Array2DRowRealMatrix(m, false));
+        RealMatrix um = svd.getU();
+        RealMatrix vm = svd.getV();
+        double[] sv = svd.getSingularValues(); // descending
         float[] a2 = new float[in * newRank];
         float[] b2 = new float[newRank * outDim];
         for (int k = 0; k < newRank; k++) {
-            double root = k < s.length ? Math.sqrt(s[k]) : 0; // product of rank < r' has fewer singular values
+            if (sv[k] <= NEGLIGIBLE_SINGULAR_VALUE * sv[0] || sv[k] == 0) {
+                // P has no direction here: a zero row of B keeps P, a fresh column of A keeps the pair trainable
+                // (both zero would never receive a gradient: dL/dB = A^T..., dL/dA = ...B^T).
+                freshColumn(a2, in, newRank, k, seed, "lora-rank-down:" + target, block);
+                continue;
+            }
+            double root = Math.sqrt(sv[k]);
             for (int i = 0; i < in; i++) {
-                a2[i * newRank + k] = k < s.length ? (float) (u.getEntry(i, k) * root) : 0f;
+                double u = 0;
+                for (int c = 0; c < rank; c++) {
+                    u += qa[i][c] * um.getEntry(c, k);
+                }
+                a2[i * newRank + k] = (float) (u * root);
             }
             for (int j = 0; j < outDim; j++) {
-                b2[k * outDim + j] = k < s.length ? (float) (root * v.getEntry(j, k)) : 0f;
+                double v = 0;
+                for (int c = 0; c < rank; c++) {
+                    v += qb[j][c] * vm.getEntry(c, k);
+                }
+                b2[k * outDim + j] = (float) (root * v);
             }
         }
         return new float[][] {a2, b2};
+    }
+
+    /**
+     * Thin QR of the n × r matrix x in place (x becomes Q, orthonormal columns), by modified Gram–Schmidt with one
+     * re-orthogonalisation pass (twice is enough, Giraud et al. 2005); returns R (r × r, upper triangular). A
+     * column that is (numerically) dependent on the previous ones gets a zero Q column and a zero R diagonal, which
+     * keeps Q R = x.
+     */
+    private static double[][] thinQr(double[][] x) {
+        int n = x.length;
+        int r = n == 0 ? 0 : x[0].length;
+        double[][] rr = new double[r][r];
+        for (int k = 0; k < r; k++) {
+            double original = 0;
+            for (double[] row : x) {
+                original += row[k] * row[k];
+            }
+            for (int pass = 0; pass < 2; pass++) {
+                for (int j = 0; j < k; j++) {
+                    double dot = 0;
+                    for (double[] row : x) {
+                        dot += row[j] * row[k];
+                    }
+                    rr[j][k] += dot;
+                    for (double[] row : x) {
+                        row[k] -= dot * row[j];
+                    }
+                }
+            }
+            double norm = 0;
+            for (double[] row : x) {
+                norm += row[k] * row[k];
+            }
+            norm = Math.sqrt(norm);
+            if (norm <= 1e-12 * Math.sqrt(original) || norm == 0) {
+                for (double[] row : x) {
+                    row[k] = 0;
+                }
+                continue;
+            }
+            rr[k][k] = norm;
+            for (double[] row : x) {
+                row[k] /= norm;
+            }
+        }
+        return rr;
     }
 
     /**
