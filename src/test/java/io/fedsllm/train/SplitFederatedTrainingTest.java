@@ -5,6 +5,7 @@ import static io.fedsllm.train.SmallTraining.assertSameLora;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -306,6 +307,41 @@ class SplitFederatedTrainingTest {
                 }
             }
             assertTrue(at3[0] > 0 && at3[2] > 0, Arrays.toString(at3));
+        }
+    }
+
+    /** Split L = federated LoRA (server: head only, no LoRA); split 0 = everything but the embeddings on the server. */
+    @Test
+    void extremeSplitsTrain() {
+        int layers = SmallTraining.LAYERS;
+        for (int split : new int[] {layers, 0}) {
+            try (ClientTrainer c = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), split, RANK, SmallTraining.SEED);
+                 ServerTrainer s = ServerTrainer.create(ctx, split, RANK, SmallTraining.SEED);
+                 Evaluator ev = Evaluator.create(ctx)) {
+                assertEquals(split, c.exportLora().blocks().size());
+                assertEquals(layers - split, s.serverLora().blocks().size());
+                LoraBlocks clientBefore = c.exportLora();
+                LoraBlocks serverBefore = s.serverLora();
+                double before = ev.validationLoss(split, clientBefore, serverBefore);
+                for (int it = 0; it < 2; it++) {
+                    ClientTrainer.Forward f = c.forward(0, it);
+                    ServerTrainer.Step st = s.step(List.of(f.activations()), List.<int[][]>of(f.labels()));
+                    assertTrue(Double.isFinite(st.loss()), "split " + split);
+                    c.backward(st.activationGradients().get(0));
+                }
+                LoraBlocks trained = split == layers ? c.exportLora() : s.serverLora();
+                LoraBlocks initial = split == layers ? clientBefore : serverBefore;
+                double change = 0;
+                for (int b : initial.blockIndices()) {
+                    float[] x = initial.blocks().get(b).get("q.lora_B");
+                    float[] y = trained.blocks().get(b).get("q.lora_B");
+                    for (int i = 0; i < x.length; i++) {
+                        change += Math.abs(x[i] - y[i]);
+                    }
+                }
+                assertTrue(change > 0, "the LoRA of split " + split + " trains");
+                assertNotEquals(before, ev.validationLoss(split, c.exportLora(), s.serverLora()));
+            }
         }
     }
 
