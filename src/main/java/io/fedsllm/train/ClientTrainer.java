@@ -88,7 +88,11 @@ public final class ClientTrainer implements AutoCloseable {
         return new Forward(acts, b.labels(), b.tokens());
     }
 
-    /** Back-propagates the activation gradient [b, T, d] of the last forward and updates the client LoRA. */
+    /**
+     * Back-propagates the activation gradient [b, T, d] of the last forward and updates the client LoRA. A
+     * malformed message, a wrong shape or a non-finite value is an IllegalArgumentException; the forward then
+     * stays pending (a correct gradient may still come).
+     */
     public void backward(byte[] activationGradient) {
         backward(activationGradient, null);
     }
@@ -103,6 +107,13 @@ public final class ClientTrainer implements AutoCloseable {
     private void backward(byte[] activationGradient, Map<String, float[]> gradients) {
         if (!pending) {
             throw new IllegalStateException("client " + clientId + ": backward without a pending forward");
+        }
+        float[] values = io.fedsllm.nn.ActivationCodec.values(activationGradient); // malformed bytes throw here
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException("client " + clientId + ": activation gradient value " + values[i]
+                        + " at flat index " + i + " is not finite");
+            }
         }
         client.backwardOnly(activationGradient); // a wrong shape throws here and the forward stays pending
         if (gradients != null) {

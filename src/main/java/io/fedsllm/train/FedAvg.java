@@ -14,7 +14,8 @@ public final class FedAvg {
 
     /**
      * The |D_k|-weighted average. Every upload must hold the same blocks, tensors, sizes and rank, and every count
-     * must be positive (IllegalArgumentException naming the first mismatch). Sums run in double, in upload order.
+     * must be positive, every value finite (IllegalArgumentException naming the first problem: a diverged client must
+     * not poison the global copy silently). Sums run in double, in upload order.
      */
     public static LoraBlocks average(List<LoraBlocks> uploads, List<Integer> sampleCounts) {
         if (uploads.isEmpty() || uploads.size() != sampleCounts.size()) {
@@ -40,6 +41,10 @@ public final class FedAvg {
                     float[] w = uploads.get(k).blocks().get(block.getKey()).get(name);
                     double weight = sampleCounts.get(k);
                     for (int i = 0; i < sum.length; i++) {
+                        if (!Float.isFinite(w[i])) {
+                            throw new IllegalArgumentException("FedAvg: upload " + k + " block " + block.getKey() + " tensor " + name
+                                    + " holds the non-finite value " + w[i] + " at index " + i);
+                        }
                         sum[i] += weight * w[i];
                     }
                 }

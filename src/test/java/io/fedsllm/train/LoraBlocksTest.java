@@ -95,6 +95,9 @@ class LoraBlocksTest {
         assertThrows(IllegalArgumentException.class, () -> FedAvg.average(List.of(x, x), List.of(1, 0)));
         assertThrows(IllegalArgumentException.class, () -> FedAvg.average(List.of(x, x), List.of(1)));
         assertThrows(IllegalArgumentException.class, () -> FedAvg.average(List.of(), List.of()));
+        LoraBlocks nan = one(2, new float[] {1, Float.NaN}, new float[] {0, 4});
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> FedAvg.average(List.of(x, nan), List.of(1, 1)))
+                .getMessage().contains("upload 1"));
     }
 
     @Test

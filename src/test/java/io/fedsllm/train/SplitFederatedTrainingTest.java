@@ -223,6 +223,8 @@ class SplitFederatedTrainingTest {
             assertSameLora(before, server.serverLora(), 0);
             // the clients' forwards are still pending: a good step and both backwards go through
             ServerTrainer.Step ok = server.step(List.of(a0, f1.activations()), List.of(l0, f1.labels()));
+            assertTrue(assertThrows(IllegalArgumentException.class,
+                    () -> c0.backward(withValue(ok.activationGradients().get(0), 3, Float.NaN))).getMessage().contains("not finite"));
             c0.backward(ok.activationGradients().get(0));
             assertThrows(IllegalArgumentException.class, () -> c1.backward(ok.activationGradients().get(0)),
                     "client 1 rejects client 0's gradient slice (other shape)");
