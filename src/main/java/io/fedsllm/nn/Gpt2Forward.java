@@ -30,12 +30,33 @@ public final class Gpt2Forward {
     private final ModelShape shape;
     private final ParamSet base;
     private final LoraAdapters lora;
+    private final boolean sharedBase;
 
-    /** {@code lora} may be null (the base model alone). */
+    /** A segment that owns {@code base} (its arrays are attached to each step); {@code lora} may be null. */
     public Gpt2Forward(ModelShape shape, ParamSet base, LoraAdapters lora) {
+        this(shape, base, lora, false);
+    }
+
+    private Gpt2Forward(ModelShape shape, ParamSet base, LoraAdapters lora, boolean sharedBase) {
         this.shape = shape;
         this.base = base;
         this.lora = lora;
+        this.sharedBase = sharedBase;
+    }
+
+    /**
+     * A segment over frozen base weights shared with other segments of the JVM (no copy). Its steps never attach
+     * the base arrays: several segments' steps may be open at once (a split client keeps its step until the
+     * gradient arrives), and DJL's temporary attachment of one array to two open managers does not return it
+     * where it belongs. The few results whose left operand is a weight (embedding lookups, the tied head's
+     * transpose) are moved into the step instead, so the shared manager stays flat. Steps are sub-managers of the
+     * adapters' manager; the base must never be trained through this segment.
+     */
+    public static Gpt2Forward sharingBase(ModelShape shape, ParamSet base, LoraAdapters lora) {
+        if (lora == null) {
+            throw new IllegalArgumentException("a segment sharing its base needs its own adapters (their manager holds the steps)");
+        }
+        return new Gpt2Forward(shape, base, lora, true);
     }
 
     public ModelShape shape() {
@@ -50,8 +71,17 @@ public final class Gpt2Forward {
         return lora;
     }
 
-    /** A sub-manager of the model manager for one step, with every weight of this segment attached to it. */
+    /**
+     * A manager for one step with the segment's own weights temporarily attached to it (results of ops on them land
+     * there and close with the step): a sub-manager of the model manager, or of the adapters' manager when the
+     * base is shared (see {@link #sharingBase}).
+     */
     public NDManager openStep() {
+        if (sharedBase) {
+            NDManager step = lora.params().manager().newSubManager();
+            lora.params().arrays().forEach(a -> a.tempAttach(step));
+            return step;
+        }
         NDManager step = base.manager().newSubManager();
         base.arrays().forEach(a -> a.tempAttach(step));
         if (lora != null) {
@@ -83,8 +113,8 @@ public final class Gpt2Forward {
         }
         int d = shape.dModel();
         NDArray idx = step.create(ids, new Shape(b * t, 1)).broadcast(new Shape(b * t, d));
-        NDArray tok = base.get("wte.weight").gather(idx, 0).reshape(b, t, d);
-        NDArray pos = base.get("wpe.weight").get(new NDIndex("0:" + t));
+        NDArray tok = inStep(step, base.get("wte.weight").gather(idx, 0)).reshape(b, t, d);
+        NDArray pos = inStep(step, base.get("wpe.weight").get(new NDIndex("0:" + t)));
         return tok.add(pos);
     }
 
@@ -103,7 +133,7 @@ public final class Gpt2Forward {
     public NDArray head(NDArray x) {
         checkHidden(x);
         NDArray h = layerNorm(x, "ln_f");
-        return h.matMul(base.get("wte.weight").transpose());
+        return h.matMul(inStep(x.getManager(), base.get("wte.weight").transpose()));
     }
 
     /** The whole model: tokens → logits (this segment must hold every weight). */
@@ -139,6 +169,14 @@ public final class Gpt2Forward {
         f = geluNew(f);
         NDArray m = adapt(step, f.matMul(w(i, "mlp.c_proj.weight")).add(w(i, "mlp.c_proj.bias")), f, i, "proj", dropout);
         return x.add(m);
+    }
+
+    /** Moves a result whose left operand is a shared weight into the step (it would land in the shared manager). */
+    private NDArray inStep(NDManager step, NDArray x) {
+        if (sharedBase) {
+            x.attach(step);
+        }
+        return x;
     }
 
     /** Adds the LoRA term of (block, target), whose input is {@code in}, to the projection output {@code out}. */

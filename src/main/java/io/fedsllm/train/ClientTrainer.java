@@ -4,7 +4,8 @@ import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.Seeds;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.nn.LoraAdapters;
-import io.fedsllm.nn.ParamSet;
+import ai.djl.ndarray.NDManager;
+import io.fedsllm.nn.Gpt2Forward;
 import io.fedsllm.nn.SplitClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,7 +43,6 @@ public final class ClientTrainer implements AutoCloseable {
     private final long seed;
     private int splitLayer;
     private int rank;
-    private ParamSet base;
     private LoraAdapters lora;
     private SplitClient client;
     private boolean pending;
@@ -185,20 +185,13 @@ public final class ClientTrainer implements AutoCloseable {
         if (values != null && values.rank() != newRank) {
             throw new IllegalArgumentException("LoRA values of rank " + values.rank() + " for a segment of rank " + newRank);
         }
-        ParamSet newBase = ctx.clientBase(newSplit);
-        LoraAdapters newLora;
-        try {
-            newLora = values == null
-                    ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, 0, newSplit, newBase.manager().newSubManager())
-                    : values.toAdapters(ctx.shape(), ctx.lora(), 0, newSplit, newBase.manager().newSubManager());
-        } catch (RuntimeException e) {
-            newBase.close();
-            throw e;
-        }
+        LoraAdapters newLora = values == null
+                ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, 0, newSplit, NDManager.newBaseManager())
+                : values.toAdapters(ctx.shape(), ctx.lora(), 0, newSplit, NDManager.newBaseManager());
         close();
-        base = newBase;
         lora = newLora;
-        client = new SplitClient(ctx.shape(), base, lora, newSplit, ctx.adam(), ctx.lora().dropout(), seed, clientId);
+        client = new SplitClient(Gpt2Forward.sharingBase(ctx.shape(), ctx.base(), lora), newSplit, ctx.adam(), ctx.lora().dropout(),
+                seed, clientId);
         splitLayer = newSplit;
         rank = newRank;
         pending = false;
@@ -211,14 +204,14 @@ public final class ClientTrainer implements AutoCloseable {
 
     /** Native arrays held by this trainer's managers, step managers included (tests check it stays flat). */
     int nativeArrays() {
-        return base.manager().getManagedArrays().size();
+        return lora.params().manager().getManagedArrays().size();
     }
 
     @Override
     public void close() {
         if (client != null) {
             client.close();
-            base.close(); // closes the adapters too (a sub-manager of the base manager)
+            lora.close(); // and the steps: sub-managers of the adapters' manager
             client = null;
         }
     }

@@ -5,7 +5,8 @@ import io.fedsllm.config.ModelShape;
 import io.fedsllm.nn.ActivationCodec;
 import io.fedsllm.nn.LmLoss;
 import io.fedsllm.nn.LoraAdapters;
-import io.fedsllm.nn.ParamSet;
+import ai.djl.ndarray.NDManager;
+import io.fedsllm.nn.Gpt2Forward;
 import io.fedsllm.nn.SplitServer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +44,6 @@ public final class ServerTrainer implements AutoCloseable {
     private final long seed;
     private int splitLayer;
     private int rank;
-    private ParamSet base;
     private LoraAdapters lora;
     private SplitServer server;
     private long steps;
@@ -248,34 +248,27 @@ public final class ServerTrainer implements AutoCloseable {
         if (values != null && values.rank() != newRank) {
             throw new IllegalArgumentException("LoRA values of rank " + values.rank() + " for a segment of rank " + newRank);
         }
-        ParamSet newBase = ctx.serverBase(newSplit);
-        LoraAdapters newLora;
-        try {
-            newLora = values == null
-                    ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, newSplit, layers, newBase.manager().newSubManager())
-                    : values.toAdapters(ctx.shape(), ctx.lora(), newSplit, layers, newBase.manager().newSubManager());
-        } catch (RuntimeException e) {
-            newBase.close();
-            throw e;
-        }
+        LoraAdapters newLora = values == null
+                ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, newSplit, layers, NDManager.newBaseManager())
+                : values.toAdapters(ctx.shape(), ctx.lora(), newSplit, layers, NDManager.newBaseManager());
         close();
-        base = newBase;
         lora = newLora;
-        server = new SplitServer(ctx.shape(), base, lora, newSplit, ctx.adam(), ctx.lora().dropout(), seed, SERVER_STREAM);
+        server = new SplitServer(Gpt2Forward.sharingBase(ctx.shape(), ctx.base(), lora), newSplit, ctx.adam(), ctx.lora().dropout(),
+                seed, SERVER_STREAM);
         splitLayer = newSplit;
         rank = newRank;
     }
 
     /** Native arrays held by this trainer's managers, step managers included (tests check it stays flat). */
     int nativeArrays() {
-        return base.manager().getManagedArrays().size();
+        return lora.params().manager().getManagedArrays().size();
     }
 
     @Override
     public void close() {
         if (server != null) {
             server.close();
-            base.close(); // closes the adapters too (a sub-manager of the base manager)
+            lora.close(); // and the steps: sub-managers of the adapters' manager
             server = null;
         }
     }

@@ -13,7 +13,6 @@ import io.fedsllm.data.E2eDataset;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.data.Partitioner;
 import io.fedsllm.nn.AdamW;
-import io.fedsllm.nn.Gpt2Weights;
 import io.fedsllm.nn.ParamSet;
 import io.fedsllm.nn.TextTokenizer;
 import io.fedsllm.nn.TorchRuntime;
@@ -27,10 +26,9 @@ import java.util.Map;
  * ({@code train}) settings, the tokenizer, the E2E data ({@code data}) and its partition among clients
  * ({@code data.partition}, seeded by {@code fedsllm.seed}). Create ONE per JVM and hand it to every trainer.
  *
- * <p>Each trainer copies the base weights of its own segment (as {@link io.fedsllm.nn.SplitLm} does): a client
- * keeps its forward graph open until the gradient arrives, and DJL's temporary attachment of one array to two
- * open step managers is not safe, so segments never share arrays. The context's own copy serves the
- * {@link Evaluator}. Single-threaded, like every object of this package.
+ * <p>Every trainer reads these base weights in place ({@link io.fedsllm.nn.Gpt2Forward#sharingBase}: no copy per
+ * client); each owns only its LoRA, optimiser state and open step. Single-threaded, like every object of this
+ * package.
  */
 public final class TrainContext implements AutoCloseable {
     private final ModelShape shape;
@@ -73,14 +71,12 @@ public final class TrainContext implements AutoCloseable {
         PartitionSettings partition = PartitionSettings.from(root);
         E2eDataset data = E2eDataset.load(DataSettings.from(root));
         TorchRuntime.configure(train.torchThreads());
-        NDManager manager = NDManager.newBaseManager();
-        try {
-            BaseModels.Base b = BaseModels.obtain(root, shape, manager);
-            b.weights().setRequiresGradient(false);
-            return new TrainContext(shape, lora, train, batchSize, root.getLong("seed"), partition, data, b.weights(), b.source());
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
+        // Obtaining may pre-train the base, which leaves optimiser state in the manager: keep only a copy of the weights.
+        try (NDManager scratch = NDManager.newBaseManager()) {
+            BaseModels.Base b = BaseModels.obtain(root, shape, scratch);
+            ParamSet base = b.weights().copy(b.weights().names(), NDManager.newBaseManager());
+            base.setRequiresGradient(false);
+            return new TrainContext(shape, lora, train, batchSize, root.getLong("seed"), partition, data, base, b.source());
         }
     }
 
@@ -139,19 +135,9 @@ public final class TrainContext implements AutoCloseable {
         return train.batchSize();
     }
 
-    /** The shared frozen base (the Evaluator's; trainers take copies). */
+    /** The shared frozen base, read by every trainer and the Evaluator of this JVM. */
     ParamSet base() {
         return base;
-    }
-
-    /** A private copy of the base weights of a client segment (embeddings, blocks [0, split)). */
-    ParamSet clientBase(int splitLayer) {
-        return base.copy(Gpt2Weights.clientSegment(shape, splitLayer), NDManager.newBaseManager());
-    }
-
-    /** A private copy of the base weights of a server segment (blocks [split, L), ln_f, wte for the tied head). */
-    ParamSet serverBase(int splitLayer) {
-        return base.copy(Gpt2Weights.serverSegment(shape, splitLayer), NDManager.newBaseManager());
     }
 
     /** Checks a split layer: a block boundary in [0, L] (0 = all blocks on the server, L = all on the client). */

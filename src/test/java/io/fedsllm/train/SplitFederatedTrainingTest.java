@@ -358,5 +358,7 @@ class SplitFederatedTrainingTest {
         assertThrows(IllegalArgumentException.class, () -> ctx.shard(3, 3));
         assertEquals(3, ctx.batchSize());
         assertEquals("mini", ctx.shape().name());
+        // only the weights stay in the shared manager (pre-training's optimiser state is dropped)
+        assertEquals(io.fedsllm.nn.Gpt2Weights.allShapes(ctx.shape()).size(), ctx.nativeArrays());
     }
 }
