@@ -1,11 +1,11 @@
 package io.fedsllm.train;
 
+import ai.djl.ndarray.NDManager;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.Seeds;
 import io.fedsllm.data.E2eRecord;
-import io.fedsllm.nn.LoraAdapters;
-import ai.djl.ndarray.NDManager;
 import io.fedsllm.nn.Gpt2Forward;
+import io.fedsllm.nn.LoraAdapters;
 import io.fedsllm.nn.SplitClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

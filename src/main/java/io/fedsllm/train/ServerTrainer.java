@@ -1,12 +1,12 @@
 package io.fedsllm.train;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.nn.ActivationCodec;
+import io.fedsllm.nn.Gpt2Forward;
 import io.fedsllm.nn.LmLoss;
 import io.fedsllm.nn.LoraAdapters;
-import ai.djl.ndarray.NDManager;
-import io.fedsllm.nn.Gpt2Forward;
 import io.fedsllm.nn.SplitServer;
 import java.util.ArrayList;
 import java.util.Arrays;
