@@ -17,8 +17,18 @@ public final class ActivationCodec {
     private ActivationCodec() {}
 
     public static byte[] encode(NDArray x) {
-        long[] dims = x.getShape().getShape();
-        float[] data = x.toFloatArray();
+        return encode(x.toFloatArray(), x.getShape().getShape());
+    }
+
+    /** Encodes row-major float32 values of the given shape. */
+    public static byte[] encode(float[] data, long... dims) {
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        if (n != data.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " holds " + n + " values, got " + data.length);
+        }
         ByteBuffer b = ByteBuffer.allocate(8 + 4 * dims.length + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(dims.length);
         for (long d : dims) {
@@ -42,10 +52,16 @@ public final class ActivationCodec {
                         + " (-1 = any)");
             }
         }
-        int header = 8 + 4 * dims.length;
+        return manager.create(values(bytes), shape);
+    }
+
+    /** The row-major values of a message (its shape is {@link #shapeOf}), after checking magic and total size. */
+    public static float[] values(byte[] bytes) {
+        Shape shape = shapeOf(bytes);
+        int header = 8 + 4 * shape.dimension();
         float[] data = new float[Math.toIntExact(shape.size())];
         ByteBuffer.wrap(bytes, header, bytes.length - header).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
-        return manager.create(data, shape);
+        return data;
     }
 
     /** The shape in the header, after checking magic and total size. */

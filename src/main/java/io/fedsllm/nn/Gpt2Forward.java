@@ -30,12 +30,33 @@ public final class Gpt2Forward {
     private final ModelShape shape;
     private final ParamSet base;
     private final LoraAdapters lora;
+    private final boolean sharedBase;
 
-    /** {@code lora} may be null (the base model alone). */
+    /** A segment that owns {@code base} (its arrays are attached to each step); {@code lora} may be null. */
     public Gpt2Forward(ModelShape shape, ParamSet base, LoraAdapters lora) {
+        this(shape, base, lora, false);
+    }
+
+    private Gpt2Forward(ModelShape shape, ParamSet base, LoraAdapters lora, boolean sharedBase) {
         this.shape = shape;
         this.base = base;
         this.lora = lora;
+        this.sharedBase = sharedBase;
+    }
+
+    /**
+     * A segment over frozen base weights shared with other segments of the JVM (no copy). Its steps never attach
+     * the base arrays: several segments' steps may be open at once (a split client keeps its step until the
+     * gradient arrives), and DJL's temporary attachment of one array to two open managers does not return it
+     * where it belongs. The few results whose left operand is a weight (embedding lookups, the tied head's
+     * transpose) are moved into the step instead, so the shared manager stays flat. Steps are sub-managers of the
+     * adapters' manager; the base must never be trained through this segment.
+     */
+    public static Gpt2Forward sharingBase(ModelShape shape, ParamSet base, LoraAdapters lora) {
+        if (lora == null) {
+            throw new IllegalArgumentException("a segment sharing its base needs its own adapters (their manager holds the steps)");
+        }
+        return new Gpt2Forward(shape, base, lora, true);
     }
 
     public ModelShape shape() {
@@ -50,8 +71,17 @@ public final class Gpt2Forward {
         return lora;
     }
 
-    /** A sub-manager of the model manager for one step, with every weight of this segment attached to it. */
+    /**
+     * A manager for one step with the segment's own weights temporarily attached to it (results of ops on them land
+     * there and close with the step): a sub-manager of the model manager, or of the adapters' manager when the
+     * base is shared (see {@link #sharingBase}).
+     */
     public NDManager openStep() {
+        if (sharedBase) {
+            NDManager step = lora.params().manager().newSubManager();
+            lora.params().arrays().forEach(a -> a.tempAttach(step));
+            return step;
+        }
         NDManager step = base.manager().newSubManager();
         base.arrays().forEach(a -> a.tempAttach(step));
         if (lora != null) {
@@ -83,8 +113,8 @@ public final class Gpt2Forward {
         }
         int d = shape.dModel();
         NDArray idx = step.create(ids, new Shape(b * t, 1)).broadcast(new Shape(b * t, d));
-        NDArray tok = base.get("wte.weight").gather(idx, 0).reshape(b, t, d);
-        NDArray pos = base.get("wpe.weight").get(new NDIndex("0:" + t));
+        NDArray tok = inStep(step, base.get("wte.weight").gather(idx, 0)).reshape(b, t, d);
+        NDArray pos = inStep(step, base.get("wpe.weight").get(new NDIndex("0:" + t)));
         return tok.add(pos);
     }
 
@@ -103,7 +133,7 @@ public final class Gpt2Forward {
     public NDArray head(NDArray x) {
         checkHidden(x);
         NDArray h = layerNorm(x, "ln_f");
-        return h.matMul(base.get("wte.weight").transpose());
+        return h.matMul(inStep(x.getManager(), base.get("wte.weight").transpose()));
     }
 
     /** The whole model: tokens → logits (this segment must hold every weight). */
@@ -128,7 +158,8 @@ public final class Gpt2Forward {
         q = q.reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
         NDArray kT = k.reshape(b, t, heads, hd).transpose(0, 2, 3, 1);
         v = v.reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-        NDArray att = q.matMul(kT).mul((float) (1.0 / Math.sqrt(hd))).add(causal).softmax(-1);
+        NDArray scores = q.matMul(kT);
+        NDArray att = scores.mul(scalar(scores, (float) (1.0 / Math.sqrt(hd)))).add(causal).softmax(-1);
         NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
         NDArray o = adapt(step, y.matMul(w(i, "attn.c_proj.weight")).add(w(i, "attn.c_proj.bias")), y, i, "o", dropout);
         x = x.add(o);
@@ -138,6 +169,14 @@ public final class Gpt2Forward {
         f = geluNew(f);
         NDArray m = adapt(step, f.matMul(w(i, "mlp.c_proj.weight")).add(w(i, "mlp.c_proj.bias")), f, i, "proj", dropout);
         return x.add(m);
+    }
+
+    /** Moves a result whose left operand is a shared weight into the step (it would land in the shared manager). */
+    private NDArray inStep(NDManager step, NDArray x) {
+        if (sharedBase) {
+            x.attach(step);
+        }
+        return x;
     }
 
     /** Adds the LoRA term of (block, target), whose input is {@code in}, to the projection output {@code out}. */
@@ -161,8 +200,21 @@ public final class Gpt2Forward {
 
     /** GPT-2's tanh approximation of GELU ("gelu_new"): 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))). */
     static NDArray geluNew(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray cube = x.pow(scalar(x, 3));
+        NDArray inner = x.add(cube.mul(scalar(x, 0.044715f))).mul(scalar(x, (float) Math.sqrt(2.0 / Math.PI)));
+        return x.mul(scalar(x, 0.5f)).mul(inner.tanh().add(scalar(x, 1f)));
+    }
+
+    /**
+     * A scalar operand for an op recorded in an autograd graph, owned by the manager of {@code like} (the step).
+     * DJL's {@code mul(Number)}/{@code pow(Number)} create the scalar from a Java direct buffer (PyTorch aliases it,
+     * from_blob) and close it at once, yet the graph saves that operand for the backward: once the buffer is
+     * garbage-collected the backward reads freed memory. A split client's graph waits for the server between
+     * forward and backward, and a GC there gave NaN LoRA weights. Keeping the scalar in the step manager keeps its
+     * memory alive until the step closes; the values are the same as with {@code mul(Number)}.
+     */
+    static NDArray scalar(NDArray like, Number value) {
+        return like.getManager().create(value);
     }
 
     /** Additive causal mask [T, T]: 0 on and below the diagonal, -inf above (a token sees only its past). */

@@ -62,6 +62,29 @@ public final class Gpt2Weights {
         return m;
     }
 
+    /** Base parameters of a split's client segment: embeddings and blocks [0, splitLayer). */
+    public static List<String> clientSegment(ModelShape s, int splitLayer) {
+        List<String> names = new ArrayList<>(embeddingShapes(s).keySet());
+        for (int i = 0; i < splitLayer; i++) {
+            names.addAll(blockShapes(s, i).keySet());
+        }
+        return names;
+    }
+
+    /**
+     * Base parameters of a split's server segment: blocks [splitLayer, L), the final LayerNorm and wte (a frozen
+     * copy for the tied head; exact because base weights are never updated).
+     */
+    public static List<String> serverSegment(ModelShape s, int splitLayer) {
+        List<String> names = new ArrayList<>();
+        for (int i = splitLayer; i < s.layers(); i++) {
+            names.addAll(blockShapes(s, i).keySet());
+        }
+        names.addAll(finalNormShapes(s).keySet());
+        names.add("wte.weight");
+        return names;
+    }
+
     /** Every base parameter of the model, in HF order. */
     public static Map<String, Shape> allShapes(ModelShape s) {
         Map<String, Shape> m = new LinkedHashMap<>(embeddingShapes(s));

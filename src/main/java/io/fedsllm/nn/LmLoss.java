@@ -42,7 +42,8 @@ public final class LmLoss {
         NDArray logp = logits.logSoftmax(-1);
         NDArray picked = logp.gather(step.create(idx, new Shape(b, t, 1)), 2).reshape(b, t);
         NDArray w = step.create(weight, new Shape(b, t)).toType(DataType.FLOAT32, false);
-        return picked.mul(w).sum().mul(-1f / counted);
+        NDArray sum = picked.mul(w).sum();
+        return sum.mul(Gpt2Forward.scalar(sum, -1f / counted));
     }
 
     /** Number of labelled positions. */

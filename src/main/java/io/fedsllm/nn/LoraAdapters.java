@@ -82,24 +82,48 @@ public final class LoraAdapters implements AutoCloseable {
     /** Loads adapters saved by {@link #save}; the file must hold exactly this layout's tensors. */
     public static LoraAdapters load(ModelShape s, LoraSettings lora, int rank, int fromBlock, int toBlock, Path file,
                                     NDManager manager) {
+        Map<String, float[]> data = new java.util.LinkedHashMap<>();
+        SafeTensors.read(file).forEach((n, t) -> {
+            int rankDim = n.endsWith("lora_A") ? 1 : 0; // A is (in × r), B is (r × out)
+            if (t.shape().length != 2 || t.shape()[rankDim] != rank) {
+                manager.close();
+                throw new UserError(file + ": LoRA tensor '" + n + "' has shape " + Arrays.toString(t.shape())
+                        + ", expected rank " + rank + " in dimension " + rankDim);
+            }
+            data.put(n, t.data());
+        });
+        try {
+            return of(s, lora, rank, fromBlock, toBlock, data, manager);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Adapters of blocks [fromBlock, toBlock) with the given values (row-major A (in × r), B (r × out), named as
+     * {@link Site}); {@code data} must hold exactly this layout's tensors with the right sizes, else an
+     * IllegalArgumentException naming the first problem (and {@code manager} is closed).
+     */
+    public static LoraAdapters of(ModelShape s, LoraSettings lora, int rank, int fromBlock, int toBlock,
+                                  Map<String, float[]> data, NDManager manager) {
         List<Site> sites = sites(s, lora, fromBlock, toBlock);
-        Map<String, SafeTensors.Tensor> t = SafeTensors.read(file);
         ParamSet p = new ParamSet(manager);
         for (Site site : sites) {
             for (String n : List.of(site.nameA(), site.nameB())) {
                 long[] want = n.endsWith("A") ? new long[] {site.in(), rank} : new long[] {rank, site.out()};
-                SafeTensors.Tensor x = t.get(n);
-                if (x == null || !Arrays.equals(x.shape(), want)) {
+                float[] x = data.get(n);
+                if (x == null || x.length != want[0] * want[1]) {
                     manager.close();
-                    throw new UserError(file + ": LoRA tensor '" + n + "' " + (x == null ? "missing" : "has shape "
-                            + Arrays.toString(x.shape())) + ", expected " + Arrays.toString(want) + " (rank " + rank + ")");
+                    throw new IllegalArgumentException("LoRA tensor '" + n + "' " + (x == null ? "missing" : "has " + x.length
+                            + " values") + ", expected " + Arrays.toString(want) + " (rank " + rank + ")");
                 }
-                p.put(n, x.data(), new Shape(want));
+                p.put(n, x, new Shape(want));
             }
         }
-        if (t.size() != p.names().size()) {
+        if (data.size() != p.names().size()) {
             manager.close();
-            throw new UserError(file + ": holds " + t.size() + " tensors, the LoRA layout expects " + p.names().size());
+            throw new IllegalArgumentException("holds " + data.size() + " LoRA tensors, the layout of blocks [" + fromBlock
+                    + ", " + toBlock + ") expects " + p.names().size());
         }
         p.setRequiresGradient(true);
         return new LoraAdapters(sites, p, rank, lora.alpha());
@@ -119,7 +143,8 @@ public final class LoraAdapters implements AutoCloseable {
             return null;
         }
         NDArray in = dropoutMask == null ? x : x.mul(dropoutMask);
-        return in.matMul(params.get(a)).matMul(params.get("h." + block + "." + target + ".lora_B")).mul(scale);
+        NDArray ab = in.matMul(params.get(a)).matMul(params.get("h." + block + "." + target + ".lora_B"));
+        return ab.mul(Gpt2Forward.scalar(ab, scale));
     }
 
     public boolean adapts(int block, String target) {

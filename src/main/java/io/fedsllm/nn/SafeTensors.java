@@ -48,19 +48,30 @@ public final class SafeTensors {
         } catch (IOException e) {
             throw new UserError("cannot read safetensors file " + file + ": " + e.getMessage(), e);
         }
+        return parse(all, file.toString());
+    }
+
+    /**
+     * Parses safetensors bytes (a file's content or a message); {@code source} names them in errors. A malformed
+     * input is a {@link UserError}.
+     */
+    public static Map<String, Tensor> parse(byte[] all, String source) {
         if (all.length < 8) {
-            throw new UserError(file + ": not a safetensors file (" + all.length + " bytes, need an 8-byte header length)");
+            throw new UserError(source + ": not a safetensors file (" + all.length + " bytes, need an 8-byte header length)");
         }
         ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         long headerLen = buf.getLong(0);
         if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || 8 + headerLen > all.length) {
-            throw new UserError(file + ": bad safetensors header length " + headerLen + " (file has " + all.length + " bytes)");
+            throw new UserError(source + ": bad safetensors header length " + headerLen + " (file has " + all.length + " bytes)");
         }
         JsonNode header;
         try {
             header = JSON.readTree(new String(all, 8, (int) headerLen, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UserError(file + ": safetensors header is not valid JSON: " + e.getMessage(), e);
+            throw new UserError(source + ": safetensors header is not valid JSON: " + e.getMessage(), e);
+        }
+        if (header == null || !header.isObject()) {
+            throw new UserError(source + ": safetensors header is not a JSON object");
         }
         int dataStart = 8 + (int) headerLen;
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -69,12 +80,26 @@ public final class SafeTensors {
             if (e.getKey().equals("__metadata__")) {
                 continue;
             }
-            out.put(e.getKey(), readTensor(file, e.getKey(), e.getValue(), buf, dataStart, all.length));
+            out.put(e.getKey(), readTensor(source, e.getKey(), e.getValue(), buf, dataStart, all.length));
         }
         return out;
     }
 
-    private static Tensor readTensor(Path file, String name, JsonNode info, ByteBuffer buf, int dataStart, int fileLen) {
+    /** The {@code __metadata__} entries of safetensors bytes (empty when absent). */
+    public static Map<String, String> metadata(byte[] all, String source) {
+        parse(all, source); // validates the whole input first
+        long headerLen = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            JSON.readTree(new String(all, 8, (int) headerLen, StandardCharsets.UTF_8)).path("__metadata__").fields()
+                    .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        } catch (IOException e) {
+            throw new UserError(source + ": safetensors header is not valid JSON: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static Tensor readTensor(String file, String name, JsonNode info, ByteBuffer buf, int dataStart, int fileLen) {
         String dtype = info.path("dtype").asText("");
         JsonNode shapeNode = info.path("shape");
         JsonNode offsets = info.path("data_offsets");
@@ -125,8 +150,8 @@ public final class SafeTensors {
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
-    /** Writes the tensors as F32 in the given order (header keys keep that order). */
-    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+    /** The safetensors bytes of the tensors, F32, in the given order (header keys keep that order). */
+    public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -162,11 +187,17 @@ public final class SafeTensors {
                 out.putFloat(f);
             }
         }
+        return out.array();
+    }
+
+    /** Writes the tensors as F32 in the given order (header keys keep that order). */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        byte[] bytes = toBytes(tensors, metadata);
         try {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            Files.write(file, out.array());
+            Files.write(file, bytes);
         } catch (IOException e) {
             throw new UserError("cannot write safetensors file " + file + ": " + e.getMessage(), e);
         }

@@ -27,8 +27,13 @@ public final class SplitClient implements AutoCloseable {
     /** {@code base} holds wte, wpe and blocks [0, splitLayer); {@code lora} the adapters of those blocks. */
     public SplitClient(ModelShape shape, ParamSet base, LoraAdapters lora, int splitLayer, AdamW.Settings adam,
                        double dropout, long seed, long stream) {
-        base.setRequiresGradient(false);
-        this.forward = new Gpt2Forward(shape, base, lora);
+        this(frozen(shape, base, lora), splitLayer, adam, dropout, seed, stream);
+    }
+
+    /** Over a prepared forward (e.g. {@link Gpt2Forward#sharingBase}); its base must be frozen. */
+    public SplitClient(Gpt2Forward forward, int splitLayer, AdamW.Settings adam, double dropout, long seed, long stream) {
+        LoraAdapters lora = forward.lora();
+        this.forward = forward;
         this.optimizer = new AdamW(lora.params().arrays(), lora.params().manager(), adam);
         this.splitLayer = splitLayer;
         this.dropout = dropout;
@@ -102,6 +107,11 @@ public final class SplitClient implements AutoCloseable {
             pending = null;
             activations = null;
         }
+    }
+
+    private static Gpt2Forward frozen(ModelShape shape, ParamSet base, LoraAdapters lora) {
+        base.setRequiresGradient(false);
+        return new Gpt2Forward(shape, base, lora);
     }
 
     @Override

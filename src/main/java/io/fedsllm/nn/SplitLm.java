@@ -2,8 +2,6 @@ package io.fedsllm.nn;
 
 import io.fedsllm.config.LoraSettings;
 import io.fedsllm.config.ModelShape;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A split model run in one process: the three split calls (clientForward, serverStep, clientBackward) with
@@ -27,18 +25,8 @@ public final class SplitLm implements LanguageModel {
             throw new IllegalArgumentException("split layer " + splitLayer + ": expected a block boundary in [1, "
                     + (shape.layers() - 1) + "] for model '" + shape.name() + "'");
         }
-        List<String> clientNames = new ArrayList<>(Gpt2Weights.embeddingShapes(shape).keySet());
-        for (int i = 0; i < splitLayer; i++) {
-            clientNames.addAll(Gpt2Weights.blockShapes(shape, i).keySet());
-        }
-        List<String> serverNames = new ArrayList<>();
-        for (int i = splitLayer; i < shape.layers(); i++) {
-            serverNames.addAll(Gpt2Weights.blockShapes(shape, i).keySet());
-        }
-        serverNames.addAll(Gpt2Weights.finalNormShapes(shape).keySet());
-        serverNames.add("wte.weight"); // frozen copy for the tied head (exact: base weights are never updated)
-        clientBase = base.copy(clientNames, ai.djl.ndarray.NDManager.newBaseManager());
-        serverBase = base.copy(serverNames, ai.djl.ndarray.NDManager.newBaseManager());
+        clientBase = base.copy(Gpt2Weights.clientSegment(shape, splitLayer), ai.djl.ndarray.NDManager.newBaseManager());
+        serverBase = base.copy(Gpt2Weights.serverSegment(shape, splitLayer), ai.djl.ndarray.NDManager.newBaseManager());
         clientLora = LoraAdapters.init(shape, lora, rank, seed, 0, splitLayer, clientBase.manager().newSubManager());
         serverLora = LoraAdapters.init(shape, lora, rank, seed, splitLayer, shape.layers(), serverBase.manager().newSubManager());
         client = new SplitClient(shape, clientBase, clientLora, splitLayer, adam, lora.dropout(), seed, stream);

@@ -25,8 +25,13 @@ public final class SplitServer implements AutoCloseable {
     /** {@code base} holds blocks [splitLayer, L), ln_f and a copy of wte; {@code lora} the adapters of those blocks. */
     public SplitServer(ModelShape shape, ParamSet base, LoraAdapters lora, int splitLayer, AdamW.Settings adam,
                        double dropout, long seed, long stream) {
-        base.setRequiresGradient(false);
-        this.forward = new Gpt2Forward(shape, base, lora);
+        this(frozen(shape, base, lora), splitLayer, adam, dropout, seed, stream);
+    }
+
+    /** Over a prepared forward (e.g. {@link Gpt2Forward#sharingBase}); its base must be frozen. */
+    public SplitServer(Gpt2Forward forward, int splitLayer, AdamW.Settings adam, double dropout, long seed, long stream) {
+        LoraAdapters lora = forward.lora();
+        this.forward = forward;
         this.optimizer = new AdamW(lora.params().arrays(), lora.params().manager(), adam);
         this.splitLayer = splitLayer;
         this.dropout = dropout;
@@ -42,6 +47,15 @@ public final class SplitServer implements AutoCloseable {
     /** Like {@link #serverStep} without the update (gradients stay accumulated; tests read them). */
     public StepResult serverGradients(byte[] activations, int[][] labels, long step) {
         return run(activations, labels, step, false);
+    }
+
+    /** The AdamW update of the server LoRA from the gradients accumulated by {@link #serverGradients}. */
+    public void applyUpdate() {
+        synchronized (Gpt2Forward.COMPUTE_LOCK) {
+            try (NDManager s = forward.openStep()) {
+                optimizer.step(s);
+            }
+        }
     }
 
     private StepResult run(byte[] activations, int[][] labels, long step, boolean update) {
@@ -97,6 +111,11 @@ public final class SplitServer implements AutoCloseable {
 
     public AdamW optimizer() {
         return optimizer;
+    }
+
+    private static Gpt2Forward frozen(ModelShape shape, ParamSet base, LoraAdapters lora) {
+        base.setRequiresGradient(false);
+        return new Gpt2Forward(shape, base, lora);
     }
 
     @Override

@@ -165,6 +165,54 @@ class SplitLoraTest {
                         + split.serverLora().params().manager().getParentManager().getManagedArrays().size()};
     }
 
+    /** Collects garbage and reuses freed native memory with NaN bytes (0xFF), as other parties' work would. */
+    static void collectAndScribble() {
+        System.gc();
+        List<java.nio.ByteBuffer> keep = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(4 + (i % 16) * 4);
+            while (b.hasRemaining()) {
+                b.put((byte) 0xFF);
+            }
+            keep.add(b);
+        }
+        keep.clear();
+    }
+
+    /**
+     * The client's graph waits for the server between forward and backward. Scalars of the graph once lived in
+     * Java buffers that DJL released right away (mul(Number)); a GC in the wait then gave NaN weights. Here a GC
+     * and memory reuse happen in the wait: the weights must equal those of a run without them, bit for bit.
+     */
+    @Test
+    void splitStepSurvivesGarbageCollectionBetweenForwardAndBackward() {
+        String[] hashes = new String[2];
+        for (int run = 0; run < 2; run++) {
+            try (ParamSet base = Gpt2Weights.random(SHAPE, 8, NDManager.newBaseManager());
+                 SplitLm split = new SplitLm(SHAPE, base, LORA, LORA.rank(), 2, ADAM, 8, 0)) {
+                for (int s = 0; s < 3; s++) {
+                    int[][][] data = batch(200 + s, 3, 12);
+                    byte[] acts = split.client().clientForward(data[0], s);
+                    if (run == 1) {
+                        collectAndScribble();
+                    }
+                    SplitServer.StepResult r = split.server().serverStep(acts, data[1], s);
+                    if (run == 1) {
+                        collectAndScribble();
+                    }
+                    split.client().clientBackward(r.activationGradient());
+                }
+                hashes[run] = split.clientLora().params().sha256();
+                for (NDArray a : split.clientLora().params().arrays()) {
+                    for (float x : a.toFloatArray()) {
+                        assertTrue(Float.isFinite(x), "client LoRA is finite in run " + run);
+                    }
+                }
+            }
+        }
+        assertEquals(hashes[0], hashes[1]);
+    }
+
     @Test
     void identicalTrainingsGiveIdenticalLoraWeights() {
         String[] hashes = new String[2];
