@@ -7,7 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fedsllm bench}: wall-clock measurements; one subcommand per subject. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Wall-clock benchmarks (see subcommands).",
-        subcommands = {BenchPlannerCommand.class, TrainBenchCommand.class})
+        subcommands = {BenchPlannerCommand.class, TrainBenchCommand.class, BenchEmuCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

@@ -144,4 +144,21 @@ class PlannerCommandsTest {
         Run r = run("bench");
         assertTrue(r.code() != 0 && r.err().contains("planner"), r.err());
     }
+
+    @Test
+    void benchEmuTimesEveryCase() {
+        Run r = run("bench", "emu", "--set", "emu.bench.cases=20/2/3/bcd,30/1/2/equal");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(2, lines.size(), r.out());
+        assertTrue(lines.get(0).startsWith("K=20 R=2 I=3 planner=bcd: "), lines.get(0));
+        assertTrue(lines.get(1).startsWith("K=30 R=1 I=2 planner=equal: "), lines.get(1));
+        // per iteration each client sends activations and gets gradients, so at least K * R * I * 2 messages
+        long messages = Long.parseLong(lines.get(0).replaceAll(".* (\\d+) messages,.*", "$1"));
+        assertTrue(messages >= 20L * 2 * 3 * 2, lines.get(0));
+
+        Run bad = run("bench", "emu", "--set", "emu.bench.cases=20/2/3/greedy");
+        assertEquals(Main.USER_ERROR, bad.code());
+        assertTrue(bad.err().contains("emu.bench.cases") && bad.err().contains("20/2/3/greedy"), bad.err());
+    }
 }
