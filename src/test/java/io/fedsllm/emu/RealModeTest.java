@@ -32,8 +32,13 @@ class RealModeTest {
     static Path cache;
 
     static Config config(String... sets) {
+        return config(cache, sets);
+    }
+
+    /** The small real-mode configuration with its base cache under {@code dir}. */
+    static Config config(Path dir, String... sets) {
         List<String> all = new ArrayList<>(List.of("emu.mode=real", "emu.progress=false", "radio.shadowing=quasi-static",
-                "pretrain.cache-dir=\"" + cache.resolve("cache") + "\"", "pretrain.steps=2", "pretrain.batch-size=2",
+                "pretrain.cache-dir=\"" + dir.resolve("cache") + "\"", "pretrain.steps=2", "pretrain.batch-size=2",
                 "data.pretrain.documents=50", "data.synthetic.train-mrs=20", "data.synthetic.validation-mrs=4",
                 "data.synthetic.test-mrs=2", "system.clients=3", "system.batch-size=2", "system.local-iterations=2",
                 "train.eval-examples=4", "train.batch-size=4", "emu.rounds=2"));
