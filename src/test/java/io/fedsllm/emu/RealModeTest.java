@@ -70,6 +70,41 @@ class RealModeTest {
     }
 
     @Test
+    void everySchemeTrainsOnTheSameClock() {
+        for (String scheme : List.of("sl", "fl", "centralized")) {
+            RunResult r = Emulator.run(config("emu.scheme=" + scheme, "emu.rounds=1"), RunSink.NONE);
+            RoundRecord rec = r.rounds().get(0);
+            assertTrue(rec.trainLoss() != null && Double.isFinite(rec.trainLoss()), scheme);
+            assertTrue(rec.valLoss() != null && Double.isFinite(rec.valLoss()), scheme);
+            double rel = Math.abs(rec.durationS() - rec.plannedRoundS()) / rec.plannedRoundS();
+            assertTrue(rel < 1e-9, scheme + ": " + rec.durationS() + " vs " + rec.plannedRoundS());
+            assertEquals(0, r.rejected(), scheme);
+        }
+    }
+
+    @Test
+    void splitMovesCarryTheLoraValuesAndTrainingGoesOn() {
+        // A slow server: the best split changes with each round's shadowing (as the analytic test of moves).
+        RunResult r = Emulator.run(config("emu.rounds=4", "radio.shadowing=per-round",
+                "compute.server-flops-per-cycle=300"), RunSink.NONE);
+        Set<Integer> splits = new java.util.TreeSet<>();
+        for (RoundRecord rec : r.rounds()) {
+            splits.add(rec.splitLayer());
+            assertTrue(Double.isFinite(rec.valLoss()), "round " + rec.round());
+        }
+        assertTrue(splits.size() >= 2, "the split moved: " + splits);
+        assertEquals(0, r.rejected(), "every moved block's LoRA fitted where it arrived");
+    }
+
+    @Test
+    void targetLossStopsTheRun() {
+        RunResult r = Emulator.run(config("emu.rounds=3", "emu.target-loss=100"), RunSink.NONE);
+        assertEquals("target", r.stopReason());
+        assertEquals(1, r.rounds().size());
+        assertEquals(r.rounds().get(0).virtualEndS(), r.timeToTargetS());
+    }
+
+    @Test
     void sameSeedGivesByteIdenticalRoundsJsonl(@TempDir Path out) throws Exception {
         byte[] a = runToDir(out.resolve("a"), "seed=5");
         byte[] b = runToDir(out.resolve("b"), "seed=5");
