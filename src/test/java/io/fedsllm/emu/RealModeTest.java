@@ -109,6 +109,7 @@ class RealModeTest {
         byte[] a = runToDir(out.resolve("a"), "seed=5");
         byte[] b = runToDir(out.resolve("b"), "seed=5");
         assertArrayEquals(a, b);
+        assertFalse(java.util.Arrays.equals(a, runToDir(out.resolve("c"), "seed=6")), "another seed, another run");
         String line = Files.readAllLines(out.resolve("a/rounds.jsonl")).get(0);
         assertFalse(line.contains("\"valLoss\":null"), line);
     }
