@@ -83,16 +83,19 @@ class RealModeTest {
     }
 
     @Test
-    void splitMovesCarryTheLoraValuesAndTrainingGoesOn() {
+    void splitAndRankChangesCarryTheLoraValuesAndTrainingGoesOn() {
         // A slow server: the best split changes with each round's shadowing (as the analytic test of moves).
-        RunResult r = Emulator.run(config("emu.rounds=4", "radio.shadowing=per-round",
-                "compute.server-flops-per-cycle=300"), RunSink.NONE);
+        // A rank sensitivity of 1 makes the planner change the rank as well.
+        RunResult r = Emulator.run(config("emu.rounds=3", "radio.shadowing=per-round",
+                "compute.server-flops-per-cycle=300", "planner.rounds-a=1"), RunSink.NONE);
         Set<Integer> splits = new java.util.TreeSet<>();
+        Set<Integer> ranks = new java.util.TreeSet<>();
         for (RoundRecord rec : r.rounds()) {
             splits.add(rec.splitLayer());
+            ranks.add(rec.rank());
             assertTrue(Double.isFinite(rec.valLoss()), "round " + rec.round());
         }
-        assertTrue(splits.size() >= 2, "the split moved: " + splits);
+        assertTrue(splits.size() >= 2 && ranks.size() >= 2, "split and rank changed: " + splits + ", " + ranks);
         assertEquals(0, r.rejected(), "every moved block's LoRA fitted where it arrived");
     }
 
