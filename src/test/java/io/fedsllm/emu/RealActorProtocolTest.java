@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import io.fedsllm.nn.ActivationCodec;
 import io.fedsllm.train.ClientTrainer;
 import io.fedsllm.train.LoraBlocks;
+import io.fedsllm.train.ServerTrainer;
 import io.fedsllm.train.TrainContext;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,6 +97,48 @@ class RealActorProtocolTest {
             assertTrue(Double.isFinite(done.trainLoss()) && done.trainLoss() > 0);
             assertEquals(List.of(2, 3), LoraBlocks.fromBytes(done.serverLora()).blockIndices());
             assertEquals(3, audit.rejectedMessages());
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
+    @Test
+    void clientRejectsGradientsOfTheWrongShapeOrWithNaNAndThenTrainsAndUploads(@TempDir Path tmp) {
+        Config config = RealModeTest.config(tmp);
+        ActorTestKit kit = ActorTestKit.create("real-client", config.withFallback(ConfigFactory.defaultReference()));
+        try (TrainContext context = TrainContext.create(config)) {
+            byte[] global;
+            try (ServerTrainer s = ServerTrainer.create(context, 0, 4, context.seed())) {
+                global = s.exportBlocks(0, 2).toBytes();
+            }
+            TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
+            TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
+            TestProbe<Coordinator.Command> coordinator = kit.createTestProbe(Coordinator.Command.class);
+            MessageAudit audit = new MessageAudit();
+            ActorRef<Client.Command> client = kit.spawn(Client.create(1, context.shard(1, 2), 1.0, main.ref(), fed.ref(),
+                    coordinator.ref(), audit, context), "client-1", DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
+            client.tell(new Client.StartRound(0, 2, 4, 1, false, 0.5, 1.0, 1000.0, 100.0, 1000, 200, 0.0));
+            client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, global, 0.0));
+            client.tell(new Client.StartIteration(0, 0, 0.0));
+            MainServer.Activations a = main.expectMessageClass(MainServer.Activations.class);
+            long[] shape = ActivationCodec.shapeOf(a.payload()).getShape();
+            assertEquals(a.labels().length, shape[0]);
+            int n = (int) (shape[0] * shape[1] * shape[2]);
+            float[] withNaN = new float[n];
+            withNaN[3] = Float.NaN;
+            client.tell(new Client.Gradients(0, 0, true, 1000, ActivationCodec.encode(new float[n], shape[0], shape[1] * shape[2]), 2.0));
+            client.tell(new Client.Gradients(0, 0, true, 1000, ActivationCodec.encode(withNaN, shape), 2.0));
+            main.expectNoMessage(QUIET);
+            client.tell(new Client.Gradients(0, 0, true, 1000, ActivationCodec.encode(new float[n], shape), 2.0));
+            assertEquals(new MainServer.BackwardDone(0, 0, 1, 3.0), main.receiveMessage());
+            client.tell(new Client.EndLocalTraining(0, 3.0));
+            FedServer.Upload up = fed.expectMessageClass(FedServer.Upload.class);
+            LoraBlocks lora = LoraBlocks.fromBytes(up.weights());
+            assertEquals(List.of(0, 1), lora.blockIndices());
+            assertEquals(4, lora.rank());
+            assertEquals(200, up.bits(), "the plan's Δ is charged (the fed server checks it against the payload)");
+            coordinator.expectMessageClass(Coordinator.ClientReport.class);
+            assertEquals(2, audit.rejectedMessages());
         } finally {
             kit.shutdownTestKit();
         }
