@@ -72,6 +72,7 @@ public final class Client extends AbstractBehavior<Client.Command> {
     private final MessageAudit audit;
     private final TrainContext training;   // null in analytic mode
     private final List<E2eRecord> shard;   // real mode: D_k
+    private final Double measuredScale;    // compute-delay = measured: virtual s per wall s; null = delay model
     private final VirtualClock clock = new VirtualClock();
     private ClientTrainer trainer;
     private ServerTrainer localHead;        // federated LoRA: final LayerNorm + head, no LoRA
@@ -109,7 +110,7 @@ public final class Client extends AbstractBehavior<Client.Command> {
     public static Behavior<Command> create(int id, int samples, double slowdown, ActorRef<MainServer.Command> mainServer,
             ActorRef<FedServer.Command> fedServer, ActorRef<Coordinator.Command> coordinator, MessageAudit audit) {
         return Behaviors.setup(ctx -> new Client(ctx, id, samples, slowdown, mainServer, fedServer, coordinator, audit,
-                null, null));
+                null, null, null));
     }
 
     /**
@@ -121,16 +122,27 @@ public final class Client extends AbstractBehavior<Client.Command> {
     public static Behavior<Command> create(int id, List<E2eRecord> shard, double slowdown,
             ActorRef<MainServer.Command> mainServer, ActorRef<FedServer.Command> fedServer,
             ActorRef<Coordinator.Command> coordinator, MessageAudit audit, TrainContext training) {
+        return create(id, shard, slowdown, mainServer, fedServer, coordinator, audit, training, null);
+    }
+
+    /**
+     * Real mode with measured compute delays: virtual seconds = wall seconds of the trainer's calls ×
+     * {@code measuredScale} (null = the delay model's).
+     */
+    public static Behavior<Command> create(int id, List<E2eRecord> shard, double slowdown,
+            ActorRef<MainServer.Command> mainServer, ActorRef<FedServer.Command> fedServer,
+            ActorRef<Coordinator.Command> coordinator, MessageAudit audit, TrainContext training, Double measuredScale) {
         return Behaviors.setup(ctx -> new Client(ctx, id, shard.size(), slowdown, mainServer, fedServer, coordinator,
-                audit, training, List.copyOf(shard)));
+                audit, training, List.copyOf(shard), measuredScale));
     }
 
     private Client(ActorContext<Command> ctx, int id, int samples, double slowdown, ActorRef<MainServer.Command> mainServer,
             ActorRef<FedServer.Command> fedServer, ActorRef<Coordinator.Command> coordinator, MessageAudit audit,
-            TrainContext training, List<E2eRecord> shard) {
+            TrainContext training, List<E2eRecord> shard, Double measuredScale) {
         super(ctx);
         this.training = training;
         this.shard = shard;
+        this.measuredScale = measuredScale;
         if (training != null) {
             RealMode.prepareComputeThread();
         }
@@ -246,19 +258,20 @@ public final class Client extends AbstractBehavior<Client.Command> {
         iteration = pendingStart.iteration();
         clock.startAt(pendingStart.arrivalS());
         pendingStart = null;
-        double forward = plan.forwardS() * slowdown;
-        double sendS = clock.advance(forward);
-        stats.forwardS += forward;
-        double arrivalS = link.activationArrivalS(sendS, plan.activationBits());
-        stats.activationUploadS += arrivalS - sendS;
-        awaitingGradients = true;
         byte[] payload = null;
         int[][] labels = null;
+        long t0 = System.nanoTime();
         if (training != null) {
             ClientTrainer.Forward f = trainer.forward(plan.round(), iteration);
             payload = f.activations();
             labels = f.labels();
         }
+        double forward = delayS(plan.forwardS(), t0);
+        double sendS = clock.advance(forward);
+        stats.forwardS += forward;
+        double arrivalS = link.activationArrivalS(sendS, plan.activationBits());
+        stats.activationUploadS += arrivalS - sendS;
+        awaitingGradients = true;
         mainServer.tell(new MainServer.Activations(plan.round(), iteration, id, plan.activationBits(), payload, labels,
                 arrivalS));
     }
@@ -271,6 +284,7 @@ public final class Client extends AbstractBehavior<Client.Command> {
         if (m.accepted() && m.bits() != plan.activationBits()) {
             return reject(m, "gradient size " + m.bits() + " bits, expected " + plan.activationBits());
         }
+        long t0 = System.nanoTime();
         if (m.accepted() && training != null) {
             if (m.payload() == null) {
                 return reject(m, "real mode needs the activation-gradient bytes");
@@ -289,7 +303,7 @@ public final class Client extends AbstractBehavior<Client.Command> {
             return this;
         }
         clock.startAt(m.arrivalS());
-        double backward = plan.backwardS() * slowdown;
+        double backward = delayS(plan.backwardS(), t0);
         clock.advance(backward);
         stats.backwardS += backward;
         stats.iterationsDone++;
@@ -300,20 +314,32 @@ public final class Client extends AbstractBehavior<Client.Command> {
     /** Federated LoRA: every iteration runs locally (forward + backward of the whole model), then the upload. */
     private void trainLocally() {
         for (int i = 0; i < plan.localIterations(); i++) {
+            long t0 = System.nanoTime();
+            long t1 = t0;
             if (training != null) {
                 ClientTrainer.Forward f = trainer.forward(plan.round(), i);
                 ServerTrainer.Step step = localHead.step(List.of(f.activations()), List.<int[][]>of(f.labels()));
+                t1 = System.nanoTime();   // measured mode: the head's forward and backward count as forward
                 trainer.backward(step.activationGradients().get(0));
                 stats.localLossSum += step.loss();
             }
-            double forward = plan.forwardS() * slowdown;
-            double backward = plan.backwardS() * slowdown;
+            double forward = measuredScale == null ? plan.forwardS() * slowdown : (t1 - t0) / 1e9 * measuredScale * slowdown;
+            double backward = delayS(plan.backwardS(), t1);
             clock.advance(forward + backward);
             stats.forwardS += forward;
             stats.backwardS += backward;
             stats.iterationsDone++;
         }
         upload();
+    }
+
+    /**
+     * A compute delay in virtual seconds, times the scripted slow-down: the delay model's {@code modelS}, or
+     * (compute-delay = measured) the wall seconds since {@code startNs} times measured-scale.
+     */
+    private double delayS(double modelS, long startNs) {
+        double s = measuredScale == null ? modelS : (System.nanoTime() - startNs) / 1e9 * measuredScale;
+        return s * slowdown;
     }
 
     private Behavior<Command> onEndLocalTraining(EndLocalTraining m) {

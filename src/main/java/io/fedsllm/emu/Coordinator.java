@@ -127,7 +127,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         this.done = done;
         Props compute = real != null ? DispatcherSelector.fromConfig("fedsllm.compute-dispatcher") : Props.empty();
         this.mainServer = ctx.spawn(real == null ? MainServer.create(planning.layers(), audit)
-                : MainServer.create(audit, real.context(), real.shards()), "main-server", compute);
+                : MainServer.create(audit, real.context(), real.shards(), real.measuredScale()), "main-server", compute);
         this.fedServer = ctx.spawn(real == null ? FedServer.create(audit) : FedServer.create(audit, real.context().seed()),
                 "fed-server", compute);
         this.evaluator = real == null ? null : ctx.spawn(RoundEvaluator.create(real.context(), audit), "evaluator", compute);
@@ -137,7 +137,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             Behavior<Client.Command> client = real == null
                     ? Client.create(c, samples[c], emu.slowdown(c), mainServer, fedServer, ctx.getSelf(), audit)
                     : Client.create(c, real.shards().get(c), emu.slowdown(c), mainServer, fedServer, ctx.getSelf(), audit,
-                            real.context());
+                            real.context(), real.measuredScale());
             ActorRef<Client.Command> ref = ctx.spawn(client, "client-" + c, compute);
             ctx.watchWith(ref, new ClientTerminated(c));
             refs.add(ref);

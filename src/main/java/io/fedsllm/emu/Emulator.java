@@ -57,10 +57,9 @@ public final class Emulator {
                         + " (every client owns at least one subchannel on each link)");
             }
         }
-        if (emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED) {
-            throw new UserError("config key 'fedsllm.emu.compute-delay' = measured: " + (real
-                    ? "measured compute delays are not implemented yet (they would make virtual times depend on the host)"
-                    : "analytic mode has no compute to measure") + "; use model");
+        if (!real && emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED) {
+            throw new UserError("config key 'fedsllm.emu.compute-delay' = measured: analytic mode has no compute to "
+                    + "measure; use model or emu.mode = real");
         }
         Deployment deployment = Deployment.from(config);
         for (int c : emu.slowdown().keySet()) {
@@ -79,7 +78,8 @@ public final class Emulator {
             for (int c = 0; c < deployment.clients(); c++) {
                 shards.add(context.shard(c, deployment.clients()));
             }
-            RealMode mode = new RealMode(context, shards);
+            RealMode mode = new RealMode(context, shards,
+                    emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED ? emu.measuredScale() : null);
             return execute(config, done -> Coordinator.create(emu, planning, mode, sink, audit, done));
         }
     }

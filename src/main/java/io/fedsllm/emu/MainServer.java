@@ -80,6 +80,7 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
     // Real mode (null in analytic mode).
     private final TrainContext training;
     private final List<List<E2eRecord>> shards;   // centralized: every client's data
+    private final Double measuredScale;            // compute-delay = measured: virtual s per wall s; null = model
     private ServerTrainer trainer;
     private LoraBlocks adopted;                    // blocks received from the global copy this round
     private final List<ClientTrainer> embedders = new ArrayList<>();  // centralized: one per shard, split 0
@@ -128,7 +129,7 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
 
     /** Analytic mode: sizes only. */
     public static Behavior<Command> create(int layers, MessageAudit audit) {
-        return Behaviors.setup(ctx -> new MainServer(ctx, layers, audit, null, List.of()));
+        return Behaviors.setup(ctx -> new MainServer(ctx, layers, audit, null, List.of(), null));
     }
 
     /**
@@ -137,16 +138,24 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
      * @param shards every client's training records (used by the centralized scheme only)
      */
     public static Behavior<Command> create(MessageAudit audit, TrainContext training, List<List<E2eRecord>> shards) {
-        return Behaviors.setup(ctx -> new MainServer(ctx, training.shape().layers(), audit, training, List.copyOf(shards)));
+        return create(audit, training, shards, null);
+    }
+
+    /** Real mode; {@code measuredScale} non-null = compute delays measured (wall seconds × scale). */
+    public static Behavior<Command> create(MessageAudit audit, TrainContext training, List<List<E2eRecord>> shards,
+            Double measuredScale) {
+        return Behaviors.setup(ctx -> new MainServer(ctx, training.shape().layers(), audit, training, List.copyOf(shards),
+                measuredScale));
     }
 
     private MainServer(ActorContext<Command> ctx, int layers, MessageAudit audit, TrainContext training,
-            List<List<E2eRecord>> shards) {
+            List<List<E2eRecord>> shards, Double measuredScale) {
         super(ctx);
         this.audit = audit;
         this.layers = layers;
         this.training = training;
         this.shards = shards;
+        this.measuredScale = measuredScale;
         if (training != null) {
             RealMode.prepareComputeThread();
         }
@@ -303,10 +312,11 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
     private void trainCentralized() {
         int batches = round.centralizedBatches();
         for (int i = 0; i < round.localIterations(); i++) {
+            long t0 = System.nanoTime();
             if (training != null) {
                 stepCentralized(i);
             }
-            double forward = batches * round.serverForwardPerBatchS();
+            double forward = serverForwardS(batches * round.serverForwardPerBatchS(), t0);
             double backward = 2 * forward;
             clock.advance(forward + backward);
             breakdown.serverForwardS += forward;
@@ -338,6 +348,14 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         for (int c = 0; c < k; c++) {
             embedders.get(c).backward(s.activationGradients().get(c)); // no LoRA at split 0: ends the step
         }
+    }
+
+    /**
+     * The server forward delay of a step: the delay model's {@code modelS}, or (compute-delay = measured) a third of
+     * the step's wall seconds since {@code startNs} times measured-scale (backward = 2 × forward, SYSTEM_MODEL §3).
+     */
+    private double serverForwardS(double modelS, long startNs) {
+        return measuredScale == null ? modelS : (System.nanoTime() - startNs) / 1e9 * measuredScale / 3;
     }
 
     /** Real mode: the trainer, created at the first round holding every block (split 0) at the round's rank. */
@@ -446,7 +464,9 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         }
         it.acceptedCount = accepted;
         double start = clock.startAt(barrier);
-        double forward = accepted * round.serverForwardPerBatchS();
+        long t0 = System.nanoTime();
+        byte[][] gradients = training != null && accepted > 0 ? realStep() : null;
+        double forward = serverForwardS(accepted * round.serverForwardPerBatchS(), t0);
         double backward = 2 * forward;
         clock.advance(forward);
         clock.advance(backward);
@@ -455,7 +475,6 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         breakdown.serverBackwardS += backward;
         it.gradientsSentS = clock.now();
         int iteration = localIteration();
-        byte[][] gradients = training != null && accepted > 0 ? realStep() : null;
         for (int c : stepClients()) {
             if (!it.arrived[c] || lost[c]) {
                 continue;

@@ -7,9 +7,11 @@ import java.util.List;
 
 /**
  * What real mode hands to the actors: the experiment's shared training context and every client's shard (index =
- * client id; |D_k| = its size). Every actor that touches it runs on the one-thread compute dispatcher.
+ * client id; |D_k| = its size) and, for compute-delay = measured, the virtual seconds per measured wall second
+ * ({@code measuredScale}; null = compute delays from the delay model). Every actor that touches it runs on the
+ * one-thread compute dispatcher.
  */
-public record RealMode(TrainContext context, List<List<E2eRecord>> shards) {
+public record RealMode(TrainContext context, List<List<E2eRecord>> shards, Double measuredScale) {
     public RealMode {
         shards = List.copyOf(shards);
     }

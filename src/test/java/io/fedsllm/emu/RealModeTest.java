@@ -100,6 +100,20 @@ class RealModeTest {
     }
 
     @Test
+    void measuredComputeDelaysReplaceTheDelayModel() {
+        RunResult r = Emulator.run(config("emu.rounds=1", "emu.compute-delay=measured", "emu.measured-scale=1000"),
+                RunSink.NONE);
+        RoundRecord rec = r.rounds().get(0);
+        assertEquals(rec.durationS(), rec.breakdown().sumS(), 1e-9 * rec.durationS());
+        assertEquals(2 * rec.breakdown().serverForwardS(), rec.breakdown().serverBackwardS(), 1e-12);
+        assertTrue(Math.abs(rec.durationS() - rec.plannedRoundS()) > 1e-9 * rec.plannedRoundS(),
+                "measured compute makes the round differ from the delay model's T_round");
+        for (RoundRecord.ClientRound c : rec.clients()) {
+            assertTrue(c.forwardS() > 0 && c.backwardS() > 0, "client " + c.client());
+        }
+    }
+
+    @Test
     void targetLossStopsTheRun() {
         RunResult r = Emulator.run(config("emu.rounds=3", "emu.target-loss=100"), RunSink.NONE);
         assertEquals("target", r.stopReason());
