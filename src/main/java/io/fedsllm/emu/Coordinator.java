@@ -3,6 +3,7 @@ package io.fedsllm.emu;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.config.EmuSettings.Scheme;
+import io.fedsllm.config.UserError;
 import io.fedsllm.report.RoundRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * ({@link RoundPlanning}), tells every actor its part of the plan, collects the round's reports, checks that the
  * LoRA of every block is held exactly once, records the round and decides when to stop (rounds limit, target
  * loss, no clients left). Clients are death-watched: a dead client is left out from then on and reported.
+ *
+ * <p>Real mode: the compute actors run on the one-thread compute dispatcher with a {@link RealMode}; after each
+ * round the coordinator, as the experiment owner, has its {@link RoundEvaluator} child compute the validation
+ * loss from the federated server's global copy and the main server's LoRA (no virtual time) and stops once the
+ * target loss is reached. A non-finite training loss stops the run with a user error.
  */
 public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
@@ -37,17 +43,30 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     /** The federated server's global copy holds exactly the client blocks and was broadcast. */
     public record FedReady(int round, List<Integer> globalBlocks, long version) implements Command {}
 
-    /** One client's totals for the round; {@code doneS} = when it finished (sent its LoRA). */
+    /**
+     * One client's totals for the round; {@code doneS} = when it finished (sent its LoRA); {@code localTrainLoss} =
+     * mean loss of its local steps (federated LoRA in real mode; null otherwise).
+     */
     public record ClientReport(int round, int client, double forwardS, double activationUploadS, double backwardS,
-            double loraUploadS, int iterationsDone, int iterationsLeftOut, double doneS) implements Command {}
+            double loraUploadS, int iterationsDone, int iterationsLeftOut, double doneS, Double localTrainLoss)
+            implements Command {}
 
-    /** The main server finished the round's iterations at {@code endS}; breakdown totals; loss null in analytic mode. */
+    /**
+     * The main server finished the round's iterations at {@code endS}; breakdown totals; mean loss of its steps
+     * and its LoRA bytes (both null in analytic mode or without a step).
+     */
     public record IterationsDone(int round, double endS, double t1S, double serverForwardS, double serverBackwardS,
-            double t2S, long bytesMain, int iterationsLeftOut, Double trainLoss) implements Command {}
+            double t2S, long bytesMain, int iterationsLeftOut, Double trainLoss, byte[] serverLora) implements Command {}
 
-    /** The federated server aggregated at {@code endS} with these |D_k| weights (client-id order). */
+    /**
+     * The federated server aggregated at {@code endS} with these |D_k| weights (client-id order); the global copy's
+     * bytes in real mode (null in analytic mode).
+     */
     public record Aggregated(int round, double endS, List<Integer> contributors, List<Double> weights, long bytesFed,
-            long version) implements Command {}
+            long version, byte[] globalLora) implements Command {}
+
+    /** Real mode: the validation loss after the round, or why it could not be computed ({@code error} non-null). */
+    public record Evaluated(int round, double valLoss, String error) implements Command {}
 
     /** Death watch signal of a client. */
     record ClientTerminated(int client) implements Command {}
@@ -65,6 +84,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private final ActorRef<FedServer.Command> fedServer;
     private final List<ActorRef<Client.Command>> clients;
     private final boolean[] alive;
+    private final ActorRef<RoundEvaluator.Evaluate> evaluator;   // real mode; null in analytic mode
 
     private final List<RoundRecord> records = new ArrayList<>();
     private int round = -1;
@@ -80,19 +100,24 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private Aggregated aggregated;
     private ServerReady serverReady;
     private FedReady fedReady;
+    private boolean evaluating;
+    private Evaluated evaluated;
     private long bytesMain;
     private long bytesFed;
 
-    /**
-     * @param samples |D_k| of every client (its length is K)
-     * @param real    spawn the compute actors on the single-thread compute dispatcher
-     */
-    public static Behavior<Command> create(EmuSettings emu, RoundPlanning planning, int[] samples, boolean real,
-            RunSink sink, MessageAudit audit, CompletableFuture<RunResult> done) {
-        return Behaviors.setup(ctx -> new Coordinator(ctx, emu, planning, samples, real, sink, audit, done));
+    /** Analytic mode. @param samples |D_k| of every client (its length is K) */
+    public static Behavior<Command> create(EmuSettings emu, RoundPlanning planning, int[] samples, RunSink sink,
+            MessageAudit audit, CompletableFuture<RunResult> done) {
+        return Behaviors.setup(ctx -> new Coordinator(ctx, emu, planning, samples, null, sink, audit, done));
     }
 
-    private Coordinator(ActorContext<Command> ctx, EmuSettings emu, RoundPlanning planning, int[] samples, boolean real,
+    /** Real mode: the compute actors run on the single-thread compute dispatcher; |D_k| = shard sizes. */
+    public static Behavior<Command> create(EmuSettings emu, RoundPlanning planning, RealMode real, RunSink sink,
+            MessageAudit audit, CompletableFuture<RunResult> done) {
+        return Behaviors.setup(ctx -> new Coordinator(ctx, emu, planning, real.samples(), real, sink, audit, done));
+    }
+
+    private Coordinator(ActorContext<Command> ctx, EmuSettings emu, RoundPlanning planning, int[] samples, RealMode real,
             RunSink sink, MessageAudit audit, CompletableFuture<RunResult> done) {
         super(ctx);
         this.emu = emu;
@@ -100,14 +125,20 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         this.sink = sink;
         this.audit = audit;
         this.done = done;
-        Props compute = real ? DispatcherSelector.fromConfig("fedsllm.compute-dispatcher") : Props.empty();
-        this.mainServer = ctx.spawn(MainServer.create(planning.layers(), audit), "main-server", compute);
-        this.fedServer = ctx.spawn(FedServer.create(audit), "fed-server", compute);
+        Props compute = real != null ? DispatcherSelector.fromConfig("fedsllm.compute-dispatcher") : Props.empty();
+        this.mainServer = ctx.spawn(real == null ? MainServer.create(planning.layers(), audit)
+                : MainServer.create(audit, real.context(), real.shards(), real.measuredScale()), "main-server", compute);
+        this.fedServer = ctx.spawn(real == null ? FedServer.create(audit) : FedServer.create(audit, real.context().seed()),
+                "fed-server", compute);
+        this.evaluator = real == null ? null : ctx.spawn(RoundEvaluator.create(real.context(), audit), "evaluator", compute);
         int k = emu.scheme() == Scheme.CENTRALIZED ? 0 : samples.length;
         List<ActorRef<Client.Command>> refs = new ArrayList<>(k);
         for (int c = 0; c < k; c++) {
-            ActorRef<Client.Command> ref = ctx.spawn(Client.create(c, samples[c], emu.slowdown(c), mainServer, fedServer,
-                    ctx.getSelf(), audit), "client-" + c, compute);
+            Behavior<Client.Command> client = real == null
+                    ? Client.create(c, samples[c], emu.slowdown(c), mainServer, fedServer, ctx.getSelf(), audit)
+                    : Client.create(c, real.shards().get(c), emu.slowdown(c), mainServer, fedServer, ctx.getSelf(), audit,
+                            real.context(), real.measuredScale());
+            ActorRef<Client.Command> ref = ctx.spawn(client, "client-" + c, compute);
             ctx.watchWith(ref, new ClientTerminated(c));
             refs.add(ref);
         }
@@ -129,6 +160,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 .onMessage(ClientReport.class, this::onClientReport)
                 .onMessage(IterationsDone.class, this::onIterationsDone)
                 .onMessage(Aggregated.class, this::onAggregated)
+                .onMessage(Evaluated.class, this::onEvaluated)
                 .onMessage(ClientTerminated.class, this::onClientTerminated)
                 .build();
     }
@@ -169,6 +201,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         aggregated = null;
         serverReady = null;
         fedReady = null;
+        evaluating = false;
+        evaluated = null;
         reportsPending = participants.length;
         Arrays.fill(reports, null);
         Arrays.fill(expectingReport, false);
@@ -181,7 +215,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         mainServer.tell(new MainServer.Configure(round, setup.splitLayer(), setup.rank(), setup.localIterations(), live,
                 sequential, local, centralizedBatches, setup.serverForwardPerBatchS(), setup.activationBits(),
                 setup.gradientDownloadS(), deadlineS, roundStartS));
-        fedServer.tell(new FedServer.Configure(round, setup.splitLayer(), live, sequential, setup.loraBits(), roundStartS));
+        fedServer.tell(new FedServer.Configure(round, setup.splitLayer(), setup.rank(), live, sequential, setup.loraBits(),
+                roundStartS));
         for (RoundSetup.ClientShare s : setup.shares()) {
             expectingReport[s.client()] = true;
             clients.get(s.client()).tell(new Client.StartRound(round, setup.splitLayer(), setup.rank(),
@@ -237,6 +272,19 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         return checkComplete();
     }
 
+    private Behavior<Command> onEvaluated(Evaluated m) {
+        audit.record(ROLE, m);
+        if (setup == null || m.round() != round || !evaluating || evaluated != null) {
+            return reject(m, "unexpected Evaluated for round " + m.round());
+        }
+        if (m.error() != null) {
+            done.completeExceptionally(new IllegalStateException("round " + round + ": evaluation failed: " + m.error()));
+            return Behaviors.stopped();
+        }
+        evaluated = m;
+        return checkComplete();
+    }
+
     private Behavior<Command> onClientTerminated(ClientTerminated m) {
         int c = m.client();
         alive[c] = false;
@@ -266,6 +314,20 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         if (ledger != null) {
             done.completeExceptionally(new IllegalStateException("round " + round + ": " + ledger));
             return Behaviors.stopped();
+        }
+        if (evaluator != null && evaluated == null) {
+            Double trainLoss = trainLoss();
+            if (trainLoss != null && !Double.isFinite(trainLoss)) {
+                done.completeExceptionally(new UserError("training diverged in round " + round + " (training loss "
+                        + trainLoss + "): lower fedsllm.train.learning-rate"));
+                return Behaviors.stopped();
+            }
+            if (!evaluating) {
+                evaluating = true;
+                evaluator.tell(new RoundEvaluator.Evaluate(round, setup.splitLayer(), aggregated.globalLora(),
+                        iterationsDone.serverLora(), getContext().getSelf()));
+            }
+            return this;
         }
         RoundRecord record = record();
         records.add(record);
@@ -317,8 +379,28 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                     iterationsDone.serverBackwardS(), iterationsDone.t2S(), endS - iterationsDone.endS());
         }
         return new RoundRecord(round, roundStartS, endS, setup.plannedRoundS(), setup.splitLayer(), setup.rank(),
-                setup.participants().length, List.copyOf(dropped), iterationsDone.trainLoss(), null,
+                setup.participants().length, List.copyOf(dropped), trainLoss(),
+                evaluated == null ? null : evaluated.valLoss(),
                 iterationsDone.bytesMain(), aggregated.bytesFed(), b, leftOut, slowest, perClient);
+    }
+
+    /**
+     * The round's training loss: the main server's mean step loss, or (federated LoRA, whose steps run on the
+     * clients) the mean of the clients' local losses in client-id order; null in analytic mode.
+     */
+    private Double trainLoss() {
+        if (setup.scheme() != Scheme.FL) {
+            return iterationsDone.trainLoss();
+        }
+        double sum = 0;
+        int n = 0;
+        for (ClientReport r : reports) {
+            if (r != null && r.localTrainLoss() != null) {
+                sum += r.localTrainLoss();
+                n++;
+            }
+        }
+        return n == 0 ? null : sum / n;
     }
 
     private Behavior<Command> finish(String reason) {

@@ -3,18 +3,31 @@ package io.fedsllm.emu;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.CostSettings;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.config.Seeds;
+import io.fedsllm.config.TrainSettings;
 import io.fedsllm.config.UserError;
+import io.fedsllm.data.E2eRecord;
 import io.fedsllm.net.Deployment;
+import io.fedsllm.train.TrainContext;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 
-/** Runs one emulated experiment in this JVM: an actor system whose guardian is the {@link Coordinator}. */
+/**
+ * Runs one emulated experiment in this JVM: an actor system whose guardian is the {@link Coordinator}. Real mode
+ * first builds the shared {@link TrainContext} (pre-training the base when it is not cached) and the clients'
+ * shards; its delay model describes the model being trained ({@code cost.model} is set to {@code train.model}).
+ */
 public final class Emulator {
     private Emulator() {}
 
@@ -27,11 +40,12 @@ public final class Emulator {
     public static RunResult run(Config config, RunSink sink, MessageAudit audit) {
         ConfigReader root = ConfigReader.root(config);
         EmuSettings emu = EmuSettings.from(root);
-        if (emu.mode() == EmuSettings.Mode.REAL) {
-            throw new UserError("config key 'fedsllm.emu.mode' = real: real mode needs the training library "
-                    + "(package io.fedsllm.train), which is not part of this build yet; use analytic");
+        boolean real = emu.mode() == EmuSettings.Mode.REAL;
+        if (real) {
+            config = realModeConfig(config, root);
+            root = ConfigReader.root(config);
         }
-        if (emu.targetLoss() != null) {
+        if (!real && emu.targetLoss() != null) {
             throw new UserError("config key 'fedsllm.emu.target-loss' = " + emu.targetLoss() + ": analytic mode "
                     + "computes no loss, so a target can never be reached; set it to null or use real mode");
         }
@@ -43,9 +57,9 @@ public final class Emulator {
                         + " (every client owns at least one subchannel on each link)");
             }
         }
-        if (emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED) {
+        if (!real && emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED) {
             throw new UserError("config key 'fedsllm.emu.compute-delay' = measured: analytic mode has no compute to "
-                    + "measure; use model");
+                    + "measure; use model or emu.mode = real");
         }
         Deployment deployment = Deployment.from(config);
         for (int c : emu.slowdown().keySet()) {
@@ -55,17 +69,51 @@ public final class Emulator {
             checkClient(c, deployment.clients(), "kill-at-round");
         }
         RoundPlanning planning = new RoundPlanning(config, deployment);
-        int[] samples = analyticSamples(root.getLong("seed"), deployment.clients(), emu);
+        if (!real) {
+            int[] samples = analyticSamples(root.getLong("seed"), deployment.clients(), emu);
+            return execute(config, done -> Coordinator.create(emu, planning, samples, sink, audit, done));
+        }
+        try (TrainContext context = TrainContext.create(config)) {
+            List<List<E2eRecord>> shards = new ArrayList<>();
+            for (int c = 0; c < deployment.clients(); c++) {
+                shards.add(context.shard(c, deployment.clients()));
+            }
+            RealMode mode = new RealMode(context, shards,
+                    emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED ? emu.measuredScale() : null);
+            return execute(config, done -> Coordinator.create(emu, planning, mode, sink, audit, done));
+        }
+    }
+
+    /**
+     * Real mode's configuration: the delay model (cost model) describes the model actually trained, so the
+     * planner's split layers are the trained model's block boundaries.
+     */
+    private static Config realModeConfig(Config config, ConfigReader root) {
+        String model = TrainSettings.from(root).model();
+        CostSettings cost = CostSettings.from(root);
+        if (cost.mode() == CostSettings.Mode.PAPER_TABLE && !model.equals(CostSettings.PAPER_TABLE_MODEL)) {
+            throw new UserError("config key 'fedsllm.cost.mode' = paper-table: real mode trains train.model = '" + model
+                    + "' and its delay model must describe it; paper-table holds " + CostSettings.PAPER_TABLE_MODEL
+                    + " only: use cost.mode = derived or train.model = " + CostSettings.PAPER_TABLE_MODEL);
+        }
+        return ConfigFactory.parseMap(Map.of("fedsllm.cost.model", model)).withFallback(config);
+    }
+
+    /** Starts the actor system with the coordinator as guardian and waits for the result. */
+    private static RunResult execute(Config config,
+            Function<CompletableFuture<RunResult>, Behavior<Coordinator.Command>> coordinator) {
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         Config pekko = config.withFallback(ConfigFactory.defaultReference());
-        ActorSystem<Coordinator.Command> system = ActorSystem.create(
-                Coordinator.create(emu, planning, samples, false, sink, audit, done), "fedsllm", pekko);
+        ActorSystem<Coordinator.Command> system = ActorSystem.create(coordinator.apply(done), "fedsllm", pekko);
         try {
             return done.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the emulation ran", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof UserError u) {
+                throw u;
+            }
             throw new IllegalStateException("the emulation failed: " + e.getCause().getMessage(), e.getCause());
         } finally {
             system.terminate();

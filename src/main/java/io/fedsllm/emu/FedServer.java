@@ -1,5 +1,7 @@
 package io.fedsllm.emu;
 
+import io.fedsllm.train.FedAvg;
+import io.fedsllm.train.LoraBlocks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -16,6 +18,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * client-side LoRA, averages the uploads weighted by |D_k| / Σ|D_j| once every live participant has reported
  * (barrier = max of the upload arrivals), and broadcasts the global copy at the start of every round
  * (broadcast delay neglected, §1). Split learning: it relays each client's LoRA to the next client instead.
+ *
+ * <p>Real mode: the global copy holds the LoRA values ({@link LoraBlocks}); uploads are decoded and checked (blocks,
+ * rank, size) on arrival, averaged with {@link FedAvg} in client-id order, and the copy is resized to the round's
+ * rank at the round start (exact for a larger rank, truncated SVD for a smaller one, seeded by the experiment
+ * seed). Blocks moving to the server leave the copy with their values; blocks arriving from the server join it.
+ * It does no tensor compute beyond averaging, so it runs anywhere; it never sees activations, gradients or labels.
  */
 public final class FedServer extends AbstractBehavior<FedServer.Command> {
 
@@ -26,9 +34,9 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
     public record Setup(List<ActorRef<Client.Command>> clients, ActorRef<MainServer.Command> mainServer,
             ActorRef<Coordinator.Command> coordinator) implements Command {}
 
-    /** The round: split ℓ (the global copy must hold blocks 0..ℓ−1), participants (ascending), Δ bits per upload. */
-    public record Configure(int round, int splitLayer, List<Integer> participants, boolean sequential, long loraBits,
-            double startS) implements Command {}
+    /** The round: split ℓ (the global copy must hold blocks 0..ℓ−1), rank r, participants (ascending), Δ bits per upload. */
+    public record Configure(int round, int splitLayer, int rank, List<Integer> participants, boolean sequential,
+            long loraBits, double startS) implements Command {}
 
     /** Client k's LoRA of blocks 0..ℓ−1 (weights null in analytic mode), |D_k| samples. */
     public record Upload(int round, int client, int samples, List<Integer> blocks, long bits, byte[] weights,
@@ -46,7 +54,11 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
     public static final String ROLE = "fed-server";
 
     private final MessageAudit audit;
-    private final TreeSet<Integer> global = new TreeSet<>();
+    private final TreeSet<Integer> global = new TreeSet<>();   // the blocks of the global copy (the ledger)
+    private final Long realSeed;                               // real mode: seed of rank resizing; null = analytic
+    private LoraBlocks globalLora;                             // real mode: the values of the global copy
+    private LoraBlocks[] uploads;                              // real mode: this round's uploads by client id
+    private byte[] relayWeights;                               // real mode, split learning: the LoRA handed on next
     private long version;
     private Setup setup;
     private boolean[] lost;
@@ -66,13 +78,27 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
     private int relayIndex;        // split learning: position in the participants of the upload awaited next
     private double relayAtS;
 
+    /** Analytic mode: sizes only. */
     public static Behavior<Command> create(MessageAudit audit) {
-        return Behaviors.setup(ctx -> new FedServer(ctx, audit));
+        return Behaviors.setup(ctx -> new FedServer(ctx, audit, null));
     }
 
-    private FedServer(ActorContext<Command> ctx, MessageAudit audit) {
+    /** Real mode: LoRA values travel; {@code seed} = the experiment seed (rank resizing). */
+    public static Behavior<Command> create(MessageAudit audit, long seed) {
+        return Behaviors.setup(ctx -> new FedServer(ctx, audit, seed));
+    }
+
+    private FedServer(ActorContext<Command> ctx, MessageAudit audit, Long realSeed) {
         super(ctx);
         this.audit = audit;
+        this.realSeed = realSeed;
+        if (realSeed != null) {
+            RealMode.prepareComputeThread();
+        }
+    }
+
+    private boolean real() {
+        return realSeed != null;
     }
 
     @Override
@@ -100,6 +126,7 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
         uploaded = new boolean[k];
         samples = new int[k];
         arrivalS = new double[k];
+        uploads = new LoraBlocks[k];
         return this;
     }
 
@@ -108,8 +135,8 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
         if (setup == null || !aggregated || (round != null && m.round() <= round.round())) {
             return reject(m, "configure of round " + m.round() + " unexpected");
         }
-        if (m.splitLayer() < 0) {
-            return reject(m, "negative split " + m.splitLayer());
+        if (m.splitLayer() < 0 || m.rank() < 1) {
+            return reject(m, "negative split " + m.splitLayer() + " or rank " + m.rank() + " < 1");
         }
         for (int c : m.participants()) {
             if (c < 0 || c >= lost.length) {
@@ -129,15 +156,25 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
             expected[c] = !lost[c];
             reported[c] = false;
             uploaded[c] = false;
+            uploads[c] = null;
             if (expected[c]) {
                 expectedCount++;
             }
+        }
+        if (real()) {
+            globalLora = globalLora == null ? LoraBlocks.empty(m.rank())
+                    : globalLora.rank() == m.rank() ? globalLora : globalLora.resized(m.rank(), realSeed);
         }
         if (global.size() > m.splitLayer()) {
             // The split moved down: blocks ℓ.. of the global copy go to the main server.
             List<Integer> moving = Blocks.range(m.splitLayer(), global.size());
             global.removeAll(moving);
-            setup.mainServer().tell(new MainServer.AdoptBlocks(m.round(), moving, null, m.startS()));
+            byte[] weights = null;
+            if (real()) {
+                weights = globalLora.select(m.splitLayer(), global.size() + moving.size()).toBytes();
+                globalLora = globalLora.select(0, m.splitLayer());
+            }
+            setup.mainServer().tell(new MainServer.AdoptBlocks(m.round(), moving, weights, m.startS()));
         }
         if (early != null && early.round() == m.round()) {
             ServerBlocks e = early;
@@ -167,6 +204,18 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
                 return reject(m, "block " + b + " is already in the global copy or beyond split " + round.splitLayer());
             }
         }
+        if (real() != (m.weights() != null)) {
+            return reject(m, real() ? "real mode needs the blocks' LoRA weights" : "analytic mode carries no weights");
+        }
+        if (real()) {
+            try {
+                LoraBlocks incoming = LoraBlocks.fromBytes(m.weights());
+                globalLora = globalLora.merge(incoming.rank() == round.rank() ? incoming
+                        : incoming.resized(round.rank(), realSeed));
+            } catch (IllegalArgumentException e) {
+                return reject(m, "server blocks do not fit the global copy: " + e.getMessage());
+            }
+        }
         global.addAll(m.blocks());
         maybeReady();
         return this;
@@ -180,13 +229,15 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
         ready = true;
         List<Integer> blocks = List.copyOf(global);
         setup.coordinator().tell(new Coordinator.FedReady(round.round(), blocks, version));
+        byte[] weights = real() ? globalLora.toBytes() : null;
         if (round.sequential()) {
+            relayWeights = weights;
             relayNext(blocks);
         } else {
             for (int c : round.participants()) {
                 if (!lost[c]) {
                     setup.clients().get(c).tell(new Client.GlobalLora(round.round(), round.splitLayer(), blocks, version,
-                            null, round.startS()));
+                            weights, round.startS()));
                 }
             }
         }
@@ -201,7 +252,7 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
         }
         if (relayIndex < p.size()) {
             setup.clients().get(p.get(relayIndex)).tell(new Client.GlobalLora(round.round(), round.splitLayer(), blocks,
-                    version, null, relayAtS));
+                    version, relayWeights, relayAtS));
         }
     }
 
@@ -220,6 +271,15 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
         if (m.samples() < 1 || !Double.isFinite(m.arrivalS()) || m.arrivalS() < round.startS()) {
             return reject(m, "invalid sample count " + m.samples() + " or arrival " + m.arrivalS() + " s");
         }
+        if (real() != (m.weights() != null)) {
+            return reject(m, real() ? "real mode needs the LoRA weights" : "analytic mode carries no weights");
+        }
+        if (real()) {
+            String bad = checkUpload(m);
+            if (bad != null) {
+                return reject(m, "client " + m.client() + ": " + bad);
+            }
+        }
         reported[m.client()] = true;
         uploaded[m.client()] = true;
         samples[m.client()] = m.samples();
@@ -230,6 +290,7 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
             relayIndex++;
             relayAtS = m.arrivalS();
             version++;
+            relayWeights = m.weights();
             relayNext(m.blocks());
         }
         maybeAggregate();
@@ -250,6 +311,34 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
         }
         maybeAggregate();
         return this;
+    }
+
+    /** Real mode: decodes the upload into {@code uploads}; why it does not fit the global copy, or null. */
+    private String checkUpload(Upload m) {
+        LoraBlocks u;
+        try {
+            u = LoraBlocks.fromBytes(m.weights());
+        } catch (IllegalArgumentException e) {
+            return "malformed LoRA: " + e.getMessage();
+        }
+        if (u.rank() != round.rank() || !u.blocks().keySet().equals(globalLora.blocks().keySet())) {
+            return "LoRA of blocks " + u.blockIndices() + " at rank " + u.rank() + ", expected blocks "
+                    + globalLora.blockIndices() + " at rank " + round.rank();
+        }
+        if (u.bits() != m.bits()) {
+            return "LoRA payload of " + u.bits() + " bits, declared " + m.bits();
+        }
+        for (var block : u.blocks().values()) {
+            for (float[] w : block.values()) {
+                for (float x : w) {
+                    if (!Float.isFinite(x)) {
+                        return "LoRA weight " + x + " is not finite";
+                    }
+                }
+            }
+        }
+        uploads[m.client()] = u;
+        return null;
     }
 
     /** Why a client's report is not acceptable now, or null. */
@@ -299,7 +388,23 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
                 version++;
             }
         }
-        setup.coordinator().tell(new Coordinator.Aggregated(round.round(), endS, contributors, weights, bytesFed, version));
+        byte[] globalWeights = null;
+        if (real()) {
+            if (!contributors.isEmpty()) {
+                List<LoraBlocks> in = new ArrayList<>();
+                List<Integer> counts = new ArrayList<>();
+                for (int c : contributors) {
+                    in.add(uploads[c]);
+                    counts.add(samples[c]);
+                    uploads[c] = null;
+                }
+                // Split learning hands the last client's LoRA on; the other schemes average by |D_k|.
+                globalLora = round.sequential() ? in.get(in.size() - 1) : FedAvg.average(in, counts);
+            }
+            globalWeights = globalLora.toBytes();
+        }
+        setup.coordinator().tell(new Coordinator.Aggregated(round.round(), endS, contributors, weights, bytesFed, version,
+                globalWeights));
     }
 
     private Behavior<Command> onClientLost(ClientLost m) {

@@ -1,9 +1,16 @@
 package io.fedsllm.emu;
 
+import io.fedsllm.data.E2eRecord;
+import io.fedsllm.train.ClientTrainer;
+import io.fedsllm.train.LoraBlocks;
+import io.fedsllm.train.ServerTrainer;
+import io.fedsllm.train.TrainContext;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -15,6 +22,15 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * barrier: iteration i starts when every live participant finished backward of i−1 (max of arrivals), the server
  * steps when every activation of i is in (max of arrivals; under the deadline policy late ones are left out).
  * It never receives client-side LoRA weights.
+ *
+ * <p>Real mode: it holds a {@link ServerTrainer} (created at the first round holding every block, as the analytic
+ * ledger does; used only on the compute dispatcher). Activations are checked on arrival (shape against the labels
+ * and d-model, batch size b, finite values) and a bad one is rejected like any bad message; each iteration steps
+ * once on the accepted clients' activations concatenated in client-id order and sends every client its slice of
+ * the activation gradient. Blocks leaving for the clients are exported before the trainer is reconfigured; blocks
+ * arriving from the global copy are adopted by the reconfiguration. Centralized: the server holds every shard and
+ * draws each iteration's K·b samples as K mini-batches of b, one per shard, with the same streams as the clients
+ * (a {@link ClientTrainer} at split 0 per shard embeds the tokens; it holds no LoRA).
  */
 public final class MainServer extends AbstractBehavior<MainServer.Command> {
 
@@ -60,6 +76,18 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
     private final VirtualClock clock = new VirtualClock();
     private final TreeSet<Integer> blocks = new TreeSet<>();
     private final int layers;
+
+    // Real mode (null in analytic mode).
+    private final TrainContext training;
+    private final List<List<E2eRecord>> shards;   // centralized: every client's data
+    private final Double measuredScale;            // compute-delay = measured: virtual s per wall s; null = model
+    private ServerTrainer trainer;
+    private LoraBlocks adopted;                    // blocks received from the global copy this round
+    private final List<ClientTrainer> embedders = new ArrayList<>();  // centralized: one per shard, split 0
+    private byte[][] payloads;                     // this iteration's activations by client id
+    private int[][][] labels;
+    private double lossSum;
+    private int lossSteps;
     private Setup setup;
     private boolean[] lost;
     private boolean roundFinished = true;
@@ -99,14 +127,38 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         double t2S;
     }
 
+    /** Analytic mode: sizes only. */
     public static Behavior<Command> create(int layers, MessageAudit audit) {
-        return Behaviors.setup(ctx -> new MainServer(ctx, layers, audit));
+        return Behaviors.setup(ctx -> new MainServer(ctx, layers, audit, null, List.of(), null));
     }
 
-    private MainServer(ActorContext<Command> ctx, int layers, MessageAudit audit) {
+    /**
+     * Real mode (spawn on the compute dispatcher).
+     *
+     * @param shards every client's training records (used by the centralized scheme only)
+     */
+    public static Behavior<Command> create(MessageAudit audit, TrainContext training, List<List<E2eRecord>> shards) {
+        return create(audit, training, shards, null);
+    }
+
+    /** Real mode; {@code measuredScale} non-null = compute delays measured (wall seconds × scale). */
+    public static Behavior<Command> create(MessageAudit audit, TrainContext training, List<List<E2eRecord>> shards,
+            Double measuredScale) {
+        return Behaviors.setup(ctx -> new MainServer(ctx, training.shape().layers(), audit, training, List.copyOf(shards),
+                measuredScale));
+    }
+
+    private MainServer(ActorContext<Command> ctx, int layers, MessageAudit audit, TrainContext training,
+            List<List<E2eRecord>> shards, Double measuredScale) {
         super(ctx);
         this.audit = audit;
         this.layers = layers;
+        this.training = training;
+        this.shards = shards;
+        this.measuredScale = measuredScale;
+        if (training != null) {
+            RealMode.prepareComputeThread();
+        }
         // Before the first round the server holds the LoRA of every block; round 0 hands the client part over.
         blocks.addAll(Blocks.range(0, layers));
     }
@@ -120,7 +172,16 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
                 .onMessage(Activations.class, this::onActivations)
                 .onMessage(BackwardDone.class, this::onBackwardDone)
                 .onMessage(ClientLost.class, this::onClientLost)
+                .onSignal(PostStop.class, s -> closeTrainers())
                 .build();
+    }
+
+    private Behavior<Command> closeTrainers() {
+        if (trainer != null) {
+            trainer.close();
+        }
+        embedders.forEach(ClientTrainer::close);
+        return this;
     }
 
     private Behavior<Command> onSetup(Setup m) {
@@ -135,6 +196,8 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         it.arrived = new boolean[k];
         it.accepted = new boolean[k];
         it.expected = new boolean[k];
+        payloads = new byte[k][];
+        labels = new int[k][][];
         return this;
     }
 
@@ -148,12 +211,18 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
                 return reject(m, "unknown client " + c);
             }
         }
+        if (training != null && m.rank() < 1) {
+            return reject(m, "rank " + m.rank() + " < 1");
+        }
         round = m;
         roundFinished = false;
         ready = false;
+        adopted = null;
         clock.startAt(m.startS());
         bytesMain = 0;
         leftOut = 0;
+        lossSum = 0;
+        lossSteps = 0;
         breakdown.t1S = 0;
         breakdown.serverForwardS = 0;
         breakdown.serverBackwardS = 0;
@@ -167,7 +236,8 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
             // The split moved up: the server's blocks [held, ℓ) go to the clients via the federated global copy.
             List<Integer> moving = Blocks.range(held, clientBlocks);
             blocks.removeAll(moving);
-            setup.fedServer().tell(new FedServer.ServerBlocks(m.round(), moving, null, m.startS()));
+            byte[] weights = training == null ? null : trainer(m).exportBlocks(held, clientBlocks).toBytes();
+            setup.fedServer().tell(new FedServer.ServerBlocks(m.round(), moving, weights, m.startS()));
         }
         if (early != null && early.round() == m.round()) {
             AdoptBlocks e = early;
@@ -197,6 +267,16 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
                 return reject(m, "block " + b + " is already held or belongs to the clients at split " + round.splitLayer());
             }
         }
+        if ((training != null) != (m.weights() != null)) {
+            return reject(m, training != null ? "real mode needs the blocks' LoRA weights" : "analytic mode carries no weights");
+        }
+        if (training != null) {
+            try {
+                adopted = LoraBlocks.fromBytes(m.weights());
+            } catch (IllegalArgumentException e) {
+                return reject(m, "malformed LoRA of the adopted blocks: " + e.getMessage());
+            }
+        }
         blocks.addAll(m.blocks());
         maybeReady();
         return this;
@@ -210,6 +290,11 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
             return;
         }
         ready = true;
+        if (training != null) {
+            // Blocks leaving were exported at Configure; blocks arriving were adopted from the global copy.
+            trainer(round).reconfigure(round.splitLayer(), round.rank(), adopted);
+            adopted = null;
+        }
         setup.coordinator().tell(new Coordinator.ServerReady(round.round(), List.copyOf(blocks)));
         if (round.localTraining()) {
             finishRound(round.startS());
@@ -227,13 +312,58 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
     private void trainCentralized() {
         int batches = round.centralizedBatches();
         for (int i = 0; i < round.localIterations(); i++) {
-            double forward = batches * round.serverForwardPerBatchS();
+            long t0 = System.nanoTime();
+            if (training != null) {
+                stepCentralized(i);
+            }
+            double forward = serverForwardS(batches * round.serverForwardPerBatchS(), t0);
             double backward = 2 * forward;
             clock.advance(forward + backward);
             breakdown.serverForwardS += forward;
             breakdown.serverBackwardS += backward;
         }
         finishRound(clock.now());
+    }
+
+    /** Real centralized iteration: one mini-batch of b per shard, one server step on all K·b sequences. */
+    private void stepCentralized(int iteration) {
+        int k = round.centralizedBatches();
+        if (k != shards.size()) {
+            throw new IllegalStateException("centralized: " + k + " mini-batches per iteration but " + shards.size() + " shards");
+        }
+        while (embedders.size() < k) {
+            int c = embedders.size();
+            embedders.add(ClientTrainer.create(training, c, shards.get(c), 0, round.rank(), training.seed()));
+        }
+        List<byte[]> acts = new ArrayList<>(k);
+        List<int[][]> lab = new ArrayList<>(k);
+        for (ClientTrainer e : embedders) {
+            ClientTrainer.Forward f = e.forward(round.round(), iteration);
+            acts.add(f.activations());
+            lab.add(f.labels());
+        }
+        ServerTrainer.Step s = trainer(round).step(acts, lab);
+        lossSum += s.loss();
+        lossSteps++;
+        for (int c = 0; c < k; c++) {
+            embedders.get(c).backward(s.activationGradients().get(c)); // no LoRA at split 0: ends the step
+        }
+    }
+
+    /**
+     * The server forward delay of a step: the delay model's {@code modelS}, or (compute-delay = measured) a third of
+     * the step's wall seconds since {@code startNs} times measured-scale (backward = 2 × forward, SYSTEM_MODEL §3).
+     */
+    private double serverForwardS(double modelS, long startNs) {
+        return measuredScale == null ? modelS : (System.nanoTime() - startNs) / 1e9 * measuredScale / 3;
+    }
+
+    /** Real mode: the trainer, created at the first round holding every block (split 0) at the round's rank. */
+    private ServerTrainer trainer(Configure m) {
+        if (trainer == null) {
+            trainer = ServerTrainer.create(training, 0, m.rank(), training.seed());
+        }
+        return trainer;
     }
 
     /** Iteration barrier passed at {@code startS}: tell the clients of this step to run forward. */
@@ -290,6 +420,14 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         if (!(m.arrivalS() >= iterationStartS) || !Double.isFinite(m.arrivalS())) {
             return reject(m, "arrival " + m.arrivalS() + " s before the iteration start " + iterationStartS + " s");
         }
+        if (training != null) {
+            String bad = Payloads.checkActivations(m.payload(), m.labels(), training.batchSize(), training.shape());
+            if (bad != null) {
+                return reject(m, "client " + m.client() + ": " + bad);
+            }
+            payloads[m.client()] = m.payload();
+            labels[m.client()] = m.labels();
+        }
         it.arrived[m.client()] = true;
         it.arrivalS[m.client()] = m.arrivalS();
         it.arrivedCount++;
@@ -326,7 +464,9 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         }
         it.acceptedCount = accepted;
         double start = clock.startAt(barrier);
-        double forward = accepted * round.serverForwardPerBatchS();
+        long t0 = System.nanoTime();
+        byte[][] gradients = training != null && accepted > 0 ? realStep() : null;
+        double forward = serverForwardS(accepted * round.serverForwardPerBatchS(), t0);
         double backward = 2 * forward;
         clock.advance(forward);
         clock.advance(backward);
@@ -341,7 +481,7 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
             }
             if (it.accepted[c]) {
                 setup.clients().get(c).tell(new Client.Gradients(round.round(), iteration, true, round.activationBits(),
-                        null, it.gradientsSentS + round.gradientDownloadS()));
+                        gradients == null ? null : gradients[c], it.gradientsSentS + round.gradientDownloadS()));
             } else {
                 setup.clients().get(c).tell(new Client.Gradients(round.round(), iteration, false, 0, null, it.gradientsSentS));
             }
@@ -350,6 +490,30 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         if (it.acceptedCount == 0) {
             nextIteration();
         }
+    }
+
+    /** One server step on the accepted clients' activations in client-id order; gradient slices by client id. */
+    private byte[][] realStep() {
+        List<Integer> ids = new ArrayList<>();
+        List<byte[]> acts = new ArrayList<>();
+        List<int[][]> lab = new ArrayList<>();
+        for (int c : stepClients()) {
+            if (it.accepted[c]) {
+                ids.add(c);
+                acts.add(payloads[c]);
+                lab.add(labels[c]);
+            }
+        }
+        ServerTrainer.Step s = trainer.step(acts, lab);
+        lossSum += s.loss();
+        lossSteps++;
+        byte[][] out = new byte[payloads.length][];
+        for (int i = 0; i < ids.size(); i++) {
+            out[ids.get(i)] = s.activationGradients().get(i);
+            payloads[ids.get(i)] = null;
+            labels[ids.get(i)] = null;
+        }
+        return out;
     }
 
     private Behavior<Command> onBackwardDone(BackwardDone m) {
@@ -401,8 +565,11 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
 
     private void finishRound(double endS) {
         roundFinished = true;
+        Double trainLoss = lossSteps > 0 ? lossSum / lossSteps : null;
+        byte[] serverLora = training == null ? null : trainer.serverLora().toBytes();
         setup.coordinator().tell(new Coordinator.IterationsDone(round.round(), endS, breakdown.t1S,
-                breakdown.serverForwardS, breakdown.serverBackwardS, breakdown.t2S, bytesMain, leftOut, null));
+                breakdown.serverForwardS, breakdown.serverBackwardS, breakdown.t2S, bytesMain, leftOut, trainLoss,
+                serverLora));
     }
 
     private Behavior<Command> onClientLost(ClientLost m) {

@@ -32,7 +32,8 @@ public final class RunWriter implements RunSink, AutoCloseable {
     private final BufferedWriter rounds;
     private final BufferedWriter wall;
     private final PrintStream console;
-    private final ProgressBar progress;
+    private final int maxRounds;
+    private ProgressBar progress;
 
     /**
      * @param console where the per-round lines and the progress bar go; null for none
@@ -48,8 +49,7 @@ public final class RunWriter implements RunSink, AutoCloseable {
             throw new UncheckedIOException("cannot write the run outputs to " + dir, e);
         }
         this.console = console;
-        this.progress = console == null ? null : new ProgressBarBuilder().setTaskName("rounds").setInitialMax(maxRounds)
-                .setConsumer(new ConsoleProgressBarConsumer(console)).continuousUpdate().build();
+        this.maxRounds = maxRounds;
     }
 
     @Override
@@ -68,15 +68,24 @@ public final class RunWriter implements RunSink, AutoCloseable {
             throw new UncheckedIOException("cannot write " + dir, e);
         }
         if (console != null) {
+            if (progress == null) {
+                // Created with the first round, so that it does not interleave with the base model's pre-training bar.
+                progress = new ProgressBarBuilder().setTaskName("rounds").setInitialMax(maxRounds)
+                        .setConsumer(new ConsoleProgressBarConsumer(console)).continuousUpdate().build();
+            }
             progress.step();
-            console.println(line(r));
+            // Overwrite the bar's line (it redraws below), so the round line starts at the left margin.
+            String l = line(r);
+            console.print("\r" + l + " ".repeat(Math.max(0, 120 - l.length())) + System.lineSeparator());
         }
     }
 
     /** The per-round stderr line: round, virtual time, loss, split, rank, slowest client. */
     static String line(RoundRecord r) {
+        String loss = r.trainLoss() == null ? "n/a (analytic)" : String.format(Locale.ROOT, "train %.4f  val %s",
+                r.trainLoss(), r.valLoss() == null ? "-" : String.format(Locale.ROOT, "%.4f", r.valLoss()));
         return String.format(Locale.ROOT, "round %d  virtual %.3f s  loss %s  split %d  rank %d  slowest client %s%s",
-                r.round(), r.virtualEndS(), r.trainLoss() == null ? "n/a (analytic)" : String.format(Locale.ROOT, "%.4f", r.trainLoss()),
+                r.round(), r.virtualEndS(), loss,
                 r.splitLayer(), r.rank(), r.slowestClient() == null ? "-" : r.slowestClient().toString(),
                 r.dropped().isEmpty() ? "" : "  dropped " + r.dropped());
     }

@@ -18,7 +18,8 @@ class RunReportCommandTest {
     void runWritesEveryOutputAndReportOverlaysRuns(@TempDir Path tmp) throws Exception {
         Path a = tmp.resolve("sfl");
         Path b = tmp.resolve("sl");
-        assertEquals(0, Main.run("run", "--rounds", "2", "--seed", "5", "--out", a.toString(), "--set", "emu.progress=false"));
+        assertEquals(0, Main.run("run", "--mode", "analytic", "--rounds", "2", "--seed", "5", "--out", a.toString(),
+                "--set", "emu.progress=false"));
         assertEquals(0, Main.run("run", "--scheme", "sl", "--mode", "analytic", "--clients", "3", "--rounds", "2",
                 "--out", b.toString(), "--set", "emu.progress=false"));
         for (String f : new String[] {"rounds.jsonl", "wall.jsonl", "summary.json", "breakdown.png"}) {

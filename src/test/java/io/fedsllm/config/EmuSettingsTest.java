@@ -17,7 +17,7 @@ class EmuSettingsTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         EmuSettings e = read();
-        assertEquals(EmuSettings.Mode.ANALYTIC, e.mode());
+        assertEquals(EmuSettings.Mode.REAL, e.mode());
         assertEquals(EmuSettings.Scheme.SFL, e.scheme());
         assertEquals(EmuSettings.StragglerPolicy.WAIT_ALL, e.stragglers());
         assertNull(e.targetLoss());

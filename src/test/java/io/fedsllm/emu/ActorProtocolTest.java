@@ -81,7 +81,7 @@ class ActorProtocolTest {
         assertEquals(new Client.EndLocalTraining(0, 18.5), p.clients().get(0).receiveMessage());
         assertEquals(new Client.EndLocalTraining(0, 18.5), p.clients().get(2).receiveMessage());
         Coordinator.IterationsDone done = p.coordinator().expectMessageClass(Coordinator.IterationsDone.class);
-        assertEquals(new Coordinator.IterationsDone(0, 18.5, 3.0, 1.0, 2.0, 2.5, 250, 0, null), done);
+        assertEquals(new Coordinator.IterationsDone(0, 18.5, 3.0, 1.0, 2.0, 2.5, 250, 0, null, null), done);
         assertEquals(8, audit.rejectedMessages());
     }
 
@@ -118,7 +118,7 @@ class ActorProtocolTest {
             int split = splits[round];
             main.tell(new MainServer.Configure(round, split, 4, 1, List.of(0), false, true, 0, 0.5, 1000, 0.0,
                     Double.POSITIVE_INFINITY, round));
-            fed.tell(new FedServer.Configure(round, split, List.of(0), false, 200, round));
+            fed.tell(new FedServer.Configure(round, split, 4, List.of(0), false, 200, round));
             List<Integer> server = null;
             List<Integer> global = null;
             for (int i = 0; i < 3; i++) {
@@ -150,7 +150,7 @@ class ActorProtocolTest {
         MessageAudit audit = new MessageAudit();
         ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(audit));
         fed.tell(new FedServer.Setup(p.refs(), p.main().ref(), p.coordinator().ref()));
-        fed.tell(new FedServer.Configure(0, 2, List.of(0, 1, 2), false, 200, 1.0));
+        fed.tell(new FedServer.Configure(0, 2, 4, List.of(0, 1, 2), false, 200, 1.0));
         p.clients().get(0).expectNoMessage(QUIET);   // the global copy is incomplete until the server's blocks arrive
         fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 1.0));
         p.coordinator().expectMessageClass(Coordinator.FedReady.class);
@@ -200,7 +200,7 @@ class ActorProtocolTest {
         FedServer.Upload up = p.fed().expectMessageClass(FedServer.Upload.class);
         assertEquals(new FedServer.Upload(0, 4, 640, List.of(0, 1), 50, null, 6.5), up);
         Coordinator.ClientReport r = p.coordinator().expectMessageClass(Coordinator.ClientReport.class);
-        assertEquals(new Coordinator.ClientReport(0, 4, 1.0, 1.0, 1.0, 0.5, 1, 1, 6.0), r);
+        assertEquals(new Coordinator.ClientReport(0, 4, 1.0, 1.0, 1.0, 0.5, 1, 1, 6.0, null), r);
         assertEquals(3, audit.rejectedMessages());
     }
 }

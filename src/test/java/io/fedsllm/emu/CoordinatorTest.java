@@ -35,7 +35,7 @@ class CoordinatorTest {
         EmuSettings emu = EmuSettings.from(ConfigReader.root(CONFIG));
         Deployment deployment = Deployment.from(CONFIG);
         int[] samples = Emulator.analyticSamples(1, deployment.clients(), emu);
-        return KIT.spawn(Coordinator.create(emu, new RoundPlanning(CONFIG, deployment), samples, false, sink, audit, done), name);
+        return KIT.spawn(Coordinator.create(emu, new RoundPlanning(CONFIG, deployment), samples, sink, audit, done), name);
     }
 
     @Test
@@ -68,10 +68,10 @@ class CoordinatorTest {
         RunSink sink = (record, wall) -> {
             if (record.round() == 0) {
                 ActorRef<Coordinator.Command> c = self.get();
-                c.tell(new Coordinator.ClientReport(7, 0, 1, 1, 1, 1, 1, 0, 1));      // wrong round
-                c.tell(new Coordinator.ClientReport(1, 42, 1, 1, 1, 1, 1, 0, 1));     // unknown client
-                c.tell(new Coordinator.IterationsDone(5, 1, 0, 0, 0, 0, 0, 0, null)); // wrong round
-                c.tell(new Coordinator.Aggregated(9, 1, List.of(), List.of(), 0, 0)); // wrong round
+                c.tell(new Coordinator.ClientReport(7, 0, 1, 1, 1, 1, 1, 0, 1, null));    // wrong round
+                c.tell(new Coordinator.ClientReport(1, 42, 1, 1, 1, 1, 1, 0, 1, null));    // unknown client
+                c.tell(new Coordinator.IterationsDone(5, 1, 0, 0, 0, 0, 0, 0, null, null)); // wrong round
+                c.tell(new Coordinator.Aggregated(9, 1, List.of(), List.of(), 0, 0, null)); // wrong round
             }
         };
         self.set(start("bad", sink, audit, done));

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmulatorTest {
 
     static Config config(String... sets) {
-        String[] base = {"emu.progress=false", "radio.shadowing=quasi-static"};
+        String[] base = {"emu.mode=analytic", "emu.progress=false", "radio.shadowing=quasi-static"};
         String[] all = new String[base.length + sets.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(sets, 0, all, base.length, sets.length);
@@ -218,9 +218,9 @@ class EmulatorTest {
     }
 
     @Test
-    void analyticModeRejectsATargetLossAndRealModeIsNotAvailableYet() {
+    void analyticModeRejectsATargetLossAndMeasuredCompute() {
         assertThrows(UserError.class, () -> Emulator.run(config("emu.target-loss=2.5"), RunSink.NONE));
-        assertThrows(UserError.class, () -> Emulator.run(config("emu.mode=real"), RunSink.NONE));
+        assertThrows(UserError.class, () -> Emulator.run(config("emu.compute-delay=measured"), RunSink.NONE));
         assertThrows(UserError.class, () -> Emulator.run(config("system.clients=100"), RunSink.NONE),
                 "100 clients need at least 100 subchannels per link");
     }

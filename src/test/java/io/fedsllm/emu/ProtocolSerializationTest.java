@@ -50,16 +50,18 @@ class ProtocolSerializationTest {
                 new MainServer.AdoptBlocks(1, List.of(2, 3), tensor, 3.5),
                 new MainServer.ClientLost(3),
                 new FedServer.Setup(List.of(client), main, coordinator),
-                new FedServer.Configure(1, 2, List.of(0, 3), false, 200L, 3.5),
+                new FedServer.Configure(1, 2, 4, List.of(0, 3), false, 200L, 3.5),
                 new FedServer.Upload(1, 3, 700, List.of(0, 1), 200L, tensor, 9.5),
                 new FedServer.NoUpload(1, 3, 9.0),
                 new FedServer.ServerBlocks(1, List.of(0, 1), tensor, 3.5),
                 new FedServer.ClientLost(3),
                 new Coordinator.ServerReady(1, List.of(2, 3)),
                 new Coordinator.FedReady(1, List.of(0, 1), 7L),
-                new Coordinator.ClientReport(1, 3, 1.0, 2.0, 3.0, 0.5, 20, 0, 9.0),
-                new Coordinator.IterationsDone(1, 9.0, 1.0, 2.0, 3.0, 4.0, 12345L, 0, null),
-                new Coordinator.Aggregated(1, 9.5, List.of(0, 3), List.of(0.25, 0.75), 50L, 8L),
+                new Coordinator.ClientReport(1, 3, 1.0, 2.0, 3.0, 0.5, 20, 0, 9.0, 2.75),
+                new Coordinator.IterationsDone(1, 9.0, 1.0, 2.0, 3.0, 4.0, 12345L, 0, 2.5, tensor),
+                new Coordinator.Aggregated(1, 9.5, List.of(0, 3), List.of(0.25, 0.75), 50L, 8L, tensor),
+                new Coordinator.Evaluated(1, 2.25, null),
+                new RoundEvaluator.Evaluate(1, 2, tensor, tensor, coordinator),
                 new Coordinator.ClientTerminated(3));
         Serialization serialization = SerializationExtension.get(KIT.system().classicSystem());
         List<Class<?>> seen = new ArrayList<>();
@@ -76,7 +78,8 @@ class ProtocolSerializationTest {
             }
             seen.add(m.getClass());
         }
-        for (Class<?> owner : List.of(Client.class, MainServer.class, FedServer.class, Coordinator.class)) {
+        for (Class<?> owner : List.of(Client.class, MainServer.class, FedServer.class, Coordinator.class,
+                RoundEvaluator.class)) {
             for (Class<?> nested : owner.getDeclaredClasses()) {
                 boolean message = nested.isRecord() || nested.isEnum();
                 if (message && CborSerializable.class.isAssignableFrom(nested)) {

@@ -1,0 +1,142 @@
+package io.fedsllm.emu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import io.fedsllm.config.ConfigLoader;
+import io.fedsllm.config.ConfigReader;
+import io.fedsllm.report.RoundRecord;
+import io.fedsllm.report.RunWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real mode end to end on a very small configuration (tiny model pre-trained for 2 steps in a temporary cache,
+ * 20 training MRs, b = 2, 2 local iterations): losses are computed, every scheme runs on the same clock, the
+ * same seed gives the same bytes, and the roles stay separated while LoRA weights travel.
+ */
+@Timeout(300)
+class RealModeTest {
+    @TempDir
+    static Path cache;
+
+    static Config config(String... sets) {
+        return config(cache, sets);
+    }
+
+    /** The small real-mode configuration with its base cache under {@code dir}. */
+    static Config config(Path dir, String... sets) {
+        List<String> all = new ArrayList<>(List.of("emu.mode=real", "emu.progress=false", "radio.shadowing=quasi-static",
+                "pretrain.cache-dir=\"" + dir.resolve("cache") + "\"", "pretrain.steps=2", "pretrain.batch-size=2",
+                "data.pretrain.documents=50", "data.synthetic.train-mrs=20", "data.synthetic.validation-mrs=4",
+                "data.synthetic.test-mrs=2", "system.clients=3", "system.batch-size=2", "system.local-iterations=2",
+                "train.eval-examples=4", "train.batch-size=4", "emu.rounds=2"));
+        all.addAll(List.of(sets));
+        return ConfigLoader.withSets(all.toArray(String[]::new));
+    }
+
+    @Test
+    void sflComputesLossesAndKeepsRolesSeparated() {
+        MessageAudit audit = new MessageAudit();
+        RunResult r = Emulator.run(config(), RunSink.NONE, audit);
+        assertEquals("real", r.mode());
+        assertEquals(2, r.rounds().size());
+        for (RoundRecord rec : r.rounds()) {
+            assertNotNull(rec.trainLoss(), "round " + rec.round());
+            assertNotNull(rec.valLoss(), "round " + rec.round());
+            assertTrue(Double.isFinite(rec.valLoss()) && rec.valLoss() > 0);
+            double rel = Math.abs(rec.durationS() - rec.plannedRoundS()) / rec.plannedRoundS();
+            assertTrue(rel < 1e-9, "real mode keeps the analytic clock: " + rec.durationS() + " vs " + rec.plannedRoundS());
+        }
+        assertEquals(r.rounds().get(1).valLoss(), r.finalValLoss());
+        assertEquals(0, r.rejected());
+        Map<String, Set<String>> types = audit.receivedTypes();
+        assertFalse(types.get(MainServer.ROLE).stream().anyMatch(t -> t.contains("Upload") || t.contains("Lora")),
+                types.toString());
+        assertFalse(types.get(FedServer.ROLE).stream().anyMatch(t -> t.contains("Activations") || t.contains("Gradients")),
+                types.toString());
+        assertEquals(Set.of("RoundEvaluator$Evaluate"), types.get(RoundEvaluator.ROLE));
+    }
+
+    @Test
+    void everySchemeTrainsOnTheSameClock() {
+        for (String scheme : List.of("sl", "fl", "centralized")) {
+            RunResult r = Emulator.run(config("emu.scheme=" + scheme, "emu.rounds=1"), RunSink.NONE);
+            RoundRecord rec = r.rounds().get(0);
+            assertTrue(rec.trainLoss() != null && Double.isFinite(rec.trainLoss()), scheme);
+            assertTrue(rec.valLoss() != null && Double.isFinite(rec.valLoss()), scheme);
+            double rel = Math.abs(rec.durationS() - rec.plannedRoundS()) / rec.plannedRoundS();
+            assertTrue(rel < 1e-9, scheme + ": " + rec.durationS() + " vs " + rec.plannedRoundS());
+            assertEquals(0, r.rejected(), scheme);
+        }
+    }
+
+    @Test
+    void splitAndRankChangesCarryTheLoraValuesAndTrainingGoesOn() {
+        // A slow server: the best split changes with each round's shadowing (as the analytic test of moves).
+        // A rank sensitivity of 1 makes the planner change the rank as well.
+        RunResult r = Emulator.run(config("emu.rounds=3", "radio.shadowing=per-round",
+                "compute.server-flops-per-cycle=300", "planner.rounds-a=1"), RunSink.NONE);
+        Set<Integer> splits = new java.util.TreeSet<>();
+        Set<Integer> ranks = new java.util.TreeSet<>();
+        for (RoundRecord rec : r.rounds()) {
+            splits.add(rec.splitLayer());
+            ranks.add(rec.rank());
+            assertTrue(Double.isFinite(rec.valLoss()), "round " + rec.round());
+        }
+        assertTrue(splits.size() >= 2 && ranks.size() >= 2, "split and rank changed: " + splits + ", " + ranks);
+        assertEquals(0, r.rejected(), "every moved block's LoRA fitted where it arrived");
+    }
+
+    @Test
+    void measuredComputeDelaysReplaceTheDelayModel() {
+        RunResult r = Emulator.run(config("emu.rounds=1", "emu.compute-delay=measured", "emu.measured-scale=1000"),
+                RunSink.NONE);
+        RoundRecord rec = r.rounds().get(0);
+        assertEquals(rec.durationS(), rec.breakdown().sumS(), 1e-9 * rec.durationS());
+        assertEquals(2 * rec.breakdown().serverForwardS(), rec.breakdown().serverBackwardS(), 1e-12);
+        assertTrue(Math.abs(rec.durationS() - rec.plannedRoundS()) > 1e-9 * rec.plannedRoundS(),
+                "measured compute makes the round differ from the delay model's T_round");
+        for (RoundRecord.ClientRound c : rec.clients()) {
+            assertTrue(c.forwardS() > 0 && c.backwardS() > 0, "client " + c.client());
+        }
+    }
+
+    @Test
+    void targetLossStopsTheRun() {
+        RunResult r = Emulator.run(config("emu.rounds=3", "emu.target-loss=100"), RunSink.NONE);
+        assertEquals("target", r.stopReason());
+        assertEquals(1, r.rounds().size());
+        assertEquals(r.rounds().get(0).virtualEndS(), r.timeToTargetS());
+    }
+
+    @Test
+    void sameSeedGivesByteIdenticalRoundsJsonl(@TempDir Path out) throws Exception {
+        byte[] a = runToDir(out.resolve("a"), "seed=5");
+        byte[] b = runToDir(out.resolve("b"), "seed=5");
+        assertArrayEquals(a, b);
+        assertFalse(java.util.Arrays.equals(a, runToDir(out.resolve("c"), "seed=6")), "another seed, another run");
+        String line = Files.readAllLines(out.resolve("a/rounds.jsonl")).get(0);
+        assertFalse(line.contains("\"valLoss\":null"), line);
+    }
+
+    private static byte[] runToDir(Path dir, String... sets) throws Exception {
+        Config c = config(sets);
+        try (RunWriter w = new RunWriter(dir, null, 2)) {
+            RunResult r = Emulator.run(c, w);
+            w.finish(r, ConfigReader.root(c).getLong("seed"), null);
+        }
+        return Files.readAllBytes(dir.resolve("rounds.jsonl"));
+    }
+}
