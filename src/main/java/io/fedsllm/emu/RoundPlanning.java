@@ -80,9 +80,9 @@ final class RoundPlanning {
         };
     }
 
-    /** A plan on both links: per participant owned subchannels and their PSDs (aligned). */
+    /** A plan on both links: per participant owned subchannels and their PSDs (aligned), and its delays. */
     private record Allocation(int split, int rank, int[][] ownedMain, double[][] psdMain, int[][] ownedFed,
-            double[][] psdFed, DelayModel.Breakdown planned) {}
+            double[][] psdFed, List<DelayModel.ClientDelays> delays, DelayModel.Breakdown planned) {}
 
     private PlanningProblem problem(RoundChannel channel, List<ComputeProfile> compute) {
         return new PlanningProblem(costs, compute, deployment.server(), channel, system.localIterations(),
@@ -97,45 +97,37 @@ final class RoundPlanning {
 
     /** Vanilla split learning: one client at a time, so each is planned alone on the whole band. */
     private RoundSetup sequential(int round, int[] participants, RoundChannel channel, List<ComputeProfile> compute) {
+        int k = participants.length;
         Allocation best = null;
-        double bestTotal = Double.POSITIVE_INFINITY;
-        Allocation[] perClient = new Allocation[participants.length];
         for (int s : allSplits()) {
             for (int r : planner.ranks()) {
-                double round1 = 0;
-                Allocation[] alloc = new Allocation[participants.length];
-                for (int i = 0; i < participants.length; i++) {
-                    PlanningProblem single = problem(subset(channel, new int[] {i}), List.of(compute.get(i)));
-                    alloc[i] = equal(single, List.of(s), List.of(r));
-                    round1 += alloc[i].planned().roundS();
+                Allocation[] alloc = new Allocation[k];
+                List<DelayModel.ClientDelays> delays = new ArrayList<>(k);
+                DelayModel single = null;
+                for (int i = 0; i < k; i++) {
+                    PlanningProblem alone = problem(subset(channel, new int[] {i}), List.of(compute.get(i)));
+                    single = alone.delayModel();
+                    alloc[i] = equal(alone, List.of(s), List.of(r));
+                    delays.add(alloc[i].delays().get(0));
                 }
-                double total = RoundsModel.from(planner).rounds(r) * round1;
-                if (total < bestTotal) {
-                    bestTotal = total;
-                    best = alloc[0];
-                    System.arraycopy(alloc, 0, perClient, 0, alloc.length);
+                DelayModel.Breakdown b = DelayModel.sequential(delays, single.serverForwardS(s, r),
+                        single.serverBackwardS(s, r), system.localIterations(), RoundsModel.from(planner).rounds(r));
+                if (best == null || b.totalS() < best.planned().totalS()) {
+                    int[][] om = new int[k][];
+                    double[][] pm = new double[k][];
+                    int[][] of = new int[k][];
+                    double[][] pf = new double[k][];
+                    for (int i = 0; i < k; i++) {
+                        om[i] = alloc[i].ownedMain()[0];
+                        pm[i] = alloc[i].psdMain()[0];
+                        of[i] = alloc[i].ownedFed()[0];
+                        pf[i] = alloc[i].psdFed()[0];
+                    }
+                    best = new Allocation(s, r, om, pm, of, pf, List.copyOf(delays), b);
                 }
             }
         }
-        int k = participants.length;
-        int[][] om = new int[k][];
-        double[][] pm = new double[k][];
-        int[][] of = new int[k][];
-        double[][] pf = new double[k][];
-        double plannedRoundS = 0;
-        for (int i = 0; i < k; i++) {
-            om[i] = perClient[i].ownedMain()[0];
-            pm[i] = perClient[i].psdMain()[0];
-            of[i] = perClient[i].ownedFed()[0];
-            pf[i] = perClient[i].psdFed()[0];
-            plannedRoundS += perClient[i].planned().roundS();
-        }
-        DelayModel.Breakdown b = best.planned();
-        // Sequential clients: the round is the sum of every client's single-client round.
-        DelayModel.Breakdown planned = new DelayModel.Breakdown(b.t1(), b.t2(), b.t3(), b.serverForwardS(),
-                b.serverBackwardS(), b.iterationS(), plannedRoundS, 1, plannedRoundS);
-        Allocation a = new Allocation(best.split(), best.rank(), om, pm, of, pf, planned);
-        return setup(round, Scheme.SL, participants, channel, problem(channel, compute).delayModel(), a);
+        return setup(round, Scheme.SL, participants, channel, problem(channel, compute).delayModel(), best);
     }
 
     /** Federated LoRA: the whole model on every client, the whole LoRA uploaded; main link unused. */
@@ -143,43 +135,41 @@ final class RoundPlanning {
         int l = costs.layers();
         int rank = lora.rank();
         long loraBits = Math.round(wholeLoraBits(rank));
-        double flops = wholeModelFlops(rank);
         LinkState fed = channel.fed();
         int k = participants.length;
         WaterFilling[] wf = roundRobin(fed, k);
         PowerControl.LinkSolution sol = PowerControl.solve(wf, new double[k], loraBits, fed.pmaxW(), fed.pthW(),
                 planner.bisectionTolerance());
-        RoundSetup.ClientShare[] shares = new RoundSetup.ClientShare[k];
-        double roundS = 0;
-        double t3 = 0;
+        Link[] links = new Link[k];
+        double[] fedRates = new double[k];
         for (int i = 0; i < k; i++) {
-            int[] owned = wf[i].index();
-            double[] psd = psdOf(wf[i], sol.waterLevel()[i]);
-            double forward = compute.get(i).seconds(flops);
-            Link link = new Link(0, Link.rate(fed, i, owned, psd));
-            shares[i] = new RoundSetup.ClientShare(participants[i], forward, 2 * forward, link, 0, owned.length);
-            double upload = DelayModel.transferS(loraBits, link.rateFedBps());
-            t3 = Math.max(t3, upload);
-            roundS = Math.max(roundS, system.localIterations() * (forward + 2 * forward) + upload);
+            links[i] = new Link(0, Link.rate(fed, i, wf[i].index(), psdOf(wf[i], sol.waterLevel()[i])));
+            fedRates[i] = links[i].rateFedBps();
+        }
+        DelayModel.Evaluation e = problem(channel, compute).delayModel().evaluateFederated(rank, loraBits, fedRates,
+                RoundsModel.from(planner).rounds(rank));
+        RoundSetup.ClientShare[] shares = new RoundSetup.ClientShare[k];
+        for (int i = 0; i < k; i++) {
+            DelayModel.ClientDelays d = e.clients().get(i);
+            shares[i] = new RoundSetup.ClientShare(participants[i], d.forwardS(), d.backwardS(), links[i], 0,
+                    wf[i].index().length);
         }
         return new RoundSetup(round, Scheme.FL, l, rank, system.localIterations(), participants, shares, 0, 0,
-                loraBits, 0, roundS, 0, l);
+                loraBits, 0, e.breakdown().roundS(), 0, l);
     }
 
     /** One server with all the data: K mini-batches per iteration through the whole model, no links. */
     private RoundSetup centralized(int round) {
         int rank = lora.rank();
-        double perBatch = deployment.server().seconds(wholeModelFlops(rank));
-        double iteration = deployment.clients() * perBatch;
-        double roundS = system.localIterations() * (iteration + 2 * iteration);
+        List<ComputeProfile> everyClient = new ArrayList<>(deployment.clients());
+        for (int k = 0; k < deployment.clients(); k++) {
+            everyClient.add(deployment.clientCompute(k));
+        }
+        DelayModel model = new DelayModel(costs, everyClient, deployment.server(), system.localIterations(), delay);
+        DelayModel.Breakdown b = model.evaluateCentralized(rank, RoundsModel.from(planner).rounds(rank));
         return new RoundSetup(round, Scheme.CENTRALIZED, 0, rank, system.localIterations(), new int[0],
-                new RoundSetup.ClientShare[0], perBatch, 0, 0, 0, roundS, 0, costs.layers());
-    }
-
-    /** Forward FLOPs of one mini-batch through every block and the head: client part at ℓ = L−1 plus the rest. */
-    private double wholeModelFlops(int rank) {
-        int l = costs.layers();
-        return costs.clientForwardFlops(l - 1, rank) + costs.serverForwardFlops(l - 1, rank);
+                new RoundSetup.ClientShare[0], model.wholeModelServerForwardPerBatchS(rank), 0, 0, 0, b.roundS(), 0,
+                costs.layers());
     }
 
     /** LoRA bits of every block, r Σ_j δ_j: the client part at ℓ = L−1 plus the server part (block L). */
@@ -201,7 +191,8 @@ final class RoundPlanning {
             of[i] = c.subchannelsFed();
             pf[i] = c.psdFed();
         }
-        return new Allocation(plan.splitLayer(), plan.rank(), om, pm, of, pf, plan.breakdown());
+        List<DelayModel.ClientDelays> delays = plan.clients().stream().map(Plan.ClientPlan::delays).toList();
+        return new Allocation(plan.splitLayer(), plan.rank(), om, pm, of, pf, delays, plan.breakdown());
     }
 
     /** Round-robin equal subchannels, exact power control on both links, best split and rank by T_total. */
@@ -223,7 +214,8 @@ final class RoundPlanning {
                         main.pthW(), planner.bisectionTolerance());
                 PowerControl.LinkSolution f = PowerControl.solve(wfFed, new double[k], model.loraBits(s, r), fed.pmaxW(),
                         fed.pthW(), planner.bisectionTolerance());
-                DelayModel.Breakdown b = model.evaluate(s, r, m.rateBps(), f.rateBps(), p.rounds().rounds(r)).breakdown();
+                DelayModel.Evaluation e = model.evaluate(s, r, m.rateBps(), f.rateBps(), p.rounds().rounds(r));
+                DelayModel.Breakdown b = e.breakdown();
                 if (best == null || b.totalS() < best.planned().totalS()) {
                     int[][] om = new int[k][];
                     double[][] pm = new double[k][];
@@ -235,7 +227,7 @@ final class RoundPlanning {
                         of[i] = wfFed[i].index();
                         pf[i] = psdOf(wfFed[i], f.waterLevel()[i]);
                     }
-                    best = new Allocation(s, r, om, pm, of, pf, b);
+                    best = new Allocation(s, r, om, pm, of, pf, e.clients(), b);
                 }
             }
         }
@@ -277,7 +269,7 @@ final class RoundPlanning {
             shares[i] = new RoundSetup.ClientShare(participants[i], model.clientForwardS(i, a.split(), a.rank()),
                     model.clientBackwardS(i, a.split(), a.rank()), link, a.ownedMain()[i].length, a.ownedFed()[i].length);
         }
-        double perBatch = deployment.server().seconds(costs.serverForwardFlops(a.split(), a.rank()));
+        double perBatch = model.serverForwardPerClientS(a.split(), a.rank());
         return new RoundSetup(round, scheme, a.split(), a.rank(), system.localIterations(), participants, shares,
                 perBatch, Math.round(model.activationBits(a.split())), Math.round(model.loraBits(a.split(), a.rank())),
                 model.gradientDownloadS(a.split()), a.planned().roundS(), a.planned().t1(), costs.layers());
