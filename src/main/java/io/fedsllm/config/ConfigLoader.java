@@ -3,13 +3,17 @@ package io.fedsllm.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +24,9 @@ import java.util.TreeSet;
  * Builds the effective configuration: the defaults of {@code application.conf} (shipped in the jar), then an
  * optional {@code --config FILE}, then every {@code --set path=value} (later wins). Any key under
  * {@code fedsllm} that the defaults do not define is rejected, with the nearest known key as a hint, so a
- * typo never silently leaves a default in force. Keys under {@code pekko} pass through to Pekko.
+ * typo never silently leaves a default in force. A model preset ({@code fedsllm.models.<name>}) may be new, but
+ * its keys are the shape keys of {@link ModelShape#KEYS} and a new preset needs all of them. Keys under
+ * {@code pekko} pass through to Pekko.
  */
 public final class ConfigLoader {
 
@@ -28,11 +34,14 @@ public final class ConfigLoader {
     public static final String ROOT = "fedsllm";
 
     /**
-     * Objects under which new keys are allowed (they are open maps, e.g. custom model presets or R(r) tables).
+     * Objects under which new keys are allowed (they are open maps, e.g. R(r) tables or per-client scripts).
      * A path is open when it starts with one of these prefixes followed by a dot.
      */
-    private static final List<String> OPEN_OBJECTS = List.of("fedsllm.models", "fedsllm.planner.rounds-table",
-            "fedsllm.emu.slowdown", "fedsllm.emu.kill-at-round");
+    private static final List<String> OPEN_OBJECTS = List.of("fedsllm.planner.rounds-table", "fedsllm.emu.slowdown",
+            "fedsllm.emu.kill-at-round");
+
+    /** Model presets: new names are allowed, their keys are the fixed shape keys. */
+    private static final String MODELS = ROOT + ".models";
 
     private ConfigLoader() {}
 
@@ -60,6 +69,7 @@ public final class ConfigLoader {
             checkKnownKeys(one, defaults, "in --set " + set);
             overlay = one.withFallback(overlay);
         }
+        checkModelPresets(overlay, defaults);
         try {
             return overlay.withFallback(defaults).resolve();
         } catch (ConfigException e) {
@@ -135,21 +145,74 @@ public final class ConfigLoader {
         return sb.toString();
     }
 
-    /** Rejects every leaf of {@code overlay} under {@code fedsllm} that the defaults do not define. */
+    /**
+     * Rejects every leaf of {@code overlay} under {@code fedsllm} that the defaults do not define, and every key of
+     * a model preset that is not a shape key.
+     */
     static void checkKnownKeys(Config overlay, Config defaults, String where) {
         for (Map.Entry<String, ConfigValue> e : overlay.entrySet()) {
             String key = e.getKey();
             if (!key.startsWith(ROOT + ".") || isOpen(key)) {
                 continue;
             }
+            if (key.startsWith(MODELS + ".")) {
+                checkModelKey(key, e.getValue(), where);
+                continue;
+            }
             if (!defaults.hasPathOrNull(key)) {
-                throw new ConfigError("unknown config key '" + key + "' " + where + suggestion(key, defaults));
+                throw new ConfigError(unknownKey(key, e.getValue(), where) + suggestion(key, knownKeys(defaults)));
             }
             ConfigValue def = defaults.getIsNull(key) ? null : defaults.getValue(key);
             ConfigValueType given = e.getValue().valueType();
             if (def != null && def.valueType() == ConfigValueType.OBJECT && given != ConfigValueType.OBJECT) {
                 throw new ConfigError("config key '" + key + "' " + where + " is a section, not a value; its keys are "
                         + defaults.getConfig(key).root().keySet());
+            }
+        }
+    }
+
+    /**
+     * "unknown config key 'k' in --set k=v", or from a file "unknown config key 'k' = v in FILE, line n" (a
+     * {@code --set} already shows its value).
+     */
+    private static String unknownKey(String key, ConfigValue value, String where) {
+        ConfigOrigin origin = value.origin();
+        if (origin == null || origin.filename() == null) {
+            return "unknown config key '" + key + "' " + where;
+        }
+        int line = origin.lineNumber();
+        return "unknown config key '" + key + "' = " + value.render(ConfigRenderOptions.concise()) + " " + where
+                + (line > 0 ? ", line " + line : "");
+    }
+
+    /** A leaf under {@code fedsllm.models}: must be {@code fedsllm.models.<name>.<shape key>}. */
+    private static void checkModelKey(String key, ConfigValue value, String where) {
+        List<String> path = ConfigUtil.splitPath(key);
+        if (path.size() == 3) {
+            throw new ConfigError("config key '" + key + "' " + where + " is a model preset, not a value; its keys are "
+                    + ModelShape.KEYS);
+        }
+        String prefix = ConfigUtil.joinPath(path.subList(0, 3));
+        if (path.size() > 4 || !ModelShape.KEYS.contains(path.get(3))) {
+            List<String> known = ModelShape.KEYS.stream().map(k -> prefix + "." + k).toList();
+            throw new ConfigError(unknownKey(key, value, where) + " (a model preset's keys are " + ModelShape.KEYS + ")"
+                    + suggestion(key, known));
+        }
+    }
+
+    /** Every preset under {@code fedsllm.models} after all overrides has every shape key (new presets included). */
+    private static void checkModelPresets(Config overlay, Config defaults) {
+        if (!overlay.hasPath(MODELS)) {
+            return;
+        }
+        Config merged = overlay.withFallback(defaults).getConfig(MODELS);
+        for (String name : overlay.getConfig(MODELS).root().keySet()) {
+            String quoted = ConfigUtil.joinPath(name);
+            List<String> missing = ModelShape.KEYS.stream().filter(k -> !merged.hasPath(quoted + "." + k)).toList();
+            if (!missing.isEmpty()) {
+                throw new ConfigError("model preset '" + MODELS + "." + quoted + "' lacks " + missing
+                        + ": a new preset needs every key of " + ModelShape.KEYS + " (e.g. --set models." + quoted + "."
+                        + missing.get(0) + "=...)");
             }
         }
     }
@@ -163,13 +226,17 @@ public final class ConfigLoader {
         return false;
     }
 
-    private static String suggestion(String key, Config defaults) {
+    private static Set<String> knownKeys(Config defaults) {
         Set<String> known = new TreeSet<>();
         for (Map.Entry<String, ConfigValue> e : defaults.entrySet()) {
             if (e.getKey().startsWith(ROOT + ".")) {
                 known.add(e.getKey());
             }
         }
+        return known;
+    }
+
+    private static String suggestion(String key, Collection<String> known) {
         List<String> sorted = new ArrayList<>(known);
         sorted.sort(Comparator.comparingInt((String k) -> editDistance(k, key)).thenComparing(k -> k));
         if (sorted.isEmpty()) {

@@ -1,5 +1,7 @@
 package io.fedsllm.config;
 
+import java.util.List;
+
 /**
  * The shape of a GPT-2 style decoder, shared by the analytic cost model ({@code cost}) and the real model
  * ({@code nn}). Presets live under {@code fedsllm.models.<name>} in application.conf; any new entry there is a
@@ -15,6 +17,9 @@ package io.fedsllm.config;
  * @param vocab   vocabulary size (LM head rows; the token embedding is tied to it)
  */
 public record ModelShape(String name, int layers, int dModel, int heads, int dFf, int context, int seqLen, int vocab) {
+
+    /** The keys of a preset under {@code fedsllm.models.<name>}, every one required. */
+    public static final List<String> KEYS = List.of("layers", "d-model", "heads", "d-ff", "context", "seq-len", "vocab");
 
     public ModelShape {
         if (layers < 2) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.fedsllm.cost.CostModels;
 import io.fedsllm.net.Deployment;
 import java.nio.file.Files;
@@ -136,11 +135,10 @@ class ConfigValidationTest {
     }
 
     @Test
-    void emptyRankSetIsRejectedByIntList() {
-        // The rank set key belongs to the planner; the reader it uses rejects an empty list naming key and range.
-        Config c = ConfigFactory.parseString("fedsllm.ranks = []");
-        ConfigError e = assertThrows(ConfigError.class, () -> ConfigReader.root(c).intList("ranks", 1, 64));
-        assertMentions(e.getMessage(), "fedsllm.ranks", "[]", "non-empty list", "[1, 64]");
+    void emptyRankSetIsRejected() {
+        // The planner's rank set, read from the loaded configuration the way every command reads it.
+        assertMentions(rejected(PlannerSettings::from, "planner.ranks=[]"), "fedsllm.planner.ranks", "[]", "non-empty list",
+                "[1, 1024]");
     }
 
     @Test
