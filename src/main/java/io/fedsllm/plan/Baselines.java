@@ -17,7 +17,7 @@ public final class Baselines {
     public static Planner a(long seed) {
         return p -> {
             Evaluator ev = new Evaluator(p);
-            return ev.toPlan("a", uniform(ev, seed, randomSplit(seed, p), randomRank(seed, p)), 0, List.of());
+            return ev.toPlan("a", uniform(ev, seed, randomSplit(seed, p), randomRank(seed, p)), 0, List.of(), List.of());
         };
     }
 
@@ -34,7 +34,7 @@ public final class Baselines {
                     }
                 }
             }
-            return ev.toPlan("b", best, 0, List.of());
+            return ev.toPlan("b", best, 0, List.of(), List.of());
         };
     }
 

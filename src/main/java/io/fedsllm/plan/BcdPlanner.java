@@ -69,7 +69,9 @@ public final class BcdPlanner implements Planner {
         }
         Assignment current = start;
         List<Double> history = new ArrayList<>();
+        List<Evaluator.Candidate> trace = new ArrayList<>();
         history.add(best.objective());
+        trace.add(best);
         int iterations = 0;
         while (iterations < maxIterations) {
             iterations++;
@@ -101,11 +103,12 @@ public final class BcdPlanner implements Planner {
                 }
             }
             history.add(best.objective());
+            trace.add(best);
             if (before - best.objective() <= relativeTolerance * before) {
                 break;
             }
         }
-        return ev.toPlan(scheme, best, iterations, history);
+        return ev.toPlan(scheme, best, iterations, history, trace);
     }
 
     /** Subchannels on both links and their water-filling views. */

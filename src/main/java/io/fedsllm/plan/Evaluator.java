@@ -70,7 +70,8 @@ final class Evaluator {
         return psd;
     }
 
-    Plan toPlan(String scheme, Candidate c, int iterations, List<Double> history) {
+    /** The plan of candidate {@code c}; {@code trace} holds the BCD iterates aligned with {@code history}. */
+    Plan toPlan(String scheme, Candidate c, int iterations, List<Double> history, List<Candidate> trace) {
         List<Plan.ClientPlan> clients = new ArrayList<>();
         LinkState m = problem.channel().main();
         LinkState f = problem.channel().fed();
@@ -82,7 +83,26 @@ final class Evaluator {
             clients.add(new Plan.ClientPlan(sm, pm, sf, pf, power(m, sm, pm), power(f, sf, pf), c.rateMain()[k],
                     c.rateFed()[k], c.evaluation().clients().get(k)));
         }
-        return new Plan(scheme, c.split(), c.rank(), clients, c.evaluation().breakdown(), iterations, history);
+        List<Plan.Iterate> iterates = new ArrayList<>(trace.size());
+        for (Candidate t : trace) {
+            iterates.add(iterate(t));
+        }
+        return new Plan(scheme, c.split(), c.rank(), clients, c.evaluation().breakdown(), iterations, history, iterates);
+    }
+
+    private static Plan.Iterate iterate(Candidate c) {
+        int k = c.ownedMain().length;
+        int[][] sm = new int[k][];
+        double[][] pm = new double[k][];
+        int[][] sf = new int[k][];
+        double[][] pf = new double[k][];
+        for (int i = 0; i < k; i++) {
+            sm[i] = sorted(c.ownedMain()[i]);
+            pm[i] = pick(c.psdMain(), sm[i]);
+            sf[i] = sorted(c.ownedFed()[i]);
+            pf[i] = pick(c.psdFed(), sf[i]);
+        }
+        return new Plan.Iterate(c.split(), c.rank(), sm, pm, sf, pf);
     }
 
     private static int[] sorted(int[] a) {

@@ -13,14 +13,27 @@ import java.util.List;
  * @param breakdown          T1, T2, T3, server forward/backward, iteration, round and total delay
  * @param bcdIterations      BCD iterations run (0 for schemes without BCD)
  * @param objectiveHistory   T_total after initialisation and after every BCD iteration (empty without BCD)
+ * @param trace              the allocation held after initialisation and after every BCD iteration, aligned with
+ *                           {@code objectiveHistory} (empty without BCD), so each entry can be re-evaluated
  */
 public record Plan(String scheme, int splitLayer, int rank, List<ClientPlan> clients, DelayModel.Breakdown breakdown,
-        int bcdIterations, List<Double> objectiveHistory) {
+        int bcdIterations, List<Double> objectiveHistory, List<Iterate> trace) {
 
     public Plan {
         clients = List.copyOf(clients);
         objectiveHistory = List.copyOf(objectiveHistory);
+        trace = List.copyOf(trace);
+        if (trace.size() != objectiveHistory.size()) {
+            throw new IllegalArgumentException(trace.size() + " trace entries for " + objectiveHistory.size() + " objectives");
+        }
     }
+
+    /**
+     * One BCD iterate: split, rank and, per client, owned subchannels (ascending) and the PSD on each (aligned,
+     * W/Hz), on both links. Arrays are owned by the record (do not mutate).
+     */
+    public record Iterate(int splitLayer, int rank, int[][] subchannelsMain, double[][] psdMain, int[][] subchannelsFed,
+            double[][] psdFed) {}
 
     /**
      * One client's share. Arrays are owned by the record (do not mutate); subchannel indices ascending, PSDs aligned.
