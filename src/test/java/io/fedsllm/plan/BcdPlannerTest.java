@@ -3,10 +3,14 @@ package io.fedsllm.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fedsllm.config.ConfigLoader;
+import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.PlannerSettings;
 import io.fedsllm.cost.DelayModel;
 import io.fedsllm.net.LinkState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class BcdPlannerTest {
@@ -144,11 +148,19 @@ class BcdPlannerTest {
                 optima.add(bruteForce(p));
             }
             // The paper's greedy alone, for the record (not asserted).
-            gaps(new BcdPlanner(1e-9, 50, 1e-10, 0), problems, optima, (flat ? "flat" : "selective") + " gains, greedy only");
-            List<Double> gaps = gaps(BCD, problems, optima, (flat ? "flat" : "selective") + " gains, greedy + local search");
+            gaps(shipped("planner.local-search-steps=0"), problems, optima, (flat ? "flat" : "selective")
+                    + " gains, greedy only");
+            // What users get: the planner exactly as application.conf configures it.
+            List<Double> gaps = gaps(shipped(), problems, optima, (flat ? "flat" : "selective")
+                    + " gains, greedy + local search");
             long within5 = gaps.stream().filter(g -> g <= 0.05).count();
             assertTrue(within5 >= 0.95 * seeds, "only " + within5 + " of " + seeds + " within 5% (flat = " + flat + ")");
         }
+    }
+
+    /** The BCD planner built from the shipped application.conf, plus {@code sets}. */
+    private static BcdPlanner shipped(String... sets) {
+        return BcdPlanner.from(PlannerSettings.from(ConfigReader.root(ConfigLoader.withSets(sets))));
     }
 
     private static List<Double> gaps(BcdPlanner planner, List<PlanningProblem> problems, List<Double> optima, String label) {
@@ -162,9 +174,35 @@ class BcdPlannerTest {
         long within1 = gaps.stream().filter(g -> g <= 0.01).count();
         long within5 = gaps.stream().filter(g -> g <= 0.05).count();
         double worst = gaps.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-        System.out.printf("BCD vs brute force, %d seeds, K=3, 8+4 subchannels, 3 splits, 3 ranks, %s: "
+        System.out.printf(Locale.ROOT, "BCD vs brute force, %d seeds, K=3, 8+4 subchannels, 3 splits, 3 ranks, %s: "
                 + "within 1%%: %d, within 5%%: %d, worst gap %.4f%%%n", gaps.size(), label, within1, within5, 100 * worst);
+        System.out.println("  " + distribution(gaps));
         return gaps;
+    }
+
+    /** Percentiles (nearest rank) and a histogram of the relative gaps, in percent. */
+    static String distribution(List<Double> gaps) {
+        double[] sorted = gaps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        StringBuilder sb = new StringBuilder("gap percentiles:");
+        for (int q : new int[] {50, 90, 95, 99}) {
+            double v = sorted[Math.max(0, (int) Math.ceil(q / 100.0 * sorted.length) - 1)];
+            sb.append(String.format(Locale.ROOT, " p%d %.4f%%", q, 100 * v));
+        }
+        sb.append(String.format(Locale.ROOT, " max %.4f%%; histogram:", 100 * sorted[sorted.length - 1]));
+        double[] edges = {0, 0.001, 0.01, 0.02, 0.05, 0.10};
+        String[] names = {"exact (1e-12)", "(0,0.1%]", "(0.1,1%]", "(1,2%]", "(2,5%]", "(5,10%]", ">10%"};
+        int[] counts = new int[names.length];
+        for (double g : sorted) {
+            int bin = 0;
+            while (bin < edges.length && g > edges[bin] + (bin == 0 ? 1e-12 : 0)) {
+                bin++;
+            }
+            counts[bin]++;
+        }
+        for (int i = 0; i < names.length; i++) {
+            sb.append(' ').append(names[i]).append(": ").append(counts[i]);
+        }
+        return sb.toString();
     }
 
     private static double bruteForce(PlanningProblem p) {
