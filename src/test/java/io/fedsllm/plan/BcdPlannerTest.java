@@ -109,6 +109,33 @@ class BcdPlannerTest {
         }
     }
 
+    /**
+     * planner.rounds-model = table: R(r) comes from planner.rounds-table. At the default scenario the per-round
+     * delay hardly depends on r (LoRA bits are tiny next to activations), so a table giving one rank 60 rounds and
+     * every other 100 must make BCD choose that rank, and T_total must be 60 T_round.
+     */
+    @Test
+    void roundsTableDecidesTheRank() {
+        // The parametric R(r) = 50 (1 + 4 / r) favours a large rank: each favoured rank below is a change.
+        int parametric = planDefaultScenario().rank();
+        assertTrue(parametric > 6, "parametric R(r) chose rank " + parametric);
+        for (int favoured : new int[] {1, 2, 6}) {
+            List<String> sets = new ArrayList<>(List.of("planner.rounds-model=table"));
+            for (int r : List.of(1, 2, 4, 6, 8)) {
+                sets.add("planner.rounds-table." + r + "=" + (r == favoured ? 60 : 100));
+            }
+            Plan plan = planDefaultScenario(sets.toArray(new String[0]));
+            assertEquals(favoured, plan.rank(), "table favouring rank " + favoured);
+            assertEquals(60, plan.breakdown().rounds(), 0.0);
+            assertEquals(60 * plan.roundDelaySeconds(), plan.totalDelaySeconds(), 1e-12 * plan.totalDelaySeconds());
+        }
+    }
+
+    private static Plan planDefaultScenario(String... sets) {
+        PlanningScenario s = PlanningScenario.from(ConfigLoader.withSets(sets));
+        return s.planner().plan(s.problem(0));
+    }
+
     private static void check(LinkState link, Plan plan, boolean main) {
         int[] uses = new int[link.subchannels()];
         double sum = 0;
