@@ -92,7 +92,7 @@ public final class PlanReport {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "seed %d, round %d: split layer %d, rank %d, R(r) = %.1f rounds%n", seed,
                 channel.round(), p.splitLayer(), p.rank(), p.breakdown().rounds()));
-        sb.append(String.format(Locale.ROOT, "total delay %.1f s, round %.2f s, iteration %.3f s (%d BCD iterations, solved in %.1f ms)%n",
+        sb.append(String.format(Locale.ROOT, "total delay %.1f s, round %.2f s, iteration %.3f s (%d BCD iterations, warm solve %.1f ms)%n",
                 p.totalDelaySeconds(), p.roundDelaySeconds(), p.breakdown().iterationS(), p.bcdIterations(), solveMillis));
         sb.append(String.format(Locale.ROOT, "T1 %.3f s  T2 %.3f s  T3 %.3f s  server FP %.3f s  server BP %.3f s%n",
                 p.breakdown().t1(), p.breakdown().t2(), p.breakdown().t3(), p.breakdown().serverForwardS(),
