@@ -1,5 +1,6 @@
 package io.fedsllm.cli;
 
+import io.fedsllm.config.ChartSettings;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.SweepSettings;
 import io.fedsllm.config.UserError;
@@ -49,6 +50,7 @@ public final class SweepCommand implements Callable<Integer> {
         Sweep.Param p = Sweep.Param.named(param);
         var base = config.load();
         SweepSettings defaults = SweepSettings.from(ConfigReader.root(base));
+        ChartSettings chart = ChartSettings.from(ConfigReader.root(base));
         List<Double> list = values == null ? defaults.values().get(p.cliName) : parseValues(values);
         int n = seeds == null ? defaults.seeds() : seeds;
         if (list == null) {
@@ -60,7 +62,7 @@ public final class SweepCommand implements Callable<Integer> {
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
             rows = Sweep.run(p, list, firstSeed, n, sets -> config.load(sets.toArray(new String[0])), bar::step);
         }
-        List<Path> files = SweepReport.write(out, p, rows);
+        List<Path> files = SweepReport.write(out, p, rows, chart);
         var w = spec.commandLine().getOut();
         for (Path f : files) {
             w.println("wrote " + f);

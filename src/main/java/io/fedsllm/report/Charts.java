@@ -1,5 +1,6 @@
 package io.fedsllm.report;
 
+import io.fedsllm.config.ChartSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +14,10 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Line charts written as PNG with XChart (sweeps now; loss curves later). */
+/**
+ * Line and stacked-bar charts written as PNG with XChart, at the size of {@code fedsllm.report} (chart-width-px,
+ * chart-height-px). Writers given no configuration use the size application.conf ships.
+ */
 public final class Charts {
     private Charts() {}
 
@@ -26,20 +30,27 @@ public final class Charts {
         }
     }
 
+    /** {@link #lines(ChartSettings, Path, String, String, String, boolean, boolean, List)} at the shipped size. */
+    public static void lines(Path png, String title, String xLabel, String yLabel, boolean logX, boolean logY,
+            List<Series> series) {
+        lines(ChartSettings.shipped(), png, title, xLabel, yLabel, logX, logY, series);
+    }
+
     /**
      * Writes a line chart to {@code png} (the ".png" suffix is required).
      *
      * @param logX logarithmic x axis (all x must be > 0)
      * @param logY logarithmic y axis (all y must be > 0)
      */
-    public static void lines(Path png, String title, String xLabel, String yLabel, boolean logX, boolean logY,
-            List<Series> series) {
+    public static void lines(ChartSettings size, Path png, String title, String xLabel, String yLabel, boolean logX,
+            boolean logY, List<Series> series) {
         System.setProperty("java.awt.headless", "true");
         String name = png.getFileName().toString();
         if (!name.endsWith(".png")) {
             throw new IllegalArgumentException("chart file must end in .png: " + png);
         }
-        XYChart chart = new XYChartBuilder().width(800).height(560).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        XYChart chart = new XYChartBuilder().width(size.widthPx()).height(size.heightPx()).title(title).xAxisTitle(xLabel)
+                .yAxisTitle(yLabel).build();
         chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setYAxisLogarithmic(logY);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
@@ -56,8 +67,9 @@ public final class Charts {
     public static void stackedBars(Path png, String title, String xLabel, String yLabel, List<String> categories,
             List<String> seriesNames, List<double[]> values) {
         System.setProperty("java.awt.headless", "true");
-        CategoryChart chart = new CategoryChartBuilder().width(800).height(560).title(title).xAxisTitle(xLabel)
-                .yAxisTitle(yLabel).build();
+        ChartSettings size = ChartSettings.shipped();
+        CategoryChart chart = new CategoryChartBuilder().width(size.widthPx()).height(size.heightPx()).title(title)
+                .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setStacked(true);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         for (int i = 0; i < seriesNames.size(); i++) {

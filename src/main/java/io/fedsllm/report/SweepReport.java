@@ -1,5 +1,6 @@
 package io.fedsllm.report;
 
+import io.fedsllm.config.ChartSettings;
 import io.fedsllm.plan.Sweep;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +14,11 @@ public final class SweepReport {
 
     private SweepReport() {}
 
-    /** @return the two files written */
-    public static List<Path> write(Path dir, Sweep.Param param, List<Sweep.Row> rows) {
+    /**
+     * @param chart size of the PNG
+     * @return the two files written
+     */
+    public static List<Path> write(Path dir, Sweep.Param param, List<Sweep.Row> rows, ChartSettings chart) {
         Path csv = dir.resolve(param.cliName + ".csv");
         try (CsvWriter w = new CsvWriter(csv, CSV_HEADER)) {
             for (Sweep.Row r : rows) {
@@ -49,10 +53,10 @@ public final class SweepReport {
         boolean logX = minX > 0 && maxX / minX >= 8;
         Path png = dir.resolve(param.cliName + ".png");
         if (param.energy) {
-            Charts.lines(png, "Largest feasible LoRA rank vs " + param.axisLabel, param.axisLabel, "rank (mean over seeds)",
+            Charts.lines(chart, png, "Largest feasible LoRA rank vs " + param.axisLabel, param.axisLabel, "rank (mean over seeds)",
                     logX, false, series);
         } else {
-            Charts.lines(png, "Total training delay vs " + param.axisLabel, param.axisLabel, "total delay (s, mean over seeds)",
+            Charts.lines(chart, png, "Total training delay vs " + param.axisLabel, param.axisLabel, "total delay (s, mean over seeds)",
                     logX, logY, series);
         }
         return List.of(csv, png);

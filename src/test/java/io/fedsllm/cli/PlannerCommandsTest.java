@@ -5,15 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fedsllm.config.ChartSettings;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class PlannerCommandsTest {
 
@@ -112,7 +118,78 @@ class PlannerCommandsTest {
             }
         }
         assertTrue(proposedHigh < proposedLow, "more bandwidth, less delay: " + proposedLow + " -> " + proposedHigh);
-        assertTrue(ImageIO.read(dir.resolve("bandwidth.png").toFile()).getWidth() > 0);
+        BufferedImage png = ImageIO.read(dir.resolve("bandwidth.png").toFile());
+        assertTrue(png.getWidth() > 0);
+        ChartSettings shipped = ChartSettings.shipped();
+        assertEquals(shipped.widthPx(), png.getWidth(), "report.chart-width-px");
+        assertEquals(shipped.heightPx(), png.getHeight(), "report.chart-height-px");
+    }
+
+    @Test
+    void delayMaxSweepWritesCsvAndPngAtTheConfiguredSize(@TempDir Path dir) throws Exception {
+        Run r = run("sweep", "--param", "delay-max", "--values", "24.6,25.6", "--seeds", "2", "--out", dir.toString(),
+                "--set", "report.chart-width-px=640", "--set", "report.chart-height-px=480");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("delay-max.csv") && r.out().contains("delay-max.png"), r.out());
+        List<String> lines = Files.readAllLines(dir.resolve("delay-max.csv"));
+        assertEquals("param,value,scheme,mean,min,max,seeds", lines.get(0));
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        String[] tight = lines.get(1).split(",");
+        String[] loose = lines.get(2).split(",");
+        assertEquals("delay-max", tight[0]);
+        assertEquals(24.6, Double.parseDouble(tight[1]), 0);
+        assertEquals("energy-rank", tight[2]);
+        assertEquals("2", tight[6]);
+        assertTrue(Double.parseDouble(loose[3]) >= Double.parseDouble(tight[3]), "a looser delay limit never lowers the rank");
+        BufferedImage png = ImageIO.read(dir.resolve("delay-max.png").toFile());
+        assertEquals(640, png.getWidth());
+        assertEquals(480, png.getHeight());
+
+        Run tooSmall = run("sweep", "--param", "delay-max", "--values", "25", "--seeds", "1", "--out", dir.toString(),
+                "--set", "report.chart-width-px=20");
+        assertEquals(Main.USER_ERROR, tooSmall.code());
+        assertTrue(tooSmall.err().contains("fedsllm.report.chart-width-px") && tooSmall.err().contains("20"), tooSmall.err());
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        Run r = run("--help");
+        assertEquals(0, r.code(), r.err());
+        Set<String> registered = new CommandLine(new Main()).getSubcommands().keySet();
+        // The commands of every issue so far; a command dropped from Main fails here.
+        assertTrue(registered.containsAll(List.of("help", "run", "report", "plan", "sweep", "bench", "data", "pretrain",
+                "train")), registered.toString());
+        for (String name : registered) {
+            assertTrue(Pattern.compile("(?m)^\\s+" + Pattern.quote(name) + "\\s").matcher(r.out()).find(),
+                    "--help does not list '" + name + "':\n" + r.out());
+        }
+        Run bench = run("bench", "--help");
+        assertEquals(0, bench.code(), bench.err());
+        for (String name : List.of("planner", "train", "emu")) {
+            assertTrue(Pattern.compile("(?m)^\\s+" + name + "\\s").matcher(bench.out()).find(),
+                    "bench --help does not list '" + name + "':\n" + bench.out());
+        }
+    }
+
+    @Test
+    void benchPlannerPrintsOneTimingLinePerCase() {
+        Run r = run("bench", "planner", "--set", "planner.bench.cases=3/6/4,4/8/5", "--set", "planner.bench.repetitions=2");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(2, lines.size(), r.out());
+        Pattern line = Pattern.compile("K=(\\d+) M=(\\d+) N=(\\d+): median ([\\d.]+) ms, max ([\\d.]+) ms, "
+                + "min ([\\d.]+) ms over 2 solves \\((\\d+) BCD iterations, T_total ([\\d.]+) s\\)");
+        int[][] sizes = {{3, 6, 4}, {4, 8, 5}};
+        for (int i = 0; i < 2; i++) {
+            Matcher m = line.matcher(lines.get(i));
+            assertTrue(m.matches(), lines.get(i));
+            for (int j = 0; j < 3; j++) {
+                assertEquals(sizes[i][j], Integer.parseInt(m.group(1 + j)), lines.get(i));
+            }
+            double median = Double.parseDouble(m.group(4));
+            assertTrue(Double.parseDouble(m.group(6)) <= median && median <= Double.parseDouble(m.group(5)), lines.get(i));
+            assertTrue(Integer.parseInt(m.group(7)) >= 1 && Double.parseDouble(m.group(8)) > 0, lines.get(i));
+        }
     }
 
     @Test

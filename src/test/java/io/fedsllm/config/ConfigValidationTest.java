@@ -142,6 +142,16 @@ class ConfigValidationTest {
     }
 
     @Test
+    void chartSizeIsCheckedAndShippedFromApplicationConf() {
+        assertEquals(new ChartSettings(800, 560), ChartSettings.from(ConfigReader.root(ConfigLoader.withSets())));
+        assertEquals(ChartSettings.shipped(), ChartSettings.from(ConfigReader.root(ConfigLoader.withSets())));
+        assertMentions(rejected(ChartSettings::from, "report.chart-width-px=0"), "fedsllm.report.chart-width-px", "0",
+                "[200, 10000]");
+        assertMentions(rejected(ChartSettings::from, "report.chart-height-px=1.5"), "fedsllm.report.chart-height-px", "1.5",
+                "whole number");
+    }
+
+    @Test
     void malformedFileIsRejectedNamingTheFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("radio.conf");
         Files.writeString(f, "fedsllm.radio { pmax-dbm = 23\n main { bandwidth-hz = }\n");
