@@ -197,17 +197,26 @@ public final class DelayModel {
      */
     public static Breakdown compose(List<ClientDelays> clients, double serverForwardS, double serverBackwardS,
             int localIterations, double rounds) {
-        double t1 = 0;
-        double t2 = 0;
-        double t3 = 0;
-        for (ClientDelays c : clients) {
-            t1 = Math.max(t1, c.forwardS() + c.activationUploadS());
-            t2 = Math.max(t2, c.gradientDownloadS() + c.backwardS());
-            t3 = Math.max(t3, c.loraUploadS());
+        Maxima m = Maxima.of(clients);
+        double iteration = m.t1() + serverForwardS + serverBackwardS + m.t2();
+        double round = localIterations * iteration + m.t3();
+        return new Breakdown(m.t1(), m.t2(), m.t3(), serverForwardS, serverBackwardS, iteration, round, rounds,
+                rounds * round);
+    }
+
+    /** T1 = max_k (T_k^F + T_k^A), T2 = max_k (T_k^G + T_k^B), T3 = max_k T_k^M (§5). */
+    private record Maxima(double t1, double t2, double t3) {
+        static Maxima of(List<ClientDelays> clients) {
+            double t1 = 0;
+            double t2 = 0;
+            double t3 = 0;
+            for (ClientDelays c : clients) {
+                t1 = Math.max(t1, c.forwardS() + c.activationUploadS());
+                t2 = Math.max(t2, c.gradientDownloadS() + c.backwardS());
+                t3 = Math.max(t3, c.loraUploadS());
+            }
+            return new Maxima(t1, t2, t3);
         }
-        double iteration = t1 + serverForwardS + serverBackwardS + t2;
-        double round = localIterations * iteration + t3;
-        return new Breakdown(t1, t2, t3, serverForwardS, serverBackwardS, iteration, round, rounds, rounds * round);
     }
 
     /**
@@ -219,45 +228,35 @@ public final class DelayModel {
      */
     public static Breakdown sequential(List<ClientDelays> clients, double serverForwardPerClientS,
             double serverBackwardPerClientS, int localIterations, double rounds) {
-        double t1 = 0;
-        double t2 = 0;
-        double t3 = 0;
         double longestIteration = 0;
         double round = 0;
         for (ClientDelays c : clients) {
             double iteration = (c.forwardS() + c.activationUploadS()) + serverForwardPerClientS + serverBackwardPerClientS
                     + (c.gradientDownloadS() + c.backwardS());
             round += localIterations * iteration + c.loraUploadS();
-            t1 = Math.max(t1, c.forwardS() + c.activationUploadS());
-            t2 = Math.max(t2, c.gradientDownloadS() + c.backwardS());
-            t3 = Math.max(t3, c.loraUploadS());
             longestIteration = Math.max(longestIteration, iteration);
         }
-        return new Breakdown(t1, t2, t3, serverForwardPerClientS, serverBackwardPerClientS, longestIteration, round,
-                rounds, rounds * round);
+        Maxima m = Maxima.of(clients);
+        return new Breakdown(m.t1(), m.t2(), m.t3(), serverForwardPerClientS, serverBackwardPerClientS, longestIteration,
+                round, rounds, rounds * round);
     }
 
     /**
      * Federated LoRA (scheme fl): every client trains the whole model on its own, in parallel, then uploads its
      * whole LoRA; no activations, no server compute:
-     * T_round = max_k [ I (T_k^F + T_k^B) + T_k^M ]; T_total = R·T_round. T2 = max T^B, T3 = max T^M;
+     * T_round = max_k [ I (T_k^F + T_k^B) + T_k^M ]; T_total = R·T_round. T1, T2, T3 are the per-client maxima;
      * {@code iterationS} is the longest client iteration max_k (T_k^F + T_k^B).
      */
     public static Breakdown federated(List<ClientDelays> clients, int localIterations, double rounds) {
-        double t1 = 0;
-        double t2 = 0;
-        double t3 = 0;
         double longestIteration = 0;
         double round = 0;
         for (ClientDelays c : clients) {
             double iteration = c.forwardS() + c.backwardS();
             round = Math.max(round, localIterations * iteration + c.loraUploadS());
-            t1 = Math.max(t1, c.forwardS());
-            t2 = Math.max(t2, c.backwardS());
-            t3 = Math.max(t3, c.loraUploadS());
             longestIteration = Math.max(longestIteration, iteration);
         }
-        return new Breakdown(t1, t2, t3, 0, 0, longestIteration, round, rounds, rounds * round);
+        Maxima m = Maxima.of(clients);
+        return new Breakdown(m.t1(), m.t2(), m.t3(), 0, 0, longestIteration, round, rounds, rounds * round);
     }
 
     /**

@@ -25,6 +25,7 @@ import io.fedsllm.plan.SubchannelAssignment;
 import io.fedsllm.plan.WaterFilling;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Runs the planner for one global round on the participants still alive and turns its plan into a
@@ -113,17 +114,8 @@ final class RoundPlanning {
                 DelayModel.Breakdown b = DelayModel.sequential(delays, single.serverForwardS(s, r),
                         single.serverBackwardS(s, r), system.localIterations(), RoundsModel.from(planner).rounds(r));
                 if (best == null || b.totalS() < best.planned().totalS()) {
-                    int[][] om = new int[k][];
-                    double[][] pm = new double[k][];
-                    int[][] of = new int[k][];
-                    double[][] pf = new double[k][];
-                    for (int i = 0; i < k; i++) {
-                        om[i] = alloc[i].ownedMain()[0];
-                        pm[i] = alloc[i].psdMain()[0];
-                        of[i] = alloc[i].ownedFed()[0];
-                        pf[i] = alloc[i].psdFed()[0];
-                    }
-                    best = new Allocation(s, r, om, pm, of, pf, List.copyOf(delays), b);
+                    best = allocation(s, r, k, i -> alloc[i].ownedMain()[0], i -> alloc[i].psdMain()[0],
+                            i -> alloc[i].ownedFed()[0], i -> alloc[i].psdFed()[0], List.copyOf(delays), b);
                 }
             }
         }
@@ -179,20 +171,27 @@ final class RoundPlanning {
     }
 
     private Allocation fromPlan(Plan plan) {
-        int k = plan.clients().size();
+        List<Plan.ClientPlan> c = plan.clients();
+        List<DelayModel.ClientDelays> delays = c.stream().map(Plan.ClientPlan::delays).toList();
+        return allocation(plan.splitLayer(), plan.rank(), c.size(), i -> c.get(i).subchannelsMain(),
+                i -> c.get(i).psdMain(), i -> c.get(i).subchannelsFed(), i -> c.get(i).psdFed(), delays, plan.breakdown());
+    }
+
+    /** An allocation of {@code k} participants from per-participant subchannels and PSDs on both links. */
+    private static Allocation allocation(int split, int rank, int k, IntFunction<int[]> ownedMain,
+            IntFunction<double[]> psdMain, IntFunction<int[]> ownedFed, IntFunction<double[]> psdFed,
+            List<DelayModel.ClientDelays> delays, DelayModel.Breakdown planned) {
         int[][] om = new int[k][];
         double[][] pm = new double[k][];
         int[][] of = new int[k][];
         double[][] pf = new double[k][];
         for (int i = 0; i < k; i++) {
-            Plan.ClientPlan c = plan.clients().get(i);
-            om[i] = c.subchannelsMain();
-            pm[i] = c.psdMain();
-            of[i] = c.subchannelsFed();
-            pf[i] = c.psdFed();
+            om[i] = ownedMain.apply(i);
+            pm[i] = psdMain.apply(i);
+            of[i] = ownedFed.apply(i);
+            pf[i] = psdFed.apply(i);
         }
-        List<DelayModel.ClientDelays> delays = plan.clients().stream().map(Plan.ClientPlan::delays).toList();
-        return new Allocation(plan.splitLayer(), plan.rank(), om, pm, of, pf, delays, plan.breakdown());
+        return new Allocation(split, rank, om, pm, of, pf, delays, planned);
     }
 
     /** Round-robin equal subchannels, exact power control on both links, best split and rank by T_total. */
@@ -217,17 +216,8 @@ final class RoundPlanning {
                 DelayModel.Evaluation e = model.evaluate(s, r, m.rateBps(), f.rateBps(), p.rounds().rounds(r));
                 DelayModel.Breakdown b = e.breakdown();
                 if (best == null || b.totalS() < best.planned().totalS()) {
-                    int[][] om = new int[k][];
-                    double[][] pm = new double[k][];
-                    int[][] of = new int[k][];
-                    double[][] pf = new double[k][];
-                    for (int i = 0; i < k; i++) {
-                        om[i] = wfMain[i].index();
-                        pm[i] = psdOf(wfMain[i], m.waterLevel()[i]);
-                        of[i] = wfFed[i].index();
-                        pf[i] = psdOf(wfFed[i], f.waterLevel()[i]);
-                    }
-                    best = new Allocation(s, r, om, pm, of, pf, e.clients(), b);
+                    best = allocation(s, r, k, i -> wfMain[i].index(), i -> psdOf(wfMain[i], m.waterLevel()[i]),
+                            i -> wfFed[i].index(), i -> psdOf(wfFed[i], f.waterLevel()[i]), e.clients(), b);
                 }
             }
         }
