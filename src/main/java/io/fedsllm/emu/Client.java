@@ -299,6 +299,9 @@ public final class Client extends AbstractBehavior<Client.Command> {
         awaitingGradients = false;
         if (!m.accepted()) {
             // Left out of this iteration (deadline policy): no backward; the next barrier or aggregation resyncs it.
+            if (trainer != null) {
+                trainer.discardPending();
+            }
             stats.iterationsLeftOut++;
             return this;
         }

@@ -100,6 +100,27 @@ class RealModeTest {
     }
 
     @Test
+    void deadlinePolicyKeepsASlowedClientAliveAndItRejoinsEveryRound() {
+        // Client 2 is 100 times slower: the deadline leaves it out of every iteration; it drops its pending
+        // forwards, sends no LoRA, adopts the next global copy and stays a participant.
+        RunResult r = Emulator.run(config("emu.rounds=3", "emu.straggler-policy=deadline", "emu.deadline-factor=1.2",
+                "emu.slowdown.\"2\"=100"), RunSink.NONE);
+        assertEquals("rounds", r.stopReason());
+        assertEquals(3, r.rounds().size());
+        for (RoundRecord rec : r.rounds()) {
+            assertEquals(3, rec.participants(), "round " + rec.round());
+            assertEquals(List.of(), rec.dropped(), "round " + rec.round());
+            assertEquals(2, rec.iterationsLeftOut(), "round " + rec.round());
+            for (RoundRecord.ClientRound c : rec.clients()) {
+                assertEquals(c.client() == 2 ? 2 : 0, c.iterationsLeftOut(), "round " + rec.round() + " client " + c.client());
+                assertEquals(c.client() == 2 ? 0 : 2, c.iterationsDone(), "round " + rec.round() + " client " + c.client());
+            }
+            assertTrue(Double.isFinite(rec.valLoss()), "round " + rec.round());
+        }
+        assertEquals(0, r.rejected());
+    }
+
+    @Test
     void measuredComputeDelaysReplaceTheDelayModel() {
         RunResult r = Emulator.run(config("emu.rounds=1", "emu.compute-delay=measured", "emu.measured-scale=1000"),
                 RunSink.NONE);
