@@ -1,6 +1,8 @@
 package io.fedsllm.emu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -9,8 +11,11 @@ import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.report.RoundRecord;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -45,8 +50,7 @@ class CoordinatorTest {
         RunSink sink = (record, wall) -> {
             if (record.round() == 0) {
                 // Unscripted death: client 2 stops after round 1 was planned with it.
-                KIT.system().classicSystem().actorSelection(self.get().path().child("client-2"))
-                        .tell(Client.Crash.INSTANCE, org.apache.pekko.actor.ActorRef.noSender());
+                sendToChild(self.get(), "client-2", Client.Crash.INSTANCE);
             }
         };
         self.set(start("death", sink, new MessageAudit(), done));
@@ -58,6 +62,57 @@ class CoordinatorTest {
         assertEquals(4, r1.clients().size());
         assertEquals(4, r.rounds().get(2).participants());
         assertEquals(r1.durationS(), r1.breakdown().sumS(), 1e-9 * r1.durationS());
+    }
+
+    /** Sends a classic system message (Kill: fails the actor; PoisonPill: stops it) to a child of the coordinator. */
+    private static void sendToChild(ActorRef<Coordinator.Command> coordinator, String child, Object message) {
+        KIT.system().classicSystem().actorSelection(coordinator.path().child(child))
+                .tell(message, org.apache.pekko.actor.ActorRef.noSender());
+    }
+
+    /** Starts a run whose sink sends {@code message} to {@code child} after round 0; returns the run's future. */
+    private static CompletableFuture<RunResult> runAndSendAfterRound0(String name, String child, Object message) {
+        CompletableFuture<RunResult> done = new CompletableFuture<>();
+        AtomicReference<ActorRef<Coordinator.Command>> self = new AtomicReference<>();
+        RunSink sink = (record, wall) -> {
+            if (record.round() == 0) {
+                sendToChild(self.get(), child, message);
+            }
+        };
+        self.set(start(name, sink, new MessageAudit(), done));
+        return done;
+    }
+
+    @Test
+    void aClientThatFailsIsDroppedWithItsCauseKept() throws Exception {
+        RunResult r = runAndSendAfterRound0("client-fails", "client-3", org.apache.pekko.actor.Kill.getInstance())
+                .get(60, TimeUnit.SECONDS);
+        assertEquals(3, r.rounds().size());
+        assertEquals(List.of(3), r.rounds().get(1).dropped());
+        assertEquals(Set.of(3), r.clientFailures().keySet());
+        assertTrue(r.clientFailures().get(3).startsWith("ActorKilledException"), r.clientFailures().toString());
+    }
+
+    @Test
+    void aStoppedFederatedServerFailsTheRunNamingIt() {
+        CompletableFuture<RunResult> done = runAndSendAfterRound0("fed-stops", FedServer.ROLE,
+                org.apache.pekko.actor.PoisonPill.getInstance());
+        ExecutionException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> assertThrows(ExecutionException.class, done::get), "the run must not hang");
+        assertTrue(e.getCause().getMessage().contains("the fed-server stopped unexpectedly in round 1"),
+                e.getCause().getMessage());
+    }
+
+    @Test
+    void aFailedMainServerFailsTheRunWithItsCause() {
+        CompletableFuture<RunResult> done = runAndSendAfterRound0("main-fails", MainServer.ROLE,
+                org.apache.pekko.actor.Kill.getInstance());
+        ExecutionException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> assertThrows(ExecutionException.class, done::get), "the run must not hang");
+        String why = e.getCause().getMessage();
+        assertTrue(why.contains("the main-server stopped unexpectedly in round 1") && why.contains("ActorKilledException"),
+                why);
+        assertTrue(e.getCause().getCause() instanceof org.apache.pekko.actor.ActorKilledException, "the cause is kept");
     }
 
     @Test

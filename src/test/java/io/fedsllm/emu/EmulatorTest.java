@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -200,6 +201,18 @@ class EmulatorTest {
             assertTrue(rec.clients().stream().noneMatch(c -> c.client() == 1));
             assertMatchesPlan(rec);
         }
+    }
+
+    @Test
+    void aFailingSinkFailsTheRunWithItsErrorInsteadOfHanging() {
+        RunSink failing = (record, wall) -> {
+            throw new java.io.UncheckedIOException(new java.io.IOException("disk full"));
+        };
+        IllegalStateException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> assertThrows(IllegalStateException.class, () -> Emulator.run(config("emu.rounds=2"), failing)),
+                "the run must not hang");
+        assertTrue(e.getMessage().contains("the coordinator failed") && e.getMessage().contains("disk full"),
+                e.getMessage());
     }
 
     @Test

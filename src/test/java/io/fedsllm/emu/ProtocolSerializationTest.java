@@ -61,8 +61,7 @@ class ProtocolSerializationTest {
                 new Coordinator.IterationsDone(1, 9.0, 1.0, 2.0, 3.0, 4.0, 12345L, 0, 2.5, tensor),
                 new Coordinator.Aggregated(1, 9.5, List.of(0, 3), List.of(0.25, 0.75), 50L, 8L, tensor),
                 new Coordinator.Evaluated(1, 2.25, null),
-                new RoundEvaluator.Evaluate(1, 2, tensor, tensor, coordinator),
-                new Coordinator.ClientTerminated(3));
+                new RoundEvaluator.Evaluate(1, 2, tensor, tensor, coordinator));
         Serialization serialization = SerializationExtension.get(KIT.system().classicSystem());
         List<Class<?>> seen = new ArrayList<>();
         for (Object m : messages) {
