@@ -55,21 +55,40 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      */
     public record ClientReport(int round, int client, double forwardS, double activationUploadS, double backwardS,
             double loraUploadS, int iterationsDone, int iterationsLeftOut, double doneS, Double localTrainLoss)
-            implements Command {}
+            implements Command, Arrival {
+        /** Reported when the client finished. */
+        @Override
+        public double arrivalS() {
+            return doneS;
+        }
+    }
 
     /**
      * The main server finished the round's iterations at {@code endS}; breakdown totals; mean loss of its steps
      * and its LoRA bytes (both null in analytic mode or without a step).
      */
     public record IterationsDone(int round, double endS, double t1S, double serverForwardS, double serverBackwardS,
-            double t2S, long bytesMain, int iterationsLeftOut, Double trainLoss, byte[] serverLora) implements Command {}
+            double t2S, long bytesMain, int iterationsLeftOut, Double trainLoss, byte[] serverLora)
+            implements Command, Arrival {
+        /** Reported at the end of the iterations. */
+        @Override
+        public double arrivalS() {
+            return endS;
+        }
+    }
 
     /**
      * The federated server aggregated at {@code endS} with these |D_k| weights (client-id order); the global copy's
      * bytes in real mode (null in analytic mode).
      */
     public record Aggregated(int round, double endS, List<Integer> contributors, List<Double> weights, long bytesFed,
-            long version, byte[] globalLora) implements Command {}
+            long version, byte[] globalLora) implements Command, Arrival {
+        /** Reported at the aggregation. */
+        @Override
+        public double arrivalS() {
+            return endS;
+        }
+    }
 
     /** Real mode: the validation loss after the round, or why it could not be computed ({@code error} non-null). */
     public record Evaluated(int round, double valLoss, String error) implements Command {}
@@ -170,6 +189,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Command.class, Arrival::isInvalid, this::onInvalidArrival)
                 .onMessage(ServerReady.class, this::onServerReady)
                 .onMessage(FedReady.class, this::onFedReady)
                 .onMessage(ClientReport.class, this::onClientReport)
@@ -257,6 +277,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                     setup.localIterations(), local, s.forwardS(), s.backwardS(), s.link().rateMainBps(),
                     s.link().rateFedBps(), setup.activationBits(), setup.loraBits(), roundStartS));
         }
+    }
+
+    private Behavior<Command> onInvalidArrival(Command m) {
+        audit.record(ROLE, m);
+        return reject(m, Arrival.why((Arrival) m));
     }
 
     private Behavior<Command> onServerReady(ServerReady m) {
