@@ -45,14 +45,15 @@ public final class Client extends AbstractBehavior<Client.Command> {
             long loraBits, double arrivalS) implements Command, Arrival {}
 
     /** The federated server's global copy of the client-side LoRA, blocks 0..ℓ−1 (weights null in analytic mode). */
-    public record GlobalLora(int round, int splitLayer, List<Integer> blocks, long version, byte[] weights,
-            double arrivalS) implements Command, Arrival {}
+    public record GlobalLora(int round, int splitLayer, List<Integer> blocks, long version,
+            @Carries(Carries.Content.GLOBAL_LORA) byte[] weights, double arrivalS) implements Command, Arrival {}
 
     /** The main server's iteration barrier: every client may start iteration {@code iteration}. */
     public record StartIteration(int round, int iteration, double arrivalS) implements Command, Arrival {}
 
     /** Gradients w.r.t. the activations of one iteration; {@code accepted = false}: left out (deadline), no payload. */
-    public record Gradients(int round, int iteration, boolean accepted, long bits, byte[] payload, double arrivalS)
+    public record Gradients(int round, int iteration, boolean accepted, long bits,
+            @Carries(Carries.Content.GRADIENTS) byte[] payload, double arrivalS)
             implements Command, Arrival {}
 
     /** The round's local iterations are over: upload the client LoRA. */

@@ -68,7 +68,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      * and its LoRA bytes (both null in analytic mode or without a step).
      */
     public record IterationsDone(int round, double endS, double t1S, double serverForwardS, double serverBackwardS,
-            double t2S, long bytesMain, int iterationsLeftOut, Double trainLoss, byte[] serverLora)
+            double t2S, long bytesMain, int iterationsLeftOut, Double trainLoss,
+            @Carries(Carries.Content.SERVER_LORA) byte[] serverLora)
             implements Command, Arrival {
         /** Reported at the end of the iterations. */
         @Override
@@ -82,7 +83,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      * bytes in real mode (null in analytic mode).
      */
     public record Aggregated(int round, double endS, List<Integer> contributors, List<Double> weights, long bytesFed,
-            long version, byte[] globalLora) implements Command, Arrival {
+            long version, @Carries(Carries.Content.GLOBAL_LORA) byte[] globalLora) implements Command, Arrival {
         /** Reported at the aggregation. */
         @Override
         public double arrivalS() {

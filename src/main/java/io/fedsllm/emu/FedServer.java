@@ -45,14 +45,15 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
     }
 
     /** Client k's LoRA of blocks 0..ℓ−1 (weights null in analytic mode), |D_k| samples. */
-    public record Upload(int round, int client, int samples, List<Integer> blocks, long bits, byte[] weights,
-            double arrivalS) implements Command, Arrival {}
+    public record Upload(int round, int client, int samples, List<Integer> blocks, long bits,
+            @Carries(Carries.Content.CLIENT_LORA) byte[] weights, double arrivalS) implements Command, Arrival {}
 
     /** Client k trained nothing this round (left out of every iteration): no weights to average. */
     public record NoUpload(int round, int client, double arrivalS) implements Command, Arrival {}
 
     /** The main server's LoRA of blocks moving to the clients (the split moved up). */
-    public record ServerBlocks(int round, List<Integer> blocks, byte[] weights, double arrivalS)
+    public record ServerBlocks(int round, List<Integer> blocks, @Carries(Carries.Content.SERVER_LORA) byte[] weights,
+            double arrivalS)
             implements Command, Arrival {}
 
     /** The coordinator's death watch: stop waiting for this client. */

@@ -64,14 +64,19 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
     }
 
     /** One client's split-layer activations of one iteration (payload and labels null in analytic mode). */
-    public record Activations(int round, int iteration, int client, long bits, byte[] payload, int[][] labels,
+    public record Activations(int round, int iteration, int client, long bits,
+            @Carries(Carries.Content.ACTIVATIONS) byte[] payload, @Carries(Carries.Content.LABELS) int[][] labels,
             double arrivalS) implements Command, Arrival {}
 
     /** A client finished backward of an iteration at {@code arrivalS}. */
     public record BackwardDone(int round, int iteration, int client, double arrivalS) implements Command, Arrival {}
 
-    /** Blocks moving from the federated server's global copy to the server (the split moved down). */
-    public record AdoptBlocks(int round, List<Integer> blocks, byte[] weights, double arrivalS)
+    /**
+     * Blocks moving from the federated server's global copy to the server (the split moved down): the one message
+     * that brings client-side LoRA to the main server, and it is the average, never a client's own upload.
+     */
+    public record AdoptBlocks(int round, List<Integer> blocks, @Carries(Carries.Content.GLOBAL_LORA) byte[] weights,
+            double arrivalS)
             implements Command, Arrival {}
 
     /** The coordinator's death watch: stop waiting for this client. */

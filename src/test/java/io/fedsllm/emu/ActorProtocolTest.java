@@ -184,6 +184,7 @@ class ActorProtocolTest {
         assertEquals(50, a.bytesFed());
         assertEquals(6, audit.rejectedMessages());
         assertFalse(audit.receivedTypes().get(FedServer.ROLE).stream().anyMatch(t -> t.contains("Activations")));
+        RoleSeparationTest.assertRolesSeparated(audit);
     }
 
     @Test

@@ -114,8 +114,7 @@ class EmulatorTest {
         assertEquals(Set.of("FedServer$Setup", "FedServer$Configure", "FedServer$ServerBlocks", "FedServer$Upload"),
                 types.get(FedServer.ROLE));
         // The main server never receives client LoRA; the federated server never activations, gradients or labels.
-        assertFalse(types.get(MainServer.ROLE).stream().anyMatch(t -> t.contains("Upload") || t.contains("Lora")));
-        assertFalse(types.get(FedServer.ROLE).stream().anyMatch(t -> t.contains("Activations") || t.contains("Gradients")));
+        RoleSeparationTest.assertRolesSeparated(audit);
     }
 
     @Test
@@ -134,6 +133,7 @@ class EmulatorTest {
         assertTrue(audit.receivedTypes().get(MainServer.ROLE).contains("MainServer$AdoptBlocks"));
         assertTrue(audit.receivedTypes().get(FedServer.ROLE).contains("FedServer$ServerBlocks"));
         assertEquals(0, r.rejected());
+        RoleSeparationTest.assertRolesSeparated(audit);
     }
 
     @Test

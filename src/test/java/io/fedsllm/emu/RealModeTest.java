@@ -62,10 +62,9 @@ class RealModeTest {
         assertEquals(r.rounds().get(1).valLoss(), r.finalValLoss());
         assertEquals(0, r.rejected());
         Map<String, Set<String>> types = audit.receivedTypes();
-        assertFalse(types.get(MainServer.ROLE).stream().anyMatch(t -> t.contains("Upload") || t.contains("Lora")),
-                types.toString());
-        assertFalse(types.get(FedServer.ROLE).stream().anyMatch(t -> t.contains("Activations") || t.contains("Gradients")),
-                types.toString());
+        RoleSeparationTest.assertRolesSeparated(audit);
+        assertEquals(Set.of("FedServer$Upload.weights"),
+                audit.contentsReceived().get(FedServer.ROLE).get(Carries.Content.CLIENT_LORA), "the check sees the uploads");
         assertEquals(Set.of("RoundEvaluator$Evaluate"), types.get(RoundEvaluator.ROLE));
     }
 
@@ -86,8 +85,9 @@ class RealModeTest {
     void splitAndRankChangesCarryTheLoraValuesAndTrainingGoesOn() {
         // A slow server: the best split changes with each round's shadowing (as the analytic test of moves).
         // A rank sensitivity of 1 makes the planner change the rank as well.
+        MessageAudit audit = new MessageAudit();
         RunResult r = Emulator.run(config("emu.rounds=3", "radio.shadowing=per-round",
-                "compute.server-flops-per-cycle=300", "planner.rounds-a=1"), RunSink.NONE);
+                "compute.server-flops-per-cycle=300", "planner.rounds-a=1"), RunSink.NONE, audit);
         Set<Integer> splits = new java.util.TreeSet<>();
         Set<Integer> ranks = new java.util.TreeSet<>();
         for (RoundRecord rec : r.rounds()) {
@@ -97,6 +97,7 @@ class RealModeTest {
         }
         assertTrue(splits.size() >= 2 && ranks.size() >= 2, "split and rank changed: " + splits + ", " + ranks);
         assertEquals(0, r.rejected(), "every moved block's LoRA fitted where it arrived");
+        RoleSeparationTest.assertRolesSeparated(audit);
     }
 
     @Test
