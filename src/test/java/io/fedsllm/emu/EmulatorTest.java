@@ -91,6 +91,23 @@ class EmulatorTest {
         assertFalse(line.contains("wall"), "no wall-clock value in rounds.jsonl");
     }
 
+    @Test
+    void sameSeedGivesByteIdenticalRoundsJsonlWithDeadlinesAKilledClientAndPerRoundShadowing(@TempDir Path tmp)
+            throws Exception {
+        String[] sets = {"seed=11", "radio.shadowing=per-round", "emu.straggler-policy=deadline",
+                "emu.deadline-factor=1.2", "emu.slowdown.\"2\"=100", "emu.slowdown.\"0\"=1.1", "emu.kill-at-round.\"3\"=1",
+                "emu.kill-at-round.\"1\"=2"};
+        byte[] a = runToDir(tmp.resolve("a"), sets);
+        byte[] b = runToDir(tmp.resolve("b"), sets);
+        assertArrayEquals(a, b);
+        List<String> lines = Files.readAllLines(tmp.resolve("a/rounds.jsonl"));
+        assertTrue(lines.get(1).contains("\"dropped\":[3]") && lines.get(2).contains("\"dropped\":[1]"), lines.toString());
+        for (String line : lines) {
+            RoundRecord rec = new com.fasterxml.jackson.databind.ObjectMapper().readValue(line, RoundRecord.class);
+            assertTrue(rec.iterationsLeftOut() > 0, "the deadline left iterations out: " + line);
+        }
+    }
+
     private static byte[] runToDir(Path dir, String... sets) throws Exception {
         Config c = config(sets);
         try (RunWriter w = new RunWriter(dir, null, 3)) {

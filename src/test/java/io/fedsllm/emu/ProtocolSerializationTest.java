@@ -88,6 +88,17 @@ class ProtocolSerializationTest {
         }
     }
 
+    @Test
+    void loraPayloadBytesDoNotDependOnTheJvm() {
+        // Map.of iterates in a per-JVM (salted) order; the payload's safetensors metadata must be written sorted.
+        java.util.TreeMap<Integer, java.util.Map<String, float[]>> blocks = new java.util.TreeMap<>();
+        blocks.put(0, java.util.Map.of("q.lora_A", new float[] {1, 2}, "q.lora_B", new float[] {3, 4}));
+        byte[] bytes = new io.fedsllm.train.LoraBlocks(blocks, 2).toBytes();
+        String header = new String(bytes, 8, (int) java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getLong(0), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(header.startsWith("{\"__metadata__\":{\"format\":\"fedsllm-lora-blocks\",\"rank\":\"2\"}"), header);
+    }
+
     private static boolean hasArray(Object m) {
         for (var c : m.getClass().getRecordComponents() == null ? new java.lang.reflect.RecordComponent[0]
                 : m.getClass().getRecordComponents()) {
