@@ -24,6 +24,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one emulated experiment in this JVM: an actor system whose guardian is the {@link Coordinator}. Real mode
@@ -31,6 +33,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * shards; its delay model describes the model being trained ({@code cost.model} is set to {@code train.model}).
  */
 public final class Emulator {
+    private static final Logger LOG = LoggerFactory.getLogger(Emulator.class);
+
     private Emulator() {}
 
     /** Runs the experiment the configuration describes; {@code sink} sees every round as it finishes. */
@@ -62,6 +66,13 @@ public final class Emulator {
         if (!real && emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED) {
             throw new UserError("config key 'fedsllm.emu.compute-delay' = measured: analytic mode has no compute to "
                     + "measure; use model or emu.mode = real");
+        }
+        if ((emu.scheme() == EmuSettings.Scheme.SL || emu.scheme() == EmuSettings.Scheme.FL)
+                && emu.planner() == EmuSettings.PlannerChoice.BCD) {
+            LOG.warn("fedsllm.emu.planner = bcd is not used by fedsllm.emu.scheme = {}: {}; set emu.planner = equal to "
+                    + "silence this", ConfigReader.configName(emu.scheme()), emu.scheme() == EmuSettings.Scheme.SL
+                    ? "sl plans each client alone on the whole band (equal subchannels, exact power, every split and rank)"
+                    : "fl gives every client equal fed-link subchannels with exact power, at rank lora.rank");
         }
         Deployment deployment = Deployment.from(config);
         for (int c : emu.slowdown().keySet()) {

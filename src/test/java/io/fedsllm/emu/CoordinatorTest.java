@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,15 @@ class CoordinatorTest {
         assertTrue(why.contains("the main-server stopped unexpectedly in round 1") && why.contains("ActorKilledException"),
                 why);
         assertTrue(e.getCause().getCause() instanceof org.apache.pekko.actor.ActorKilledException, "the cause is kept");
+    }
+
+    @Test
+    void splitLearningWarnsOnceThatItDoesNotUseTheBcdPlanner() {
+        LoggingTestKit.warn("fedsllm.emu.planner = bcd is not used by fedsllm.emu.scheme = sl").withOccurrences(1)
+                .expect(KIT.system(), () -> Emulator.run(EmulatorTest.config("emu.rounds=2", "emu.scheme=sl"), RunSink.NONE));
+        LoggingTestKit.warn("is not used by").withOccurrences(0).withCheckExcess(true)
+                .expect(KIT.system(), () -> Emulator.run(EmulatorTest.config("emu.rounds=1", "emu.scheme=sl",
+                        "emu.planner=equal"), RunSink.NONE));
     }
 
     @Test
