@@ -43,11 +43,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     public sealed interface Command extends CborSerializable {}
 
-    /** The main server holds exactly its blocks for the round and starts iterating. */
-    public record ServerReady(int round, List<Integer> serverBlocks) implements Command {}
+    /**
+     * The main server holds exactly its blocks for the round and starts iterating at {@code arrivalS} (the round
+     * start: moving blocks costs no virtual time, SYSTEM_MODEL §1).
+     */
+    public record ServerReady(int round, List<Integer> serverBlocks, double arrivalS) implements Command, Arrival {}
 
-    /** The federated server's global copy holds exactly the client blocks and was broadcast. */
-    public record FedReady(int round, List<Integer> globalBlocks, long version) implements Command {}
+    /** The federated server's global copy holds exactly the client blocks and was broadcast at {@code arrivalS}. */
+    public record FedReady(int round, List<Integer> globalBlocks, long version, double arrivalS)
+            implements Command, Arrival {}
 
     /**
      * One client's totals for the round; {@code doneS} = when it finished (sent its LoRA); {@code localTrainLoss} =

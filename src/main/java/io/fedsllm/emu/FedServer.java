@@ -243,7 +243,7 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
         }
         ready = true;
         List<Integer> blocks = List.copyOf(global);
-        setup.coordinator().tell(new Coordinator.FedReady(round.round(), blocks, version));
+        setup.coordinator().tell(new Coordinator.FedReady(round.round(), blocks, version, round.startS()));
         byte[] weights = real() ? globalLora.toBytes() : null;
         if (round.sequential()) {
             relayWeights = weights;

@@ -314,7 +314,7 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
             trainer(round).reconfigure(round.splitLayer(), round.rank(), adopted);
             adopted = null;
         }
-        setup.coordinator().tell(new Coordinator.ServerReady(round.round(), List.copyOf(blocks)));
+        setup.coordinator().tell(new Coordinator.ServerReady(round.round(), List.copyOf(blocks), round.startS()));
         if (round.localTraining()) {
             finishRound(round.startS());
             return;

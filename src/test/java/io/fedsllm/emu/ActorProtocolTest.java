@@ -67,7 +67,9 @@ class ActorProtocolTest {
                 Double.POSITIVE_INFINITY, 10.0));
         FedServer.ServerBlocks moved = p.fed().expectMessageClass(FedServer.ServerBlocks.class);
         assertEquals(List.of(0, 1), moved.blocks());
-        assertEquals(List.of(2, 3, 4, 5), p.coordinator().expectMessageClass(Coordinator.ServerReady.class).serverBlocks());
+        Coordinator.ServerReady serverReady = p.coordinator().expectMessageClass(Coordinator.ServerReady.class);
+        assertEquals(List.of(2, 3, 4, 5), serverReady.serverBlocks());
+        assertEquals(10.0, serverReady.arrivalS(), "ready at the round start");
         assertEquals(new Client.StartIteration(0, 0, 10.0), p.clients().get(0).receiveMessage());
         assertEquals(new Client.StartIteration(0, 0, 10.0), p.clients().get(2).receiveMessage());
         p.clients().get(1).expectNoMessage(QUIET);
@@ -163,7 +165,7 @@ class ActorProtocolTest {
         fed.tell(new FedServer.Configure(0, 2, 4, List.of(0, 1, 2), false, 200, 1.0));
         p.clients().get(0).expectNoMessage(QUIET);   // the global copy is incomplete until the server's blocks arrive
         fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 1.0));
-        p.coordinator().expectMessageClass(Coordinator.FedReady.class);
+        assertEquals(1.0, p.coordinator().expectMessageClass(Coordinator.FedReady.class).arrivalS(), "ready at the round start");
         for (TestProbe<Client.Command> c : p.clients()) {
             assertEquals(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, 1.0).blocks(),
                     ((Client.GlobalLora) c.receiveMessage()).blocks());
@@ -247,7 +249,7 @@ class ActorProtocolTest {
         server.tell(new MainServer.AdoptBlocks(1, List.of(2, 3), null, 1.0));   // before round 1's Configure: kept
         server.tell(new MainServer.Configure(1, 2, 4, 1, List.of(0), false, true, 0, 0.5, 1000, 0.0,
                 Double.POSITIVE_INFINITY, 1.0));
-        assertEquals(new Coordinator.ServerReady(1, List.of(2, 3, 4, 5)),
+        assertEquals(new Coordinator.ServerReady(1, List.of(2, 3, 4, 5), 1.0),
                 p.coordinator().expectMessageClass(Coordinator.ServerReady.class));
         assertEquals(1, audit.rejectedMessages());
     }

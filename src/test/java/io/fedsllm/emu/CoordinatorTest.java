@@ -126,6 +126,26 @@ class CoordinatorTest {
     }
 
     @Test
+    void reportsWithoutAVirtualTimeAreRejectedWithALoggedReason() throws Exception {
+        MessageAudit audit = new MessageAudit();
+        CompletableFuture<RunResult> done = new CompletableFuture<>();
+        AtomicReference<ActorRef<Coordinator.Command>> self = new AtomicReference<>();
+        RunSink sink = (record, wall) -> {
+            if (record.round() == 0) {
+                ActorRef<Coordinator.Command> c = self.get();
+                c.tell(new Coordinator.ClientReport(1, 0, 1, 1, 1, 1, 1, 0, Double.NaN, null));
+                c.tell(new Coordinator.ServerReady(1, List.of(1, 2, 3, 4, 5), Double.POSITIVE_INFINITY));
+                c.tell(new Coordinator.Aggregated(1, -2.0, List.of(), List.of(), 0, 0, null));
+            }
+        };
+        LoggingTestKit.warn("coordinator rejected").withMessageContains("is not a virtual time").withOccurrences(3)
+                .expect(KIT.system(), () -> self.getAndSet(start("no-time", sink, audit, done)));
+        RunResult r = done.get(60, TimeUnit.SECONDS);
+        assertEquals(3, audit.rejectedMessages());
+        assertEquals(Emulator.run(CONFIG, RunSink.NONE).rounds(), r.rounds(), "the same rounds as a run without them");
+    }
+
+    @Test
     void badReportsAreRejectedAndTheRunIsNotCorrupted() throws Exception {
         MessageAudit audit = new MessageAudit();
         CompletableFuture<RunResult> done = new CompletableFuture<>();
