@@ -221,6 +221,16 @@ class EmulatorTest {
     }
 
     @Test
+    void theCoordinatorPlansAndWritesOnItsOwnDispatcher() {
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Emulator.run(config("emu.rounds=2"), (record, wall) -> threads.add(Thread.currentThread().getName()));
+        assertEquals(2, threads.size());
+        for (String t : threads) {
+            assertTrue(t.contains("fedsllm.planning-dispatcher"), "the sink ran on " + t);
+        }
+    }
+
+    @Test
     void aFailingSinkFailsTheRunWithItsErrorInsteadOfHanging() {
         RunSink failing = (record, wall) -> {
             throw new java.io.UncheckedIOException(new java.io.IOException("disk full"));
