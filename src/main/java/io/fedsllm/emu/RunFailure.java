@@ -2,6 +2,7 @@ package io.fedsllm.emu;
 
 import io.fedsllm.config.UserError;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.Signal;
@@ -30,38 +31,29 @@ final class RunFailure {
         return Behaviors.intercept(() -> new BehaviorInterceptor<T, T>(type) {
             @Override
             public Behavior<T> aroundStart(TypedActorContext<T> ctx, PreStartTarget<T> target) {
-                try {
-                    return target.start(ctx);
-                } catch (RuntimeException e) {
-                    return failed(e);
-                }
+                return guarded(() -> target.start(ctx));
             }
 
             @Override
             public Behavior<T> aroundReceive(TypedActorContext<T> ctx, T msg, ReceiveTarget<T> target) {
-                try {
-                    return target.apply(ctx, msg);
-                } catch (RuntimeException e) {
-                    return failed(e);
-                }
+                return guarded(() -> target.apply(ctx, msg));
             }
 
             @Override
             public Behavior<T> aroundSignal(TypedActorContext<T> ctx, Signal signal, SignalTarget<T> target) {
-                try {
-                    return target.apply(ctx, signal);
-                } catch (RuntimeException e) {
-                    return failed(e);
-                }
+                return guarded(() -> target.apply(ctx, signal));
             }
 
-            private Behavior<T> failed(RuntimeException e) {
-                if (e instanceof UserError u) {
+            private Behavior<T> guarded(Supplier<Behavior<T>> step) {
+                try {
+                    return step.get();
+                } catch (UserError u) {
                     done.completeExceptionally(u);
                     return Behaviors.stopped();
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(new IllegalStateException("the " + who + " failed: " + describe(e), e));
+                    throw e;
                 }
-                done.completeExceptionally(new IllegalStateException("the " + who + " failed: " + describe(e), e));
-                throw e;
             }
         }, behavior);
     }

@@ -47,6 +47,25 @@ class ActorProtocolTest {
                 });
     }
 
+    /** An analytic main server set up with the probes as the other parties. */
+    static ActorRef<MainServer.Command> mainServer(Parties p, MessageAudit audit) {
+        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, audit));
+        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        return server;
+    }
+
+    /** An analytic federated server set up with the probes as the other parties. */
+    static ActorRef<FedServer.Command> fedServer(Parties p, MessageAudit audit) {
+        ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(audit));
+        fed.tell(new FedServer.Setup(p.refs(), p.main().ref(), p.coordinator().ref()));
+        return fed;
+    }
+
+    /** An analytic client set up with the probes as the other parties. */
+    static ActorRef<Client.Command> client(Parties p, int id, double slowdown, MessageAudit audit) {
+        return KIT.spawn(Client.create(id, 640, slowdown, p.main().ref(), p.fed().ref(), p.coordinator().ref(), audit));
+    }
+
     static Parties parties(int clients) {
         List<TestProbe<Client.Command>> c = new java.util.ArrayList<>();
         for (int i = 0; i < clients; i++) {
@@ -60,8 +79,7 @@ class ActorProtocolTest {
     void mainServerStepsInClientIdOrderAtTheBarrierAndRejectsBadMessages() {
         MessageAudit audit = new MessageAudit();
         Parties p = parties(3);
-        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, audit));
-        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        ActorRef<MainServer.Command> server = mainServer(p, audit);
         // Round 0, split 2: the server hands blocks 0, 1 to the federated server's global copy.
         server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0, 2), false, false, 0, 0.5, 1000, 0.0,
                 Double.POSITIVE_INFINITY, 10.0));
@@ -100,8 +118,7 @@ class ActorProtocolTest {
     @Test
     void mainServerDeadlineLeavesLateActivationsOut() {
         Parties p = parties(2);
-        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, new MessageAudit()));
-        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        ActorRef<MainServer.Command> server = mainServer(p, new MessageAudit());
         server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0, 1), false, false, 0, 0.5, 1000, 0.0, 4.0, 0.0));
         p.coordinator().expectMessageClass(Coordinator.ServerReady.class);
         p.clients().get(0).expectMessageClass(Client.StartIteration.class);
@@ -160,8 +177,7 @@ class ActorProtocolTest {
     void fedServerAveragesBySampleCountAndRejectsBadUploads() {
         Parties p = parties(3);
         MessageAudit audit = new MessageAudit();
-        ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(audit));
-        fed.tell(new FedServer.Setup(p.refs(), p.main().ref(), p.coordinator().ref()));
+        ActorRef<FedServer.Command> fed = fedServer(p, audit);
         fed.tell(new FedServer.Configure(0, 2, 4, List.of(0, 1, 2), false, 200, 1.0));
         p.clients().get(0).expectNoMessage(QUIET);   // the global copy is incomplete until the server's blocks arrive
         fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 1.0));
@@ -193,8 +209,7 @@ class ActorProtocolTest {
     void clientRunsForwardAndBackwardOnItsClockAndRejectsBadMessages() {
         Parties p = parties(0);
         MessageAudit audit = new MessageAudit();
-        ActorRef<Client.Command> client = KIT.spawn(Client.create(4, 640, 2.0, p.main().ref(), p.fed().ref(),
-                p.coordinator().ref(), audit));
+        ActorRef<Client.Command> client = client(p, 4, 2.0, audit);
         client.tell(new Client.StartIteration(0, 0, 1.0));  // may overtake the plan: kept
         client.tell(new Client.StartRound(0, 2, 4, 2, false, 0.25, 0.5, 1000.0, 100.0, 500, 50, 1.0));
         client.tell(new Client.GlobalLora(0, 2, List.of(0), 0, null, 1.0));  // wrong blocks: rejected
@@ -221,8 +236,7 @@ class ActorProtocolTest {
     void clientKeepsOnlyTheNextRoundsEarlyBarrierAndStillRunsTheGenuineOne() {
         Parties p = parties(0);
         MessageAudit audit = new MessageAudit();
-        ActorRef<Client.Command> client = KIT.spawn(Client.create(4, 640, 1.0, p.main().ref(), p.fed().ref(),
-                p.coordinator().ref(), audit));
+        ActorRef<Client.Command> client = client(p, 4, 1.0, audit);
         expectRejected("client 4", "start of iteration 0 of round 5 unexpected", 1,
                 () -> client.tell(new Client.StartIteration(5, 0, 1.0)));   // a wrong round: not kept for later
         client.tell(new Client.StartIteration(0, 0, 1.0));                  // the genuine one overtakes the plan
@@ -236,8 +250,7 @@ class ActorProtocolTest {
     void mainServerKeepsOnlyTheNextRoundsEarlyBlocksAndAdoptsTheGenuineOnes() {
         Parties p = parties(1);
         MessageAudit audit = new MessageAudit();
-        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, audit));
-        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        ActorRef<MainServer.Command> server = mainServer(p, audit);
         // Round 0 at split 4 (federated-style: no iterations on the server), so round 1 may move blocks 2, 3 down.
         server.tell(new MainServer.Configure(0, 4, 4, 1, List.of(0), false, true, 0, 0.5, 1000, 0.0,
                 Double.POSITIVE_INFINITY, 0.0));
@@ -258,8 +271,7 @@ class ActorProtocolTest {
     void fedServerKeepsOnlyTheNextRoundsEarlyBlocksAndAdoptsTheGenuineOnes() {
         Parties p = parties(1);
         MessageAudit audit = new MessageAudit();
-        ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(audit));
-        fed.tell(new FedServer.Setup(p.refs(), p.main().ref(), p.coordinator().ref()));
+        ActorRef<FedServer.Command> fed = fedServer(p, audit);
         fed.tell(new FedServer.Configure(0, 2, 4, List.of(0), false, 200, 0.0));
         fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 0.0));
         p.coordinator().expectMessageClass(Coordinator.FedReady.class);
@@ -279,8 +291,7 @@ class ActorProtocolTest {
     void mainServerRejectsAnInvalidConfigureWithoutTouchingItsRoundOrClock() {
         Parties p = parties(1);
         MessageAudit audit = new MessageAudit();
-        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, audit));
-        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        ActorRef<MainServer.Command> server = mainServer(p, audit);
         expectRejected("main server", "split 99 outside 0.." + LAYERS, 1,
                 () -> server.tell(new MainServer.Configure(0, 99, 4, 1, List.of(0), false, false, 0, 0.5, 1000, 0.0,
                         Double.POSITIVE_INFINITY, 100.0)));
@@ -297,8 +308,7 @@ class ActorProtocolTest {
         String reason = "is not a virtual time";
         Parties p = parties(1);
         MessageAudit audit = new MessageAudit();
-        ActorRef<Client.Command> client = KIT.spawn(Client.create(0, 640, 1.0, p.main().ref(), p.fed().ref(),
-                p.coordinator().ref(), audit));
+        ActorRef<Client.Command> client = client(p, 0, 1.0, audit);
         expectRejected("client 0", reason, 2, () -> {
             client.tell(new Client.StartRound(0, 2, 4, 1, false, 0.25, 0.5, 1000.0, 100.0, 500, 50, Double.NaN));
             client.tell(new Client.EndLocalTraining(0, -1.0));
@@ -317,8 +327,7 @@ class ActorProtocolTest {
         assertEquals(5, audit.rejectedMessages());
 
         MessageAudit serverAudit = new MessageAudit();
-        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, serverAudit));
-        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        ActorRef<MainServer.Command> server = mainServer(p, serverAudit);
         expectRejected("main server", reason, 1, () -> server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0),
                 false, false, 0, 0.5, 1000, 0.0, Double.POSITIVE_INFINITY, Double.NaN)));
         server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0), false, false, 0, 0.5, 1000, 0.0,
@@ -336,8 +345,7 @@ class ActorProtocolTest {
         assertEquals(3, serverAudit.rejectedMessages());
 
         MessageAudit fedAudit = new MessageAudit();
-        ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(fedAudit));
-        fed.tell(new FedServer.Setup(p.refs(), p.main().ref(), p.coordinator().ref()));
+        ActorRef<FedServer.Command> fed = fedServer(p, fedAudit);
         expectRejected("federated server", reason, 1,
                 () -> fed.tell(new FedServer.Configure(0, 2, 4, List.of(0), false, 200, -3.0)));
         fed.tell(new FedServer.Configure(0, 2, 4, List.of(0), false, 200, 0.0));

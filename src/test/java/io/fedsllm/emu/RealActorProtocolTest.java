@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -38,11 +39,20 @@ import org.junit.jupiter.api.io.TempDir;
 class RealActorProtocolTest {
     static final Duration QUIET = Duration.ofMillis(300);
 
+    /** Runs {@code test} with a test kit and a training context on the small real-mode configuration. */
+    static void withRealKit(Path tmp, String name, BiConsumer<ActorTestKit, TrainContext> test) {
+        Config config = RealModeTest.config(tmp);
+        ActorTestKit kit = ActorTestKit.create(name, config.withFallback(ConfigFactory.defaultReference()));
+        try (TrainContext context = TrainContext.create(config)) {
+            test.accept(kit, context);
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
     @Test
     void mainServerRejectsActivationsOfTheWrongShapeOrWithNaNAndTheIterationCompletes(@TempDir Path tmp) {
-        Config config = RealModeTest.config(tmp);
-        ActorTestKit kit = ActorTestKit.create("real-protocol", config.withFallback(ConfigFactory.defaultReference()));
-        try (TrainContext context = TrainContext.create(config)) {
+        withRealKit(tmp, "real-protocol", (kit, context) -> {
             int split = 2;
             int rank = 4;
             List<ClientTrainer.Forward> forwards = new ArrayList<>();
@@ -101,16 +111,12 @@ class RealActorProtocolTest {
             assertTrue(Double.isFinite(done.trainLoss()) && done.trainLoss() > 0);
             assertEquals(List.of(2, 3), LoraBlocks.fromBytes(done.serverLora()).blockIndices());
             assertEquals(3, audit.rejectedMessages());
-        } finally {
-            kit.shutdownTestKit();
-        }
+        });
     }
 
     @Test
     void clientRejectsGradientsOfTheWrongShapeOrWithNaNAndThenTrainsAndUploads(@TempDir Path tmp) {
-        Config config = RealModeTest.config(tmp);
-        ActorTestKit kit = ActorTestKit.create("real-client", config.withFallback(ConfigFactory.defaultReference()));
-        try (TrainContext context = TrainContext.create(config)) {
+        withRealKit(tmp, "real-client", (kit, context) -> {
             byte[] global;
             try (ServerTrainer s = ServerTrainer.create(context, 0, 4, context.seed())) {
                 global = s.exportBlocks(0, 2).toBytes();
@@ -143,9 +149,7 @@ class RealActorProtocolTest {
             assertEquals(200, up.bits(), "the plan's Δ is charged (the fed server checks it against the payload)");
             coordinator.expectMessageClass(Coordinator.ClientReport.class);
             assertEquals(2, audit.rejectedMessages());
-        } finally {
-            kit.shutdownTestKit();
-        }
+        });
     }
 
     /** The same LoRA with {@code delta} added to every value (a stand-in for a client's training). */
@@ -178,9 +182,7 @@ class RealActorProtocolTest {
 
     @Test
     void fedServerRejectsAnUploadWithNaNWeightsOrTheWrongRankAndAveragesTheGoodOnes(@TempDir Path tmp) {
-        Config config = RealModeTest.config(tmp);
-        ActorTestKit kit = ActorTestKit.create("real-fed", config.withFallback(ConfigFactory.defaultReference()));
-        try (TrainContext context = TrainContext.create(config)) {
+        withRealKit(tmp, "real-fed", (kit, context) -> {
             LoraBlocks initial;
             try (ServerTrainer s = ServerTrainer.create(context, 0, 4, context.seed())) {
                 initial = s.exportBlocks(0, 2);
@@ -227,9 +229,7 @@ class RealActorProtocolTest {
             assertEquals(want, LoraBlocks.fromBytes(a.globalLora()).blocks().get(0).values().iterator().next()[0], 1e-6f,
                     "the rejected uploads are not in the average");
             assertEquals(2, audit.rejectedMessages());
-        } finally {
-            kit.shutdownTestKit();
-        }
+        });
     }
 
     /**
@@ -239,9 +239,7 @@ class RealActorProtocolTest {
      */
     @Test
     void movedBlocksKeepTheirLoraValuesUpAndDown(@TempDir Path tmp) {
-        Config config = RealModeTest.config(tmp);
-        ActorTestKit kit = ActorTestKit.create("real-moves", config.withFallback(ConfigFactory.defaultReference()));
-        try (TrainContext context = TrainContext.create(config)) {
+        withRealKit(tmp, "real-moves", (kit, context) -> {
             assertEquals(4, context.shape().layers());
             int rank = 4;
             LoraBlocks initial;
@@ -304,8 +302,6 @@ class RealActorProtocolTest {
             assertTrue(audit.receivedTypes().get(MainServer.ROLE).contains("MainServer$AdoptBlocks"), "a move down");
             assertTrue(audit.receivedTypes().get(FedServer.ROLE).contains("FedServer$ServerBlocks"), "a move up");
             assertEquals(0, audit.rejectedMessages());
-        } finally {
-            kit.shutdownTestKit();
-        }
+        });
     }
 }
