@@ -1,11 +1,13 @@
 package io.fedsllm.cli;
 
+import io.fedsllm.config.ConfigReader;
 import io.fedsllm.report.RunComparison;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,11 +22,22 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--target-loss", description = "target loss for the time-to-target column")
     Double targetLoss;
 
-    @Option(names = "--out", description = "where to write the chart and time-to-target.csv", defaultValue = "report")
+    @Option(names = "--out", description = "where to write the chart and time-to-target.csv (default: report.out-dir)")
     Path out;
+
+    @Mixin
+    ConfigOptions config;
 
     @Override
     public Integer call() {
+        if (out == null) {
+            ConfigReader report = ConfigReader.root(config.load()).section("report");
+            String dir = report.getString("out-dir");
+            if (dir.isBlank()) {
+                throw report.bad(report.key("out-dir"), "a non-empty directory path");
+            }
+            out = Path.of(dir);
+        }
         List<RunComparison.Run> runs = new ArrayList<>();
         for (Path d : dirs) {
             runs.add(RunComparison.read(d));

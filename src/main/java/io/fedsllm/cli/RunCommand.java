@@ -1,6 +1,7 @@
 package io.fedsllm.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.emu.Emulator;
@@ -64,10 +65,11 @@ public final class RunCommand implements Callable<Integer> {
         if (seed != null) {
             sets.add("seed=" + seed);
         }
-        if (out != null) {
-            sets.add("emu.out-dir=\"" + out.toString().replace("\"", "") + "\"");
-        }
         Config c = config.load(sets.toArray(new String[0]));
+        if (out != null) {
+            // As a value, not spliced into HOCON text: any path (spaces, quotes, backslashes) stays as given.
+            c = c.withValue("fedsllm.emu.out-dir", ConfigValueFactory.fromAnyRef(out.toString()));
+        }
         ConfigReader root = ConfigReader.root(c);
         EmuSettings emu = EmuSettings.from(root);
         Path dir = Path.of(emu.outDir());

@@ -1,6 +1,9 @@
 package io.fedsllm.config;
 
-import java.util.Map;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -19,13 +22,14 @@ import java.util.TreeMap;
  * @param samplesMax       see samplesMin
  * @param outDir           where a run writes its outputs
  * @param progress         show a progress bar and per-round lines on stderr
- * @param slowdown         client id → compute slow-down factor (≥ 1 slows down)
- * @param killAtRound      client id → global round (0-based) at whose start the client actor is stopped
+ * @param slowdown         client id → compute slow-down factor (≥ 1 slows down), ascending ids
+ * @param killAtRound      client id → global round (0-based) at whose start the client actor is stopped, ascending ids
+ * @param shutdownTimeout  how long the end of a run waits for the actor system to terminate (wall time)
  */
 public record EmuSettings(Mode mode, Scheme scheme, int rounds, Double targetLoss, PlannerChoice planner,
         StragglerPolicy stragglers, double deadlineFactor, ComputeDelay computeDelay, double measuredScale,
-        int samplesMin, int samplesMax, String outDir, boolean progress, Map<Integer, Double> slowdown,
-        Map<Integer, Integer> killAtRound) {
+        int samplesMin, int samplesMax, String outDir, boolean progress, SortedMap<Integer, Double> slowdown,
+        SortedMap<Integer, Integer> killAtRound, Duration shutdownTimeout) {
 
     public enum Mode { REAL, ANALYTIC }
 
@@ -57,21 +61,43 @@ public record EmuSettings(Mode mode, Scheme scheme, int rounds, Double targetLos
         if (out.isBlank()) {
             throw r.bad(r.key("out-dir"), "a non-empty directory path");
         }
-        Map<Integer, Double> slowdown = new TreeMap<>();
+        TreeMap<Integer, Double> slowdown = new TreeMap<>();
         ConfigReader slow = r.section("slowdown");
         for (String key : slow.keys()) {
             slowdown.put(clientId(slow, key), slow.positiveDouble("\"" + key + "\""));
         }
-        Map<Integer, Integer> kill = new TreeMap<>();
+        TreeMap<Integer, Integer> kill = new TreeMap<>();
         ConfigReader killAt = r.section("kill-at-round");
         for (String key : killAt.keys()) {
             kill.put(clientId(killAt, key), killAt.nonNegativeInt("\"" + key + "\""));
         }
-        return new EmuSettings(r.enumValue("mode", Mode.class), r.enumValue("scheme", Scheme.class),
+        Scheme scheme = r.enumValue("scheme", Scheme.class);
+        StragglerPolicy stragglers = r.enumValue("straggler-policy", StragglerPolicy.class);
+        if (stragglers == StragglerPolicy.DEADLINE && scheme != Scheme.SFL) {
+            throw r.invalid("straggler-policy", "the deadline policy applies to fedsllm.emu.scheme = sfl only (clients "
+                    + "racing to the main server), but the scheme is " + ConfigReader.configName(scheme)
+                    + ": use wait-all, or scheme sfl");
+        }
+        // Sorted maps: the coordinator iterates them, so their order must not depend on hashing.
+        return new EmuSettings(r.enumValue("mode", Mode.class), scheme,
                 r.positiveInt("rounds"), target, r.enumValue("planner", PlannerChoice.class),
-                r.enumValue("straggler-policy", StragglerPolicy.class), r.positiveDouble("deadline-factor"),
+                stragglers, r.positiveDouble("deadline-factor"),
                 r.enumValue("compute-delay", ComputeDelay.class), r.positiveDouble("measured-scale"), samplesMin,
-                samplesMax, out, r.getBoolean("progress"), Map.copyOf(slowdown), Map.copyOf(kill));
+                samplesMax, out, r.getBoolean("progress"), Collections.unmodifiableSortedMap(slowdown),
+                Collections.unmodifiableSortedMap(kill), positiveDuration(r, "shutdown-timeout"));
+    }
+
+    private static Duration positiveDuration(ConfigReader r, String name) {
+        Duration d;
+        try {
+            d = r.config().getDuration(r.key(name));
+        } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+            throw r.bad(r.key(name), "a duration such as 30s");
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw r.bad(r.key(name), "a positive duration such as 30s");
+        }
+        return d;
     }
 
     private static int clientId(ConfigReader section, String key) {

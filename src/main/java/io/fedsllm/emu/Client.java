@@ -42,21 +42,22 @@ public final class Client extends AbstractBehavior<Client.Command> {
      */
     public record StartRound(int round, int splitLayer, int rank, int localIterations, boolean localTraining,
             double forwardS, double backwardS, double rateMainBps, double rateFedBps, long activationBits,
-            long loraBits, double arrivalS) implements Command {}
+            long loraBits, double arrivalS) implements Command, Arrival {}
 
     /** The federated server's global copy of the client-side LoRA, blocks 0..ℓ−1 (weights null in analytic mode). */
-    public record GlobalLora(int round, int splitLayer, List<Integer> blocks, long version, byte[] weights,
-            double arrivalS) implements Command {}
+    public record GlobalLora(int round, int splitLayer, List<Integer> blocks, long version,
+            @Carries(Carries.Content.GLOBAL_LORA) byte[] weights, double arrivalS) implements Command, Arrival {}
 
     /** The main server's iteration barrier: every client may start iteration {@code iteration}. */
-    public record StartIteration(int round, int iteration, double arrivalS) implements Command {}
+    public record StartIteration(int round, int iteration, double arrivalS) implements Command, Arrival {}
 
     /** Gradients w.r.t. the activations of one iteration; {@code accepted = false}: left out (deadline), no payload. */
-    public record Gradients(int round, int iteration, boolean accepted, long bits, byte[] payload, double arrivalS)
-            implements Command {}
+    public record Gradients(int round, int iteration, boolean accepted, long bits,
+            @Carries(Carries.Content.GRADIENTS) byte[] payload, double arrivalS)
+            implements Command, Arrival {}
 
     /** The round's local iterations are over: upload the client LoRA. */
-    public record EndLocalTraining(int round, double arrivalS) implements Command {}
+    public record EndLocalTraining(int round, double arrivalS) implements Command, Arrival {}
 
     /** Scripted fault: the actor stops (the coordinator's death watch notices). */
     public enum Crash implements Command { INSTANCE }
@@ -158,6 +159,7 @@ public final class Client extends AbstractBehavior<Client.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Command.class, Arrival::isInvalid, this::onInvalidArrival)
                 .onMessage(StartRound.class, this::onStartRound)
                 .onMessage(GlobalLora.class, this::onGlobalLora)
                 .onMessage(StartIteration.class, this::onStartIteration)
@@ -176,6 +178,11 @@ public final class Client extends AbstractBehavior<Client.Command> {
             localHead.close();
         }
         return this;
+    }
+
+    private Behavior<Command> onInvalidArrival(Command m) {
+        audit.record(ROLE, m);
+        return reject(m, Arrival.why((Arrival) m));
     }
 
     private Behavior<Command> onStartRound(StartRound m) {
@@ -215,8 +222,8 @@ public final class Client extends AbstractBehavior<Client.Command> {
 
     private Behavior<Command> onStartIteration(StartIteration m) {
         audit.record(ROLE, m);
-        if (m.round() > lastRound && m.iteration() == 0 && pendingStart == null) {
-            // The round's first barrier may overtake the coordinator's plan: keep it until the plan arrives.
+        if (plan == null && m.round() == lastRound + 1 && m.iteration() == 0 && pendingStart == null) {
+            // The next round's first barrier may overtake the coordinator's plan: keep it until the plan arrives.
             pendingStart = m;
             return this;
         }
@@ -299,6 +306,9 @@ public final class Client extends AbstractBehavior<Client.Command> {
         awaitingGradients = false;
         if (!m.accepted()) {
             // Left out of this iteration (deadline policy): no backward; the next barrier or aggregation resyncs it.
+            if (trainer != null) {
+                trainer.discardPending();
+            }
             stats.iterationsLeftOut++;
             return this;
         }

@@ -10,12 +10,16 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -26,7 +30,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * round it stops the clients scripted to die, draws the channel realisation and runs the planner
  * ({@link RoundPlanning}), tells every actor its part of the plan, collects the round's reports, checks that the
  * LoRA of every block is held exactly once, records the round and decides when to stop (rounds limit, target
- * loss, no clients left). Clients are death-watched: a dead client is left out from then on and reported.
+ * loss, no clients left). Every child is death-watched: a dead client is left out from then on and reported (with
+ * its exception when it failed); the main server, the federated server or the evaluator stopping, or the
+ * coordinator itself failing, ends the run with an error naming the actor and the cause ({@link RunFailure}).
  *
  * <p>Real mode: the compute actors run on the one-thread compute dispatcher with a {@link RealMode}; after each
  * round the coordinator, as the experiment owner, has its {@link RoundEvaluator} child compute the validation
@@ -37,11 +43,15 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
 
     public sealed interface Command extends CborSerializable {}
 
-    /** The main server holds exactly its blocks for the round and starts iterating. */
-    public record ServerReady(int round, List<Integer> serverBlocks) implements Command {}
+    /**
+     * The main server holds exactly its blocks for the round and starts iterating at {@code arrivalS} (the round
+     * start: moving blocks costs no virtual time, SYSTEM_MODEL §1).
+     */
+    public record ServerReady(int round, List<Integer> serverBlocks, double arrivalS) implements Command, Arrival {}
 
-    /** The federated server's global copy holds exactly the client blocks and was broadcast. */
-    public record FedReady(int round, List<Integer> globalBlocks, long version) implements Command {}
+    /** The federated server's global copy holds exactly the client blocks and was broadcast at {@code arrivalS}. */
+    public record FedReady(int round, List<Integer> globalBlocks, long version, double arrivalS)
+            implements Command, Arrival {}
 
     /**
      * One client's totals for the round; {@code doneS} = when it finished (sent its LoRA); {@code localTrainLoss} =
@@ -49,27 +59,44 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
      */
     public record ClientReport(int round, int client, double forwardS, double activationUploadS, double backwardS,
             double loraUploadS, int iterationsDone, int iterationsLeftOut, double doneS, Double localTrainLoss)
-            implements Command {}
+            implements Command, Arrival {
+        /** Reported when the client finished. */
+        @Override
+        public double arrivalS() {
+            return doneS;
+        }
+    }
 
     /**
      * The main server finished the round's iterations at {@code endS}; breakdown totals; mean loss of its steps
      * and its LoRA bytes (both null in analytic mode or without a step).
      */
     public record IterationsDone(int round, double endS, double t1S, double serverForwardS, double serverBackwardS,
-            double t2S, long bytesMain, int iterationsLeftOut, Double trainLoss, byte[] serverLora) implements Command {}
+            double t2S, long bytesMain, int iterationsLeftOut, Double trainLoss,
+            @Carries(Carries.Content.SERVER_LORA) byte[] serverLora)
+            implements Command, Arrival {
+        /** Reported at the end of the iterations. */
+        @Override
+        public double arrivalS() {
+            return endS;
+        }
+    }
 
     /**
      * The federated server aggregated at {@code endS} with these |D_k| weights (client-id order); the global copy's
      * bytes in real mode (null in analytic mode).
      */
     public record Aggregated(int round, double endS, List<Integer> contributors, List<Double> weights, long bytesFed,
-            long version, byte[] globalLora) implements Command {}
+            long version, @Carries(Carries.Content.GLOBAL_LORA) byte[] globalLora) implements Command, Arrival {
+        /** Reported at the aggregation. */
+        @Override
+        public double arrivalS() {
+            return endS;
+        }
+    }
 
     /** Real mode: the validation loss after the round, or why it could not be computed ({@code error} non-null). */
     public record Evaluated(int round, double valLoss, String error) implements Command {}
-
-    /** Death watch signal of a client. */
-    record ClientTerminated(int client) implements Command {}
 
     public static final String ROLE = "coordinator";
 
@@ -85,6 +112,9 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private final List<ActorRef<Client.Command>> clients;
     private final boolean[] alive;
     private final ActorRef<RoundEvaluator.Evaluate> evaluator;   // real mode; null in analytic mode
+    private final Map<ActorRef<?>, Integer> clientIds = new HashMap<>();   // death watch: which client stopped
+    private final Map<ActorRef<?>, String> parties = new HashMap<>();      // death watch: the other children
+    private final SortedMap<Integer, String> clientFailures = new TreeMap<>();
 
     private final List<RoundRecord> records = new ArrayList<>();
     private int round = -1;
@@ -108,18 +138,21 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     /** Analytic mode. @param samples |D_k| of every client (its length is K) */
     public static Behavior<Command> create(EmuSettings emu, RoundPlanning planning, int[] samples, RunSink sink,
             MessageAudit audit, CompletableFuture<RunResult> done) {
-        return Behaviors.setup(ctx -> new Coordinator(ctx, emu, planning, samples, null, sink, audit, done));
+        return RunFailure.completesOnFailure(Command.class, ROLE, done,
+                Behaviors.setup(ctx -> new Coordinator(ctx, emu, planning, samples, null, sink, audit, done)));
     }
 
     /** Real mode: the compute actors run on the single-thread compute dispatcher; |D_k| = shard sizes. */
     public static Behavior<Command> create(EmuSettings emu, RoundPlanning planning, RealMode real, RunSink sink,
             MessageAudit audit, CompletableFuture<RunResult> done) {
-        return Behaviors.setup(ctx -> new Coordinator(ctx, emu, planning, real.samples(), real, sink, audit, done));
+        return RunFailure.completesOnFailure(Command.class, ROLE, done,
+                Behaviors.setup(ctx -> new Coordinator(ctx, emu, planning, real.samples(), real, sink, audit, done)));
     }
 
     private Coordinator(ActorContext<Command> ctx, EmuSettings emu, RoundPlanning planning, int[] samples, RealMode real,
             RunSink sink, MessageAudit audit, CompletableFuture<RunResult> done) {
         super(ctx);
+        ctx.setLoggerName(Coordinator.class); // not guessed from the stack (a death-watch signal may log first)
         this.emu = emu;
         this.planning = planning;
         this.sink = sink;
@@ -131,6 +164,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         this.fedServer = ctx.spawn(real == null ? FedServer.create(audit) : FedServer.create(audit, real.context().seed()),
                 "fed-server", compute);
         this.evaluator = real == null ? null : ctx.spawn(RoundEvaluator.create(real.context(), audit), "evaluator", compute);
+        watchParty(mainServer, MainServer.ROLE);
+        watchParty(fedServer, FedServer.ROLE);
+        if (evaluator != null) {
+            watchParty(evaluator, RoundEvaluator.ROLE);
+        }
         int k = emu.scheme() == Scheme.CENTRALIZED ? 0 : samples.length;
         List<ActorRef<Client.Command>> refs = new ArrayList<>(k);
         for (int c = 0; c < k; c++) {
@@ -139,7 +177,8 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                     : Client.create(c, real.shards().get(c), emu.slowdown(c), mainServer, fedServer, ctx.getSelf(), audit,
                             real.context(), real.measuredScale());
             ActorRef<Client.Command> ref = ctx.spawn(client, "client-" + c, compute);
-            ctx.watchWith(ref, new ClientTerminated(c));
+            ctx.watch(ref);
+            clientIds.put(ref, c);
             refs.add(ref);
         }
         this.clients = List.copyOf(refs);
@@ -155,14 +194,34 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Command.class, Arrival::isInvalid, this::onInvalidArrival)
                 .onMessage(ServerReady.class, this::onServerReady)
                 .onMessage(FedReady.class, this::onFedReady)
                 .onMessage(ClientReport.class, this::onClientReport)
                 .onMessage(IterationsDone.class, this::onIterationsDone)
                 .onMessage(Aggregated.class, this::onAggregated)
                 .onMessage(Evaluated.class, this::onEvaluated)
-                .onMessage(ClientTerminated.class, this::onClientTerminated)
+                .onSignal(Terminated.class, this::onTerminated)
                 .build();
+    }
+
+    private void watchParty(ActorRef<?> party, String role) {
+        getContext().watch(party);
+        parties.put(party, role);
+    }
+
+    /** Death watch: a client is dropped; any other child stopping ends the run with an error. */
+    private Behavior<Command> onTerminated(Terminated t) {
+        Throwable cause = t instanceof ChildFailed f ? f.cause() : null;
+        Integer client = clientIds.get(t.getRef());
+        if (client != null) {
+            return onClientTerminated(client, cause);
+        }
+        String why = "the " + parties.getOrDefault(t.getRef(), t.getRef().path().name()) + " stopped unexpectedly in round "
+                + round + (cause == null ? "" : ": " + RunFailure.describe(cause));
+        getContext().getLog().error(why, cause);
+        done.completeExceptionally(new IllegalStateException(why, cause));
+        return Behaviors.stopped();
     }
 
     /** Round start: stop the clients scripted to die now; plan once the death watch has seen them go. */
@@ -225,6 +284,11 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         }
     }
 
+    private Behavior<Command> onInvalidArrival(Command m) {
+        audit.record(ROLE, m);
+        return reject(m, Arrival.why((Arrival) m));
+    }
+
     private Behavior<Command> onServerReady(ServerReady m) {
         audit.record(ROLE, m);
         if (setup == null || m.round() != round || serverReady != null) {
@@ -285,8 +349,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         return checkComplete();
     }
 
-    private Behavior<Command> onClientTerminated(ClientTerminated m) {
-        int c = m.client();
+    private Behavior<Command> onClientTerminated(int c, Throwable cause) {
         alive[c] = false;
         dropped.add(c);
         mainServer.tell(new MainServer.ClientLost(c));
@@ -297,7 +360,13 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
             }
             return done.isDone() ? Behaviors.stopped() : this;
         }
-        getContext().getLog().warn("client {} died during round {}: left out from now on", c, round);
+        if (cause != null) {
+            // Not a scripted kill: the client's own exception (a rejection of a bad message never stops it).
+            clientFailures.put(c, RunFailure.describe(cause));
+            getContext().getLog().warn("client {} failed during round {}: left out from now on", c, round, cause);
+        } else {
+            getContext().getLog().warn("client {} died during round {}: left out from now on", c, round);
+        }
         if (setup != null && expectingReport[c] && reports[c] == null) {
             expectingReport[c] = false;
             reportsPending--;
@@ -417,7 +486,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         done.complete(new RunResult(ConfigReader.configName(emu.scheme()), ConfigReader.configName(emu.mode()), planning.clients(),
                 List.copyOf(records), reason, last == null ? 0 : last.virtualEndS(),
                 (System.nanoTime() - wallStartNs) / 1e9, audit.messages(), audit.rejectedMessages(), bytesMain, bytesFed,
-                last == null ? null : last.valLoss(), timeToTarget, audit.receivedTypes()));
+                last == null ? null : last.valLoss(), timeToTarget, audit.receivedTypes(), clientFailures));
         return Behaviors.stopped();
     }
 

@@ -11,7 +11,6 @@ import io.fedsllm.config.UserError;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.train.TrainContext;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one emulated experiment in this JVM: an actor system whose guardian is the {@link Coordinator}. Real mode
@@ -29,6 +33,8 @@ import org.apache.pekko.actor.typed.Behavior;
  * shards; its delay model describes the model being trained ({@code cost.model} is set to {@code train.model}).
  */
 public final class Emulator {
+    private static final Logger LOG = LoggerFactory.getLogger(Emulator.class);
+
     private Emulator() {}
 
     /** Runs the experiment the configuration describes; {@code sink} sees every round as it finishes. */
@@ -61,6 +67,13 @@ public final class Emulator {
             throw new UserError("config key 'fedsllm.emu.compute-delay' = measured: analytic mode has no compute to "
                     + "measure; use model or emu.mode = real");
         }
+        if ((emu.scheme() == EmuSettings.Scheme.SL || emu.scheme() == EmuSettings.Scheme.FL)
+                && emu.planner() == EmuSettings.PlannerChoice.BCD) {
+            LOG.warn("fedsllm.emu.planner = bcd is not used by fedsllm.emu.scheme = {}: {}; set emu.planner = equal to "
+                    + "silence this", ConfigReader.configName(emu.scheme()), emu.scheme() == EmuSettings.Scheme.SL
+                    ? "sl plans each client alone on the whole band (equal subchannels, exact power, every split and rank)"
+                    : "fl gives every client equal fed-link subchannels with exact power, at rank lora.rank");
+        }
         Deployment deployment = Deployment.from(config);
         for (int c : emu.slowdown().keySet()) {
             checkClient(c, deployment.clients(), "slowdown");
@@ -71,7 +84,7 @@ public final class Emulator {
         RoundPlanning planning = new RoundPlanning(config, deployment);
         if (!real) {
             int[] samples = analyticSamples(root.getLong("seed"), deployment.clients(), emu);
-            return execute(config, done -> Coordinator.create(emu, planning, samples, sink, audit, done));
+            return execute(config, emu, done -> Coordinator.create(emu, planning, samples, sink, audit, done));
         }
         try (TrainContext context = TrainContext.create(config)) {
             List<List<E2eRecord>> shards = new ArrayList<>();
@@ -80,7 +93,7 @@ public final class Emulator {
             }
             RealMode mode = new RealMode(context, shards,
                     emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED ? emu.measuredScale() : null);
-            return execute(config, done -> Coordinator.create(emu, planning, mode, sink, audit, done));
+            return execute(config, emu, done -> Coordinator.create(emu, planning, mode, sink, audit, done));
         }
     }
 
@@ -99,12 +112,23 @@ public final class Emulator {
         return ConfigFactory.parseMap(Map.of("fedsllm.cost.model", model)).withFallback(config);
     }
 
-    /** Starts the actor system with the coordinator as guardian and waits for the result. */
-    private static RunResult execute(Config config,
+    /**
+     * Starts the actor system, whose guardian runs the coordinator on the planning dispatcher (the planner and the
+     * record writing block) and stops with it, and waits for the result. The run's future always completes: with
+     * the result, with the failure the coordinator reports, or when the actor system terminates without either.
+     */
+    private static RunResult execute(Config config, EmuSettings emu,
             Function<CompletableFuture<RunResult>, Behavior<Coordinator.Command>> coordinator) {
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         Config pekko = config.withFallback(ConfigFactory.defaultReference());
-        ActorSystem<Coordinator.Command> system = ActorSystem.create(coordinator.apply(done), "fedsllm", pekko);
+        Behavior<Void> guardian = Behaviors.setup(ctx -> {
+            ctx.watch(ctx.spawn(coordinator.apply(done), "coordinator",
+                    DispatcherSelector.fromConfig("fedsllm.planning-dispatcher")));
+            return Behaviors.receive(Void.class).onSignal(Terminated.class, t -> Behaviors.stopped()).build();
+        });
+        ActorSystem<Void> system = ActorSystem.create(guardian, "fedsllm", pekko);
+        system.getWhenTerminated().whenComplete((d, e) -> done.completeExceptionally(
+                new IllegalStateException("the actor system terminated before the run completed")));
         try {
             return done.get();
         } catch (InterruptedException e) {
@@ -118,11 +142,12 @@ public final class Emulator {
         } finally {
             system.terminate();
             try {
-                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                system.getWhenTerminated().toCompletableFuture().get(emu.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("actor system did not terminate within " + Duration.ofSeconds(30), e);
+                throw new IllegalStateException("actor system did not terminate within " + emu.shutdownTimeout()
+                        + " (fedsllm.emu.shutdown-timeout)", e);
             }
         }
     }

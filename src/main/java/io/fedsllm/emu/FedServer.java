@@ -36,17 +36,25 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
 
     /** The round: split ℓ (the global copy must hold blocks 0..ℓ−1), rank r, participants (ascending), Δ bits per upload. */
     public record Configure(int round, int splitLayer, int rank, List<Integer> participants, boolean sequential,
-            long loraBits, double startS) implements Command {}
+            long loraBits, double startS) implements Command, Arrival {
+        /** The round starts on arrival. */
+        @Override
+        public double arrivalS() {
+            return startS;
+        }
+    }
 
     /** Client k's LoRA of blocks 0..ℓ−1 (weights null in analytic mode), |D_k| samples. */
-    public record Upload(int round, int client, int samples, List<Integer> blocks, long bits, byte[] weights,
-            double arrivalS) implements Command {}
+    public record Upload(int round, int client, int samples, List<Integer> blocks, long bits,
+            @Carries(Carries.Content.CLIENT_LORA) byte[] weights, double arrivalS) implements Command, Arrival {}
 
     /** Client k trained nothing this round (left out of every iteration): no weights to average. */
-    public record NoUpload(int round, int client, double arrivalS) implements Command {}
+    public record NoUpload(int round, int client, double arrivalS) implements Command, Arrival {}
 
     /** The main server's LoRA of blocks moving to the clients (the split moved up). */
-    public record ServerBlocks(int round, List<Integer> blocks, byte[] weights, double arrivalS) implements Command {}
+    public record ServerBlocks(int round, List<Integer> blocks, @Carries(Carries.Content.SERVER_LORA) byte[] weights,
+            double arrivalS)
+            implements Command, Arrival {}
 
     /** The coordinator's death watch: stop waiting for this client. */
     public record ClientLost(int client) implements Command {}
@@ -104,6 +112,7 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Command.class, Arrival::isInvalid, this::onInvalidArrival)
                 .onMessage(Setup.class, this::onSetup)
                 .onMessage(Configure.class, this::onConfigure)
                 .onMessage(ServerBlocks.class, this::onServerBlocks)
@@ -111,6 +120,11 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
                 .onMessage(NoUpload.class, this::onNoUpload)
                 .onMessage(ClientLost.class, this::onClientLost)
                 .build();
+    }
+
+    private Behavior<Command> onInvalidArrival(Command m) {
+        audit.record(ROLE, m);
+        return reject(m, Arrival.why((Arrival) m));
     }
 
     private Behavior<Command> onSetup(Setup m) {
@@ -176,7 +190,7 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
             }
             setup.mainServer().tell(new MainServer.AdoptBlocks(m.round(), moving, weights, m.startS()));
         }
-        if (early != null && early.round() == m.round()) {
+        if (early != null) {
             ServerBlocks e = early;
             early = null;
             return adoptServerBlocks(e);
@@ -187,8 +201,9 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
 
     private Behavior<Command> onServerBlocks(ServerBlocks m) {
         audit.record(ROLE, m);
-        if (early == null && (round == null ? m.round() >= 0 : m.round() > round.round())) {
-            // Sent by the main server before this round's Configure reached us: apply it once configured.
+        int next = round == null ? 0 : round.round() + 1;
+        if (early == null && m.round() == next && aggregated) {
+            // Sent by the main server before the next round's Configure reached us: apply it once configured.
             early = m;
             return this;
         }
@@ -228,7 +243,7 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
         }
         ready = true;
         List<Integer> blocks = List.copyOf(global);
-        setup.coordinator().tell(new Coordinator.FedReady(round.round(), blocks, version));
+        setup.coordinator().tell(new Coordinator.FedReady(round.round(), blocks, version, round.startS()));
         byte[] weights = real() ? globalLora.toBytes() : null;
         if (round.sequential()) {
             relayWeights = weights;

@@ -55,17 +55,29 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
      */
     public record Configure(int round, int splitLayer, int rank, int localIterations, List<Integer> participants,
             boolean sequential, boolean localTraining, int centralizedBatches, double serverForwardPerBatchS,
-            long activationBits, double gradientDownloadS, double deadlineS, double startS) implements Command {}
+            long activationBits, double gradientDownloadS, double deadlineS, double startS) implements Command, Arrival {
+        /** The round starts on arrival. */
+        @Override
+        public double arrivalS() {
+            return startS;
+        }
+    }
 
     /** One client's split-layer activations of one iteration (payload and labels null in analytic mode). */
-    public record Activations(int round, int iteration, int client, long bits, byte[] payload, int[][] labels,
-            double arrivalS) implements Command {}
+    public record Activations(int round, int iteration, int client, long bits,
+            @Carries(Carries.Content.ACTIVATIONS) byte[] payload, @Carries(Carries.Content.LABELS) int[][] labels,
+            double arrivalS) implements Command, Arrival {}
 
     /** A client finished backward of an iteration at {@code arrivalS}. */
-    public record BackwardDone(int round, int iteration, int client, double arrivalS) implements Command {}
+    public record BackwardDone(int round, int iteration, int client, double arrivalS) implements Command, Arrival {}
 
-    /** Blocks moving from the federated server's global copy to the server (the split moved down). */
-    public record AdoptBlocks(int round, List<Integer> blocks, byte[] weights, double arrivalS) implements Command {}
+    /**
+     * Blocks moving from the federated server's global copy to the server (the split moved down): the one message
+     * that brings client-side LoRA to the main server, and it is the average, never a client's own upload.
+     */
+    public record AdoptBlocks(int round, List<Integer> blocks, @Carries(Carries.Content.GLOBAL_LORA) byte[] weights,
+            double arrivalS)
+            implements Command, Arrival {}
 
     /** The coordinator's death watch: stop waiting for this client. */
     public record ClientLost(int client) implements Command {}
@@ -166,6 +178,7 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Command.class, Arrival::isInvalid, this::onInvalidArrival)
                 .onMessage(Setup.class, this::onSetup)
                 .onMessage(Configure.class, this::onConfigure)
                 .onMessage(AdoptBlocks.class, this::onAdoptBlocks)
@@ -182,6 +195,11 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         }
         embedders.forEach(ClientTrainer::close);
         return this;
+    }
+
+    private Behavior<Command> onInvalidArrival(Command m) {
+        audit.record(ROLE, m);
+        return reject(m, Arrival.why((Arrival) m));
     }
 
     private Behavior<Command> onSetup(Setup m) {
@@ -214,6 +232,9 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         if (training != null && m.rank() < 1) {
             return reject(m, "rank " + m.rank() + " < 1");
         }
+        if (m.splitLayer() < 0 || m.splitLayer() > layers) {
+            return reject(m, "split " + m.splitLayer() + " outside 0.." + layers);
+        }
         round = m;
         roundFinished = false;
         ready = false;
@@ -227,9 +248,6 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
         breakdown.serverForwardS = 0;
         breakdown.serverBackwardS = 0;
         breakdown.t2S = 0;
-        if (m.splitLayer() < 0 || m.splitLayer() > layers) {
-            return reject(m, "split " + m.splitLayer() + " outside 0.." + layers);
-        }
         int clientBlocks = m.splitLayer();
         int held = blocks.isEmpty() ? layers : blocks.first();
         if (clientBlocks > held) {
@@ -239,7 +257,7 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
             byte[] weights = training == null ? null : trainer(m).exportBlocks(held, clientBlocks).toBytes();
             setup.fedServer().tell(new FedServer.ServerBlocks(m.round(), moving, weights, m.startS()));
         }
-        if (early != null && early.round() == m.round()) {
+        if (early != null) {
             AdoptBlocks e = early;
             early = null;
             return adopt(e);
@@ -250,8 +268,9 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
 
     private Behavior<Command> onAdoptBlocks(AdoptBlocks m) {
         audit.record(ROLE, m);
-        if (early == null && (round == null ? m.round() >= 0 : m.round() > round.round())) {
-            // Sent by the federated server before this round's Configure reached us: apply it once configured.
+        int next = round == null ? 0 : round.round() + 1;
+        if (early == null && m.round() == next && (round == null || roundFinished)) {
+            // Sent by the federated server before the next round's Configure reached us: apply it once configured.
             early = m;
             return this;
         }
@@ -295,7 +314,7 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
             trainer(round).reconfigure(round.splitLayer(), round.rank(), adopted);
             adopted = null;
         }
-        setup.coordinator().tell(new Coordinator.ServerReady(round.round(), List.copyOf(blocks)));
+        setup.coordinator().tell(new Coordinator.ServerReady(round.round(), List.copyOf(blocks), round.startS()));
         if (round.localTraining()) {
             finishRound(round.startS());
             return;

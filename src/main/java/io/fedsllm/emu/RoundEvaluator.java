@@ -17,8 +17,8 @@ final class RoundEvaluator {
     private RoundEvaluator() {}
 
     /** Evaluate the model of round {@code round} at split {@code splitLayer}; the reply is {@link Coordinator.Evaluated}. */
-    record Evaluate(int round, int splitLayer, byte[] clientGlobal, byte[] server,
-            ActorRef<Coordinator.Command> replyTo) implements CborSerializable {}
+    record Evaluate(int round, int splitLayer, @Carries(Carries.Content.GLOBAL_LORA) byte[] clientGlobal,
+            @Carries(Carries.Content.SERVER_LORA) byte[] server, ActorRef<Coordinator.Command> replyTo) implements CborSerializable {}
 
     static final String ROLE = "evaluator";
 

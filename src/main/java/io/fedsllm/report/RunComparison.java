@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Overlays several runs (directories written by {@link RunWriter}): loss against virtual time in one chart, and a
- * time-to-target table. Runs without losses (analytic mode) are overlaid as virtual time per round instead.
+ * Overlays several runs (directories written by {@link RunWriter}): validation loss against virtual time in one
+ * chart, and a time-to-target table, both on the validation loss (the loss the emulator's target stops on). Runs
+ * without a validation loss (analytic mode) have no time to target ("n/a") and, when no run has one, are overlaid
+ * as virtual time per round instead.
  */
 public final class RunComparison {
     private RunComparison() {}
@@ -23,16 +25,15 @@ public final class RunComparison {
             return dir.getFileName() + " (" + scheme + ", " + mode + ")";
         }
 
-        /** Loss of a round: validation when recorded, else training; null in analytic mode. */
-        static Double loss(RoundRecord r) {
-            return r.valLoss() != null ? r.valLoss() : r.trainLoss();
+        /** Whether any round recorded a validation loss (real mode). */
+        boolean hasValLoss() {
+            return rounds.stream().anyMatch(r -> r.valLoss() != null);
         }
 
-        /** Virtual end of the first round whose loss is at or below the target; null if never. */
+        /** Virtual end of the first round whose validation loss is at or below the target; null if never. */
         Double timeToTargetS(double target) {
             for (RoundRecord r : rounds) {
-                Double l = loss(r);
-                if (l != null && l <= target) {
+                if (r.valLoss() != null && r.valLoss() <= target) {
                     return r.virtualEndS();
                 }
             }
@@ -81,9 +82,8 @@ public final class RunComparison {
                 RoundRecord r = run.rounds().get(i);
                 rx[i] = r.round();
                 ry[i] = r.virtualEndS();
-                Double l = Run.loss(r);
-                if (l != null) {
-                    pts.add(new double[] {r.virtualEndS(), l});
+                if (r.valLoss() != null) {
+                    pts.add(new double[] {r.virtualEndS(), r.valLoss()});
                 }
             }
             if (!pts.isEmpty()) {
@@ -93,27 +93,31 @@ public final class RunComparison {
             time.add(new Charts.Series(run.label(), rx, ry));
         }
         if (!loss.isEmpty()) {
-            Charts.lines(out.resolve("loss.png"), "Loss against virtual time", "virtual time (s)", "loss", false, false, loss);
+            Charts.lines(out.resolve("loss.png"), "Validation loss against virtual time", "virtual time (s)",
+                    "validation loss", false, false, loss);
         } else {
-            console.println("no run recorded a loss (analytic mode): writing virtual time per round instead");
+            console.println("no run recorded a validation loss (analytic mode): writing virtual time per round instead");
             Charts.lines(out.resolve("virtual-time.png"), "Virtual time per round", "round", "virtual end of round (s)",
                     false, false, time);
         }
         try (CsvWriter csv = new CsvWriter(out.resolve("time-to-target.csv"),
-                List.of("run", "scheme", "mode", "clients", "rounds", "virtualSeconds", "finalLoss", "targetLoss", "timeToTargetS"))) {
+                List.of("run", "scheme", "mode", "clients", "rounds", "virtualSeconds", "finalValLoss", "targetLoss",
+                        "timeToTargetS"))) {
             console.printf(Locale.ROOT, "%-32s %-12s %-9s %7s %6s %14s %10s %14s%n", "run", "scheme", "mode", "clients",
-                    "rounds", "virtual s", "loss", "time to target");
+                    "rounds", "virtual s", "val loss", "time to target");
             for (Run run : runs) {
                 RoundRecord last = run.rounds().isEmpty() ? null : run.rounds().get(run.rounds().size() - 1);
-                Double finalLoss = last == null ? null : Run.loss(last);
+                Double finalLoss = last == null ? null : last.valLoss();
                 Double ttt = targetLoss == null ? null : run.timeToTargetS(targetLoss);
+                String tttText = targetLoss == null ? "no target" : !run.hasValLoss() ? "n/a"
+                        : ttt == null ? "not reached" : String.format(Locale.ROOT, "%.3f", ttt);
                 double virtual = last == null ? 0 : last.virtualEndS();
                 csv.row(run.dir().toString(), run.scheme(), run.mode(), run.clients(), run.rounds().size(), virtual,
-                        finalLoss, targetLoss, ttt);
+                        finalLoss, targetLoss, targetLoss != null && !run.hasValLoss() ? "n/a" : ttt);
                 console.printf(Locale.ROOT, "%-32s %-12s %-9s %7d %6d %14.3f %10s %14s%n", run.dir().getFileName(),
                         run.scheme(), run.mode(), run.clients(), run.rounds().size(), virtual,
                         finalLoss == null ? "n/a" : String.format(Locale.ROOT, "%.4f", finalLoss),
-                        targetLoss == null ? "no target" : ttt == null ? "not reached" : String.format(Locale.ROOT, "%.3f", ttt));
+                        tttText);
             }
         }
     }

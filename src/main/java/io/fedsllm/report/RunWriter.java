@@ -110,6 +110,8 @@ public final class RunWriter implements RunSink, AutoCloseable {
         s.put("bytesMain", result.bytesMain());
         s.put("bytesFed", result.bytesFed());
         s.put("seed", seed);
+        ObjectNode failures = s.putObject("clientFailures");
+        result.clientFailures().forEach((client, cause) -> failures.put(Integer.toString(client), cause));
         if (targetLoss != null) {
             s.put("targetLoss", targetLoss);
             if (result.timeToTargetS() == null) {

@@ -127,6 +127,18 @@ public final class ClientTrainer implements AutoCloseable {
         pending = false;
     }
 
+    /**
+     * Drops the pending forward without a backward (the main server left this iteration out, deadline policy):
+     * its graph and native arrays are released, the LoRA and the optimiser state stay as they are, and
+     * {@link #importLora} is allowed again. No-op without a pending forward.
+     */
+    public void discardPending() {
+        if (pending) {
+            client.close(); // SplitClient.close releases only the pending step; the segment stays usable
+            pending = false;
+        }
+    }
+
     /** The client LoRA, blocks [0, split) (those that carry adapters). */
     public LoraBlocks exportLora() {
         return LoraBlocks.of(lora);

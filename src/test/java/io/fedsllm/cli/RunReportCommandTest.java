@@ -44,6 +44,18 @@ class RunReportCommandTest {
     }
 
     @Test
+    void outDirectoriesWithSpacesAndQuotesAreTakenAsGiven(@TempDir Path tmp) throws Exception {
+        Path odd = tmp.resolve("run \"one\" \\ two");
+        assertEquals(0, Main.run("run", "--mode", "analytic", "--rounds", "1", "--out", odd.toString(),
+                "--set", "emu.progress=false"));
+        assertEquals(1, Files.readAllLines(odd.resolve("rounds.jsonl")).size());
+        // report without --out writes to report.out-dir
+        Path reportDir = tmp.resolve("rep");
+        assertEquals(0, Main.run("report", odd.toString(), "--set", "report.out-dir=\"" + reportDir + "\""));
+        assertEquals(2, Files.readAllLines(reportDir.resolve("time-to-target.csv")).size());
+    }
+
+    @Test
     void badInputIsAUserError(@TempDir Path tmp) {
         assertEquals(Main.USER_ERROR, Main.run("run", "--scheme", "ring", "--out", tmp.toString()));
         assertEquals(Main.USER_ERROR, Main.run("run", "--clients", "500", "--out", tmp.toString()));

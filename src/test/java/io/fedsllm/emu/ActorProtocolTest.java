@@ -9,6 +9,7 @@ import io.fedsllm.config.ConfigLoader;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
@@ -37,6 +38,34 @@ class ActorProtocolTest {
         }
     }
 
+    /** Runs {@code send} and expects one WARN per message naming {@code who} rejecting it and containing {@code reason}. */
+    static void expectRejected(String who, String reason, int times, Runnable send) {
+        LoggingTestKit.warn(who + " rejected").withMessageContains(reason).withOccurrences(times)
+                .expect(KIT.system(), () -> {
+                    send.run();
+                    return null;
+                });
+    }
+
+    /** An analytic main server set up with the probes as the other parties. */
+    static ActorRef<MainServer.Command> mainServer(Parties p, MessageAudit audit) {
+        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, audit));
+        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        return server;
+    }
+
+    /** An analytic federated server set up with the probes as the other parties. */
+    static ActorRef<FedServer.Command> fedServer(Parties p, MessageAudit audit) {
+        ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(audit));
+        fed.tell(new FedServer.Setup(p.refs(), p.main().ref(), p.coordinator().ref()));
+        return fed;
+    }
+
+    /** An analytic client set up with the probes as the other parties. */
+    static ActorRef<Client.Command> client(Parties p, int id, double slowdown, MessageAudit audit) {
+        return KIT.spawn(Client.create(id, 640, slowdown, p.main().ref(), p.fed().ref(), p.coordinator().ref(), audit));
+    }
+
     static Parties parties(int clients) {
         List<TestProbe<Client.Command>> c = new java.util.ArrayList<>();
         for (int i = 0; i < clients; i++) {
@@ -50,14 +79,15 @@ class ActorProtocolTest {
     void mainServerStepsInClientIdOrderAtTheBarrierAndRejectsBadMessages() {
         MessageAudit audit = new MessageAudit();
         Parties p = parties(3);
-        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, audit));
-        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        ActorRef<MainServer.Command> server = mainServer(p, audit);
         // Round 0, split 2: the server hands blocks 0, 1 to the federated server's global copy.
         server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0, 2), false, false, 0, 0.5, 1000, 0.0,
                 Double.POSITIVE_INFINITY, 10.0));
         FedServer.ServerBlocks moved = p.fed().expectMessageClass(FedServer.ServerBlocks.class);
         assertEquals(List.of(0, 1), moved.blocks());
-        assertEquals(List.of(2, 3, 4, 5), p.coordinator().expectMessageClass(Coordinator.ServerReady.class).serverBlocks());
+        Coordinator.ServerReady serverReady = p.coordinator().expectMessageClass(Coordinator.ServerReady.class);
+        assertEquals(List.of(2, 3, 4, 5), serverReady.serverBlocks());
+        assertEquals(10.0, serverReady.arrivalS(), "ready at the round start");
         assertEquals(new Client.StartIteration(0, 0, 10.0), p.clients().get(0).receiveMessage());
         assertEquals(new Client.StartIteration(0, 0, 10.0), p.clients().get(2).receiveMessage());
         p.clients().get(1).expectNoMessage(QUIET);
@@ -88,8 +118,7 @@ class ActorProtocolTest {
     @Test
     void mainServerDeadlineLeavesLateActivationsOut() {
         Parties p = parties(2);
-        ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(LAYERS, new MessageAudit()));
-        server.tell(new MainServer.Setup(p.refs(), p.fed().ref(), p.coordinator().ref()));
+        ActorRef<MainServer.Command> server = mainServer(p, new MessageAudit());
         server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0, 1), false, false, 0, 0.5, 1000, 0.0, 4.0, 0.0));
         p.coordinator().expectMessageClass(Coordinator.ServerReady.class);
         p.clients().get(0).expectMessageClass(Client.StartIteration.class);
@@ -148,12 +177,11 @@ class ActorProtocolTest {
     void fedServerAveragesBySampleCountAndRejectsBadUploads() {
         Parties p = parties(3);
         MessageAudit audit = new MessageAudit();
-        ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(audit));
-        fed.tell(new FedServer.Setup(p.refs(), p.main().ref(), p.coordinator().ref()));
+        ActorRef<FedServer.Command> fed = fedServer(p, audit);
         fed.tell(new FedServer.Configure(0, 2, 4, List.of(0, 1, 2), false, 200, 1.0));
         p.clients().get(0).expectNoMessage(QUIET);   // the global copy is incomplete until the server's blocks arrive
         fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 1.0));
-        p.coordinator().expectMessageClass(Coordinator.FedReady.class);
+        assertEquals(1.0, p.coordinator().expectMessageClass(Coordinator.FedReady.class).arrivalS(), "ready at the round start");
         for (TestProbe<Client.Command> c : p.clients()) {
             assertEquals(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, 1.0).blocks(),
                     ((Client.GlobalLora) c.receiveMessage()).blocks());
@@ -174,14 +202,14 @@ class ActorProtocolTest {
         assertEquals(50, a.bytesFed());
         assertEquals(6, audit.rejectedMessages());
         assertFalse(audit.receivedTypes().get(FedServer.ROLE).stream().anyMatch(t -> t.contains("Activations")));
+        RoleSeparationTest.assertRolesSeparated(audit);
     }
 
     @Test
     void clientRunsForwardAndBackwardOnItsClockAndRejectsBadMessages() {
         Parties p = parties(0);
         MessageAudit audit = new MessageAudit();
-        ActorRef<Client.Command> client = KIT.spawn(Client.create(4, 640, 2.0, p.main().ref(), p.fed().ref(),
-                p.coordinator().ref(), audit));
+        ActorRef<Client.Command> client = client(p, 4, 2.0, audit);
         client.tell(new Client.StartIteration(0, 0, 1.0));  // may overtake the plan: kept
         client.tell(new Client.StartRound(0, 2, 4, 2, false, 0.25, 0.5, 1000.0, 100.0, 500, 50, 1.0));
         client.tell(new Client.GlobalLora(0, 2, List.of(0), 0, null, 1.0));  // wrong blocks: rejected
@@ -202,5 +230,135 @@ class ActorProtocolTest {
         Coordinator.ClientReport r = p.coordinator().expectMessageClass(Coordinator.ClientReport.class);
         assertEquals(new Coordinator.ClientReport(0, 4, 1.0, 1.0, 1.0, 0.5, 1, 1, 6.0, null), r);
         assertEquals(3, audit.rejectedMessages());
+    }
+
+    @Test
+    void clientKeepsOnlyTheNextRoundsEarlyBarrierAndStillRunsTheGenuineOne() {
+        Parties p = parties(0);
+        MessageAudit audit = new MessageAudit();
+        ActorRef<Client.Command> client = client(p, 4, 1.0, audit);
+        expectRejected("client 4", "start of iteration 0 of round 5 unexpected", 1,
+                () -> client.tell(new Client.StartIteration(5, 0, 1.0)));   // a wrong round: not kept for later
+        client.tell(new Client.StartIteration(0, 0, 1.0));                  // the genuine one overtakes the plan
+        client.tell(new Client.StartRound(0, 2, 4, 1, false, 0.25, 0.5, 1000.0, 100.0, 500, 50, 1.0));
+        client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, 1.0));
+        assertEquals(new MainServer.Activations(0, 0, 4, 500, null, null, 1.75), p.main().receiveMessage());
+        assertEquals(1, audit.rejectedMessages());
+    }
+
+    @Test
+    void mainServerKeepsOnlyTheNextRoundsEarlyBlocksAndAdoptsTheGenuineOnes() {
+        Parties p = parties(1);
+        MessageAudit audit = new MessageAudit();
+        ActorRef<MainServer.Command> server = mainServer(p, audit);
+        // Round 0 at split 4 (federated-style: no iterations on the server), so round 1 may move blocks 2, 3 down.
+        server.tell(new MainServer.Configure(0, 4, 4, 1, List.of(0), false, true, 0, 0.5, 1000, 0.0,
+                Double.POSITIVE_INFINITY, 0.0));
+        assertEquals(List.of(0, 1, 2, 3), p.fed().expectMessageClass(FedServer.ServerBlocks.class).blocks());
+        p.coordinator().expectMessageClass(Coordinator.ServerReady.class);
+        p.coordinator().expectMessageClass(Coordinator.IterationsDone.class);
+        expectRejected("main server", "blocks for round 7 unexpected", 1,
+                () -> server.tell(new MainServer.AdoptBlocks(7, List.of(2, 3), null, 1.0)));
+        server.tell(new MainServer.AdoptBlocks(1, List.of(2, 3), null, 1.0));   // before round 1's Configure: kept
+        server.tell(new MainServer.Configure(1, 2, 4, 1, List.of(0), false, true, 0, 0.5, 1000, 0.0,
+                Double.POSITIVE_INFINITY, 1.0));
+        assertEquals(new Coordinator.ServerReady(1, List.of(2, 3, 4, 5), 1.0),
+                p.coordinator().expectMessageClass(Coordinator.ServerReady.class));
+        assertEquals(1, audit.rejectedMessages());
+    }
+
+    @Test
+    void fedServerKeepsOnlyTheNextRoundsEarlyBlocksAndAdoptsTheGenuineOnes() {
+        Parties p = parties(1);
+        MessageAudit audit = new MessageAudit();
+        ActorRef<FedServer.Command> fed = fedServer(p, audit);
+        fed.tell(new FedServer.Configure(0, 2, 4, List.of(0), false, 200, 0.0));
+        fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 0.0));
+        p.coordinator().expectMessageClass(Coordinator.FedReady.class);
+        p.clients().get(0).expectMessageClass(Client.GlobalLora.class);
+        fed.tell(new FedServer.Upload(0, 0, 100, List.of(0, 1), 200, null, 1.0));
+        p.coordinator().expectMessageClass(Coordinator.Aggregated.class);
+        expectRejected("federated server", "server blocks for round 5 unexpected", 1,
+                () -> fed.tell(new FedServer.ServerBlocks(5, List.of(2, 3), null, 2.0)));
+        fed.tell(new FedServer.ServerBlocks(1, List.of(2, 3), null, 2.0));   // before round 1's Configure: kept
+        fed.tell(new FedServer.Configure(1, 4, 4, List.of(0), false, 400, 2.0));
+        assertEquals(List.of(0, 1, 2, 3), p.coordinator().expectMessageClass(Coordinator.FedReady.class).globalBlocks());
+        assertEquals(List.of(0, 1, 2, 3), ((Client.GlobalLora) p.clients().get(0).receiveMessage()).blocks());
+        assertEquals(1, audit.rejectedMessages());
+    }
+
+    @Test
+    void mainServerRejectsAnInvalidConfigureWithoutTouchingItsRoundOrClock() {
+        Parties p = parties(1);
+        MessageAudit audit = new MessageAudit();
+        ActorRef<MainServer.Command> server = mainServer(p, audit);
+        expectRejected("main server", "split 99 outside 0.." + LAYERS, 1,
+                () -> server.tell(new MainServer.Configure(0, 99, 4, 1, List.of(0), false, false, 0, 0.5, 1000, 0.0,
+                        Double.POSITIVE_INFINITY, 100.0)));
+        // The same round, valid, is accepted; its clock starts at 10 s, not at the rejected message's 100 s.
+        server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0), false, false, 0, 0.5, 1000, 0.0,
+                Double.POSITIVE_INFINITY, 10.0));
+        p.coordinator().expectMessageClass(Coordinator.ServerReady.class);
+        assertEquals(new Client.StartIteration(0, 0, 10.0), p.clients().get(0).receiveMessage());
+        assertEquals(1, audit.rejectedMessages());
+    }
+
+    @Test
+    void arrivalTimesThatAreNotVirtualTimesAreRejectedWithALoggedReason() {
+        String reason = "is not a virtual time";
+        Parties p = parties(1);
+        MessageAudit audit = new MessageAudit();
+        ActorRef<Client.Command> client = client(p, 0, 1.0, audit);
+        expectRejected("client 0", reason, 2, () -> {
+            client.tell(new Client.StartRound(0, 2, 4, 1, false, 0.25, 0.5, 1000.0, 100.0, 500, 50, Double.NaN));
+            client.tell(new Client.EndLocalTraining(0, -1.0));
+        });
+        client.tell(new Client.StartRound(0, 2, 4, 1, false, 0.25, 0.5, 1000.0, 100.0, 500, 50, 1.0));
+        expectRejected("client 0", reason, 2, () -> {
+            client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, Double.POSITIVE_INFINITY));
+            client.tell(new Client.StartIteration(0, 0, Double.NaN));
+        });
+        client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, 1.0));
+        client.tell(new Client.StartIteration(0, 0, 1.0));
+        assertEquals(new MainServer.Activations(0, 0, 0, 500, null, null, 1.75), p.main().receiveMessage());
+        expectRejected("client 0", reason, 1, () -> client.tell(new Client.Gradients(0, 0, true, 500, null, Double.NaN)));
+        client.tell(new Client.Gradients(0, 0, true, 500, null, 2.0));
+        assertEquals(new MainServer.BackwardDone(0, 0, 0, 2.5), p.main().receiveMessage());
+        assertEquals(5, audit.rejectedMessages());
+
+        MessageAudit serverAudit = new MessageAudit();
+        ActorRef<MainServer.Command> server = mainServer(p, serverAudit);
+        expectRejected("main server", reason, 1, () -> server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0),
+                false, false, 0, 0.5, 1000, 0.0, Double.POSITIVE_INFINITY, Double.NaN)));
+        server.tell(new MainServer.Configure(0, 2, 4, 1, List.of(0), false, false, 0, 0.5, 1000, 0.0,
+                Double.POSITIVE_INFINITY, 0.0));
+        p.coordinator().expectMessageClass(Coordinator.ServerReady.class);
+        p.clients().get(0).expectMessageClass(Client.StartIteration.class);
+        server.tell(new MainServer.Activations(0, 0, 0, 1000, null, null, 1.0));
+        p.clients().get(0).expectMessageClass(Client.Gradients.class);
+        expectRejected("main server", reason, 2, () -> {
+            server.tell(new MainServer.BackwardDone(0, 0, 0, Double.NaN));
+            server.tell(new MainServer.AdoptBlocks(1, List.of(2), null, Double.NEGATIVE_INFINITY));
+        });
+        server.tell(new MainServer.BackwardDone(0, 0, 0, 4.0));
+        assertEquals(4.0, p.coordinator().expectMessageClass(Coordinator.IterationsDone.class).endS());
+        assertEquals(3, serverAudit.rejectedMessages());
+
+        MessageAudit fedAudit = new MessageAudit();
+        ActorRef<FedServer.Command> fed = fedServer(p, fedAudit);
+        expectRejected("federated server", reason, 1,
+                () -> fed.tell(new FedServer.Configure(0, 2, 4, List.of(0), false, 200, -3.0)));
+        fed.tell(new FedServer.Configure(0, 2, 4, List.of(0), false, 200, 0.0));
+        expectRejected("federated server", reason, 1,
+                () -> fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, Double.NaN)));
+        fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 0.0));
+        p.coordinator().expectMessageClass(Coordinator.FedReady.class);
+        expectRejected("federated server", reason, 2, () -> {
+            fed.tell(new FedServer.Upload(0, 0, 100, List.of(0, 1), 200, null, Double.NaN));
+            fed.tell(new FedServer.NoUpload(0, 0, Double.POSITIVE_INFINITY));
+        });
+        fed.tell(new FedServer.Upload(0, 0, 100, List.of(0, 1), 200, null, 5.0));
+        assertEquals(5.0, p.coordinator().expectMessageClass(Coordinator.Aggregated.class).endS());
+        assertEquals(4, fedAudit.rejectedMessages());
     }
 }

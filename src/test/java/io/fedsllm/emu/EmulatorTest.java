@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -90,6 +91,23 @@ class EmulatorTest {
         assertFalse(line.contains("wall"), "no wall-clock value in rounds.jsonl");
     }
 
+    @Test
+    void sameSeedGivesByteIdenticalRoundsJsonlWithDeadlinesAKilledClientAndPerRoundShadowing(@TempDir Path tmp)
+            throws Exception {
+        String[] sets = {"seed=11", "radio.shadowing=per-round", "emu.straggler-policy=deadline",
+                "emu.deadline-factor=1.2", "emu.slowdown.\"2\"=100", "emu.slowdown.\"0\"=1.1", "emu.kill-at-round.\"3\"=1",
+                "emu.kill-at-round.\"1\"=2"};
+        byte[] a = runToDir(tmp.resolve("a"), sets);
+        byte[] b = runToDir(tmp.resolve("b"), sets);
+        assertArrayEquals(a, b);
+        List<String> lines = Files.readAllLines(tmp.resolve("a/rounds.jsonl"));
+        assertTrue(lines.get(1).contains("\"dropped\":[3]") && lines.get(2).contains("\"dropped\":[1]"), lines.toString());
+        for (String line : lines) {
+            RoundRecord rec = new com.fasterxml.jackson.databind.ObjectMapper().readValue(line, RoundRecord.class);
+            assertTrue(rec.iterationsLeftOut() > 0, "the deadline left iterations out: " + line);
+        }
+    }
+
     private static byte[] runToDir(Path dir, String... sets) throws Exception {
         Config c = config(sets);
         try (RunWriter w = new RunWriter(dir, null, 3)) {
@@ -113,8 +131,7 @@ class EmulatorTest {
         assertEquals(Set.of("FedServer$Setup", "FedServer$Configure", "FedServer$ServerBlocks", "FedServer$Upload"),
                 types.get(FedServer.ROLE));
         // The main server never receives client LoRA; the federated server never activations, gradients or labels.
-        assertFalse(types.get(MainServer.ROLE).stream().anyMatch(t -> t.contains("Upload") || t.contains("Lora")));
-        assertFalse(types.get(FedServer.ROLE).stream().anyMatch(t -> t.contains("Activations") || t.contains("Gradients")));
+        RoleSeparationTest.assertRolesSeparated(audit);
     }
 
     @Test
@@ -133,6 +150,7 @@ class EmulatorTest {
         assertTrue(audit.receivedTypes().get(MainServer.ROLE).contains("MainServer$AdoptBlocks"));
         assertTrue(audit.receivedTypes().get(FedServer.ROLE).contains("FedServer$ServerBlocks"));
         assertEquals(0, r.rejected());
+        RoleSeparationTest.assertRolesSeparated(audit);
     }
 
     @Test
@@ -200,6 +218,28 @@ class EmulatorTest {
             assertTrue(rec.clients().stream().noneMatch(c -> c.client() == 1));
             assertMatchesPlan(rec);
         }
+    }
+
+    @Test
+    void theCoordinatorPlansAndWritesOnItsOwnDispatcher() {
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Emulator.run(config("emu.rounds=2"), (record, wall) -> threads.add(Thread.currentThread().getName()));
+        assertEquals(2, threads.size());
+        for (String t : threads) {
+            assertTrue(t.contains("fedsllm.planning-dispatcher"), "the sink ran on " + t);
+        }
+    }
+
+    @Test
+    void aFailingSinkFailsTheRunWithItsErrorInsteadOfHanging() {
+        RunSink failing = (record, wall) -> {
+            throw new java.io.UncheckedIOException(new java.io.IOException("disk full"));
+        };
+        IllegalStateException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> assertThrows(IllegalStateException.class, () -> Emulator.run(config("emu.rounds=2"), failing)),
+                "the run must not hang");
+        assertTrue(e.getMessage().contains("the coordinator failed") && e.getMessage().contains("disk full"),
+                e.getMessage());
     }
 
     @Test

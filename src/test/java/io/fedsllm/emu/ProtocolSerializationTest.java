@@ -55,14 +55,13 @@ class ProtocolSerializationTest {
                 new FedServer.NoUpload(1, 3, 9.0),
                 new FedServer.ServerBlocks(1, List.of(0, 1), tensor, 3.5),
                 new FedServer.ClientLost(3),
-                new Coordinator.ServerReady(1, List.of(2, 3)),
-                new Coordinator.FedReady(1, List.of(0, 1), 7L),
+                new Coordinator.ServerReady(1, List.of(2, 3), 3.5),
+                new Coordinator.FedReady(1, List.of(0, 1), 7L, 3.5),
                 new Coordinator.ClientReport(1, 3, 1.0, 2.0, 3.0, 0.5, 20, 0, 9.0, 2.75),
                 new Coordinator.IterationsDone(1, 9.0, 1.0, 2.0, 3.0, 4.0, 12345L, 0, 2.5, tensor),
                 new Coordinator.Aggregated(1, 9.5, List.of(0, 3), List.of(0.25, 0.75), 50L, 8L, tensor),
                 new Coordinator.Evaluated(1, 2.25, null),
-                new RoundEvaluator.Evaluate(1, 2, tensor, tensor, coordinator),
-                new Coordinator.ClientTerminated(3));
+                new RoundEvaluator.Evaluate(1, 2, tensor, tensor, coordinator));
         Serialization serialization = SerializationExtension.get(KIT.system().classicSystem());
         List<Class<?>> seen = new ArrayList<>();
         for (Object m : messages) {
@@ -87,6 +86,17 @@ class ProtocolSerializationTest {
                 }
             }
         }
+    }
+
+    @Test
+    void loraPayloadBytesDoNotDependOnTheJvm() {
+        // Map.of iterates in a per-JVM (salted) order; the payload's safetensors metadata must be written sorted.
+        java.util.TreeMap<Integer, java.util.Map<String, float[]>> blocks = new java.util.TreeMap<>();
+        blocks.put(0, java.util.Map.of("q.lora_A", new float[] {1, 2}, "q.lora_B", new float[] {3, 4}));
+        byte[] bytes = new io.fedsllm.train.LoraBlocks(blocks, 2).toBytes();
+        String header = new String(bytes, 8, (int) java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getLong(0), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(header.startsWith("{\"__metadata__\":{\"format\":\"fedsllm-lora-blocks\",\"rank\":\"2\"}"), header);
     }
 
     private static boolean hasArray(Object m) {

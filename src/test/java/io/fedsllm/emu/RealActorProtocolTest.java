@@ -15,8 +15,13 @@ import io.fedsllm.train.TrainContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -34,11 +39,20 @@ import org.junit.jupiter.api.io.TempDir;
 class RealActorProtocolTest {
     static final Duration QUIET = Duration.ofMillis(300);
 
+    /** Runs {@code test} with a test kit and a training context on the small real-mode configuration. */
+    static void withRealKit(Path tmp, String name, BiConsumer<ActorTestKit, TrainContext> test) {
+        Config config = RealModeTest.config(tmp);
+        ActorTestKit kit = ActorTestKit.create(name, config.withFallback(ConfigFactory.defaultReference()));
+        try (TrainContext context = TrainContext.create(config)) {
+            test.accept(kit, context);
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
     @Test
     void mainServerRejectsActivationsOfTheWrongShapeOrWithNaNAndTheIterationCompletes(@TempDir Path tmp) {
-        Config config = RealModeTest.config(tmp);
-        ActorTestKit kit = ActorTestKit.create("real-protocol", config.withFallback(ConfigFactory.defaultReference()));
-        try (TrainContext context = TrainContext.create(config)) {
+        withRealKit(tmp, "real-protocol", (kit, context) -> {
             int split = 2;
             int rank = 4;
             List<ClientTrainer.Forward> forwards = new ArrayList<>();
@@ -97,16 +111,12 @@ class RealActorProtocolTest {
             assertTrue(Double.isFinite(done.trainLoss()) && done.trainLoss() > 0);
             assertEquals(List.of(2, 3), LoraBlocks.fromBytes(done.serverLora()).blockIndices());
             assertEquals(3, audit.rejectedMessages());
-        } finally {
-            kit.shutdownTestKit();
-        }
+        });
     }
 
     @Test
     void clientRejectsGradientsOfTheWrongShapeOrWithNaNAndThenTrainsAndUploads(@TempDir Path tmp) {
-        Config config = RealModeTest.config(tmp);
-        ActorTestKit kit = ActorTestKit.create("real-client", config.withFallback(ConfigFactory.defaultReference()));
-        try (TrainContext context = TrainContext.create(config)) {
+        withRealKit(tmp, "real-client", (kit, context) -> {
             byte[] global;
             try (ServerTrainer s = ServerTrainer.create(context, 0, 4, context.seed())) {
                 global = s.exportBlocks(0, 2).toBytes();
@@ -139,8 +149,159 @@ class RealActorProtocolTest {
             assertEquals(200, up.bits(), "the plan's Δ is charged (the fed server checks it against the payload)");
             coordinator.expectMessageClass(Coordinator.ClientReport.class);
             assertEquals(2, audit.rejectedMessages());
-        } finally {
-            kit.shutdownTestKit();
-        }
+        });
+    }
+
+    /** The same LoRA with {@code delta} added to every value (a stand-in for a client's training). */
+    static LoraBlocks shifted(LoraBlocks lora, float delta) {
+        TreeMap<Integer, Map<String, float[]>> out = new TreeMap<>();
+        lora.blocks().forEach((block, tensors) -> {
+            Map<String, float[]> m = new LinkedHashMap<>();
+            tensors.forEach((name, values) -> {
+                float[] v = values.clone();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] += delta;
+                }
+                m.put(name, v);
+            });
+            out.put(block, m);
+        });
+        return new LoraBlocks(out, lora.rank());
+    }
+
+    /** Same blocks, same tensors, bit-identical values. */
+    static void assertSameValues(LoraBlocks want, LoraBlocks got, String what) {
+        assertEquals(want.rank(), got.rank(), what);
+        assertEquals(want.blockIndices(), got.blockIndices(), what);
+        want.blocks().forEach((block, tensors) -> {
+            assertEquals(tensors.keySet(), got.blocks().get(block).keySet(), what + ", block " + block);
+            tensors.forEach((name, values) -> assertArrayEquals(values, got.blocks().get(block).get(name),
+                    what + ", block " + block + " " + name));
+        });
+    }
+
+    @Test
+    void fedServerRejectsAnUploadWithNaNWeightsOrTheWrongRankAndAveragesTheGoodOnes(@TempDir Path tmp) {
+        withRealKit(tmp, "real-fed", (kit, context) -> {
+            LoraBlocks initial;
+            try (ServerTrainer s = ServerTrainer.create(context, 0, 4, context.seed())) {
+                initial = s.exportBlocks(0, 2);
+            }
+            LoraBlocks good0 = shifted(initial, 0.5f);
+            LoraBlocks good1 = shifted(initial, -0.25f);
+            LoraBlocks withNaN = shifted(initial, 0.5f);
+            withNaN.blocks().get(1).values().iterator().next()[3] = Float.NaN;
+            LoraBlocks rank8 = good0.resized(8, context.seed());
+            long bits = initial.bits();
+
+            MessageAudit audit = new MessageAudit();
+            List<TestProbe<Client.Command>> clients = List.of(kit.createTestProbe(Client.Command.class),
+                    kit.createTestProbe(Client.Command.class));
+            TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
+            TestProbe<Coordinator.Command> coordinator = kit.createTestProbe(Coordinator.Command.class);
+            ActorRef<FedServer.Command> fed = kit.spawn(FedServer.create(audit, context.seed()), "fed-server",
+                    DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
+            fed.tell(new FedServer.Setup(clients.stream().map(TestProbe::ref).toList(), main.ref(), coordinator.ref()));
+            fed.tell(new FedServer.Configure(0, 2, 4, List.of(0, 1), false, bits, 0.0));
+            fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), initial.toBytes(), 0.0));
+            coordinator.expectMessageClass(Coordinator.FedReady.class);
+            for (TestProbe<Client.Command> c : clients) {
+                assertSameValues(initial, LoraBlocks.fromBytes(c.expectMessageClass(Client.GlobalLora.class).weights()),
+                        "the broadcast global copy");
+            }
+            LoggingTestKit.warn("federated server rejected Upload").withMessageContains("client 0: LoRA weight NaN is not finite")
+                    .expect(kit.system(), () -> {
+                        fed.tell(new FedServer.Upload(0, 0, 10, List.of(0, 1), bits, withNaN.toBytes(), 1.0));
+                        return null;
+                    });
+            LoggingTestKit.warn("federated server rejected Upload").withMessageContains("at rank 8, expected blocks [0, 1] at rank 4")
+                    .expect(kit.system(), () -> {
+                        fed.tell(new FedServer.Upload(0, 0, 10, List.of(0, 1), bits, rank8.toBytes(), 1.0));
+                        return null;
+                    });
+            fed.tell(new FedServer.Upload(0, 0, 10, List.of(0, 1), bits, good0.toBytes(), 1.0));
+            fed.tell(new FedServer.Upload(0, 1, 30, List.of(0, 1), bits, good1.toBytes(), 2.0));
+            Coordinator.Aggregated a = coordinator.expectMessageClass(Coordinator.Aggregated.class);
+            assertEquals(List.of(0, 1), a.contributors());
+            assertEquals(List.of(0.25, 0.75), a.weights());
+            float want = 0.25f * good0.blocks().get(0).values().iterator().next()[0]
+                    + 0.75f * good1.blocks().get(0).values().iterator().next()[0];
+            assertEquals(want, LoraBlocks.fromBytes(a.globalLora()).blocks().get(0).values().iterator().next()[0], 1e-6f,
+                    "the rejected uploads are not in the average");
+            assertEquals(2, audit.rejectedMessages());
+        });
+    }
+
+    /**
+     * Real main and federated servers, probes for the client and the coordinator; the split goes 2 → 4 → 2 on a
+     * 4-block model: blocks 2, 3 move up (server → global copy → client) and back down (global copy → server),
+     * and their LoRA values arrive exactly as they were exported.
+     */
+    @Test
+    void movedBlocksKeepTheirLoraValuesUpAndDown(@TempDir Path tmp) {
+        withRealKit(tmp, "real-moves", (kit, context) -> {
+            assertEquals(4, context.shape().layers());
+            int rank = 4;
+            LoraBlocks initial;
+            try (ServerTrainer s = ServerTrainer.create(context, 0, rank, context.seed())) {
+                initial = s.serverLora();
+            }
+            long bitsPerBlock = initial.select(0, 1).bits();
+            TestProbe<Client.Command> client = kit.createTestProbe(Client.Command.class);
+            TestProbe<Coordinator.Command> coordinator = kit.createTestProbe(Coordinator.Command.class);
+            MessageAudit audit = new MessageAudit();
+            DispatcherSelector compute = DispatcherSelector.fromConfig("fedsllm.compute-dispatcher");
+            ActorRef<MainServer.Command> main = kit.spawn(MainServer.create(audit, context, List.of(context.shard(0, 1))),
+                    "main-server", compute);
+            ActorRef<FedServer.Command> fed = kit.spawn(FedServer.create(audit, context.seed()), "fed-server", compute);
+            main.tell(new MainServer.Setup(List.of(client.ref()), fed, coordinator.ref()));
+            fed.tell(new FedServer.Setup(List.of(client.ref()), main, coordinator.ref()));
+
+            int[] splits = {2, 4, 2};
+            float[] training = {0.5f, 0.25f, -0.125f};
+            LoraBlocks serverBefore = initial;   // the main server's LoRA before the round
+            LoraBlocks globalBefore = null;      // the federated server's global copy before the round
+            for (int round = 0; round < splits.length; round++) {
+                int split = splits[round];
+                // Federated-style rounds (no server iterations): values change only where the test changes them.
+                main.tell(new MainServer.Configure(round, split, rank, 1, List.of(0), false, true, 0, 0.5, 1000, 0.0,
+                        Double.POSITIVE_INFINITY, round));
+                fed.tell(new FedServer.Configure(round, split, rank, List.of(0), false, split * bitsPerBlock, round));
+                LoraBlocks server = null;
+                for (int i = 0; i < 3; i++) {
+                    if (coordinator.receiveMessage() instanceof Coordinator.IterationsDone d) {
+                        server = LoraBlocks.fromBytes(d.serverLora());
+                    }
+                }
+                LoraBlocks global = LoraBlocks.fromBytes(client.expectMessageClass(Client.GlobalLora.class).weights());
+                assertEquals(Blocks.range(0, split), global.blockIndices(), "round " + round);
+                assertEquals(Blocks.range(split, 4), server.blockIndices(), "round " + round);
+                int previous = round == 0 ? 0 : splits[round - 1];
+                if (split > previous) {
+                    // Move up: the server's blocks [previous, split) reach the client as the server had them.
+                    assertSameValues(serverBefore.select(previous, split), global.select(previous, split),
+                            "round " + round + ": blocks moved up");
+                    if (globalBefore != null) {
+                        assertSameValues(globalBefore, global.select(0, previous), "round " + round + ": blocks kept");
+                    }
+                } else {
+                    // Move down: the global copy's blocks [split, previous) reach the server as they were averaged.
+                    assertSameValues(globalBefore.select(split, previous), server.select(split, previous),
+                            "round " + round + ": blocks moved down");
+                    assertSameValues(globalBefore.select(0, split), global, "round " + round + ": blocks kept");
+                }
+                assertSameValues(serverBefore.select(Math.max(split, previous), 4), server.select(Math.max(split, previous), 4),
+                        "round " + round + ": server blocks that did not move");
+                LoraBlocks upload = shifted(global, training[round]);
+                fed.tell(new FedServer.Upload(round, 0, 10, Blocks.range(0, split), split * bitsPerBlock, upload.toBytes(),
+                        round + 0.5));
+                globalBefore = LoraBlocks.fromBytes(coordinator.expectMessageClass(Coordinator.Aggregated.class).globalLora());
+                assertSameValues(upload, globalBefore, "round " + round + ": one client's average is its upload");
+                serverBefore = server;
+            }
+            assertTrue(audit.receivedTypes().get(MainServer.ROLE).contains("MainServer$AdoptBlocks"), "a move down");
+            assertTrue(audit.receivedTypes().get(FedServer.ROLE).contains("FedServer$ServerBlocks"), "a move up");
+            assertEquals(0, audit.rejectedMessages());
+        });
     }
 }

@@ -62,10 +62,9 @@ class RealModeTest {
         assertEquals(r.rounds().get(1).valLoss(), r.finalValLoss());
         assertEquals(0, r.rejected());
         Map<String, Set<String>> types = audit.receivedTypes();
-        assertFalse(types.get(MainServer.ROLE).stream().anyMatch(t -> t.contains("Upload") || t.contains("Lora")),
-                types.toString());
-        assertFalse(types.get(FedServer.ROLE).stream().anyMatch(t -> t.contains("Activations") || t.contains("Gradients")),
-                types.toString());
+        RoleSeparationTest.assertRolesSeparated(audit);
+        assertEquals(Set.of("FedServer$Upload.weights"),
+                audit.contentsReceived().get(FedServer.ROLE).get(Carries.Content.CLIENT_LORA), "the check sees the uploads");
         assertEquals(Set.of("RoundEvaluator$Evaluate"), types.get(RoundEvaluator.ROLE));
     }
 
@@ -86,8 +85,9 @@ class RealModeTest {
     void splitAndRankChangesCarryTheLoraValuesAndTrainingGoesOn() {
         // A slow server: the best split changes with each round's shadowing (as the analytic test of moves).
         // A rank sensitivity of 1 makes the planner change the rank as well.
+        MessageAudit audit = new MessageAudit();
         RunResult r = Emulator.run(config("emu.rounds=3", "radio.shadowing=per-round",
-                "compute.server-flops-per-cycle=300", "planner.rounds-a=1"), RunSink.NONE);
+                "compute.server-flops-per-cycle=300", "planner.rounds-a=1"), RunSink.NONE, audit);
         Set<Integer> splits = new java.util.TreeSet<>();
         Set<Integer> ranks = new java.util.TreeSet<>();
         for (RoundRecord rec : r.rounds()) {
@@ -97,6 +97,28 @@ class RealModeTest {
         }
         assertTrue(splits.size() >= 2 && ranks.size() >= 2, "split and rank changed: " + splits + ", " + ranks);
         assertEquals(0, r.rejected(), "every moved block's LoRA fitted where it arrived");
+        RoleSeparationTest.assertRolesSeparated(audit);
+    }
+
+    @Test
+    void deadlinePolicyKeepsASlowedClientAliveAndItRejoinsEveryRound() {
+        // Client 2 is 100 times slower: the deadline leaves it out of every iteration; it drops its pending
+        // forwards, sends no LoRA, adopts the next global copy and stays a participant.
+        RunResult r = Emulator.run(config("emu.rounds=3", "emu.straggler-policy=deadline", "emu.deadline-factor=1.2",
+                "emu.slowdown.\"2\"=100"), RunSink.NONE);
+        assertEquals("rounds", r.stopReason());
+        assertEquals(3, r.rounds().size());
+        for (RoundRecord rec : r.rounds()) {
+            assertEquals(3, rec.participants(), "round " + rec.round());
+            assertEquals(List.of(), rec.dropped(), "round " + rec.round());
+            assertEquals(2, rec.iterationsLeftOut(), "round " + rec.round());
+            for (RoundRecord.ClientRound c : rec.clients()) {
+                assertEquals(c.client() == 2 ? 2 : 0, c.iterationsLeftOut(), "round " + rec.round() + " client " + c.client());
+                assertEquals(c.client() == 2 ? 0 : 2, c.iterationsDone(), "round " + rec.round() + " client " + c.client());
+            }
+            assertTrue(Double.isFinite(rec.valLoss()), "round " + rec.round());
+        }
+        assertEquals(0, r.rejected());
     }
 
     @Test
