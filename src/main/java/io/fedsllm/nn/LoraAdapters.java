@@ -44,11 +44,14 @@ public final class LoraAdapters implements AutoCloseable {
         this.scale = (float) (alpha / rank);
     }
 
-    /** The adapted projections of blocks [fromBlock, toBlock) under the settings (last-blocks counts from the top). */
+    /**
+     * The adapted projections of blocks [fromBlock, toBlock) under the settings: those of the blocks
+     * {@link LoraSettings#adaptedBlocks} names (lora.blocks, lora.last-blocks; a ConfigError when beyond the model).
+     */
     public static List<Site> sites(ModelShape s, LoraSettings lora, int fromBlock, int toBlock) {
-        int first = lora.lastBlocks() == 0 ? 0 : Math.max(0, s.layers() - lora.lastBlocks());
+        LoraSettings.Blocks adapted = lora.adaptedBlocks(s);
         List<Site> out = new ArrayList<>();
-        for (int i = Math.max(first, fromBlock); i < toBlock; i++) {
+        for (int i = Math.max(adapted.from(), fromBlock); i < Math.min(adapted.to(), toBlock); i++) {
             for (String t : LoraSettings.ALLOWED_TARGETS) {
                 if (lora.targets().contains(t)) {
                     int in = t.equals("proj") ? s.dFf() : s.dModel();
