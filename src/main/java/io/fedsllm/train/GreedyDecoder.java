@@ -8,17 +8,20 @@ import java.util.List;
 
 /** Greedy decoding: {@code <bos> prompt}, then the most likely token until eos, the token budget or the context. */
 public final class GreedyDecoder {
-    /** Prompts decoded together (one forward per generated token for the whole chunk). */
-    private static final int CHUNK = 32;
-
     private GreedyDecoder() {}
 
-    /** The text each prompt's continuation decodes to (special tokens dropped). */
+    /**
+     * The text each prompt's continuation decodes to (special tokens dropped); {@code batch} prompts are decoded
+     * together (train.decode-batch: one forward per generated token for all of them).
+     */
     public static List<String> decode(LanguageModel lm, TextTokenizer tok, List<String> prompts, int maxNewTokens,
-                                      int context) {
+                                      int context, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("decode batch " + batch + ": expected >= 1");
+        }
         List<String> out = new ArrayList<>();
-        for (int c = 0; c < prompts.size(); c += CHUNK) {
-            out.addAll(decodeChunk(lm, tok, prompts.subList(c, Math.min(prompts.size(), c + CHUNK)), maxNewTokens, context));
+        for (int c = 0; c < prompts.size(); c += batch) {
+            out.addAll(decodeChunk(lm, tok, prompts.subList(c, Math.min(prompts.size(), c + batch)), maxNewTokens, context));
         }
         return out;
     }

@@ -26,7 +26,7 @@ class FineTunerTest {
     static final LoraSettings LORA = new LoraSettings(List.of("q", "v"), 0, 4, 8, 0.1);
 
     static TrainSettings settings(int steps) {
-        return new TrainSettings("ft-test", 1, "", steps, 4, 5e-3, 0.9, 0.999, 1e-8, 0.01, 1.0, 3, 8, 4, 12,
+        return new TrainSettings("ft-test", 1, "", steps, 4, 5e-3, 0.9, 0.999, 1e-8, 0.01, 1.0, 3, 8, 4, 12, 32,
                 new TrainSettings.Bench(List.of("ft-test"), 2, 8, 0, 1));
     }
 
