@@ -33,7 +33,7 @@ public final class GreedyDecoder {
         int[] start = new int[n];
         boolean[] done = new boolean[n];
         for (int i = 0; i < n; i++) {
-            int[] p = tok.encode(prompts.get(i));
+            int[] p = tok.encodePrompt(prompts.get(i)); // as in training (TokenBatch.promptCompletion)
             // keep the end of an over-long prompt, leaving room for at least one new token
             int keep = Math.min(p.length, context - 2);
             seq[i] = new int[context];
