@@ -133,7 +133,16 @@ public final class LoraAdapters implements AutoCloseable {
     }
 
     public void save(Path file) {
-        SafeTensors.write(file, params.toTensors(), Map.of("format", "fedsllm-lora", "rank", Integer.toString(rank)));
+        save(file, Map.of());
+    }
+
+    /** Saves as safetensors with metadata {@code format = fedsllm-lora}, {@code rank}, and {@code extra}. */
+    public void save(Path file, Map<String, String> extra) {
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        meta.put("format", "fedsllm-lora");
+        meta.put("rank", Integer.toString(rank));
+        meta.putAll(extra);
+        SafeTensors.write(file, params.toTensors(), meta);
     }
 
     /**
