@@ -11,7 +11,6 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -129,23 +128,12 @@ class AdamWTest {
         Engine.getEngine("PyTorch");
         AdamW.Settings clipped = new AdamW.Settings(0.01, 0.9, 0.999, 1e-8, 0.1, 1.0);
         AdamW.Settings unclipped = new AdamW.Settings(0.01, 0.9, 0.999, 1e-8, 0.1, 0);
-        AtomicReference<Object> result = new AtomicReference<>();
-        Thread fresh = new Thread(() -> {
-            try {
-                boolean gradModeBefore = JniUtils.isGradMode();
-                double[][] withClip = threeSteps(clipped);
-                double[][] withoutClip = threeSteps(unclipped);
-                result.set(new Object[] {gradModeBefore, JniUtils.isGradMode(), withClip, withoutClip});
-            } catch (Throwable e) {
-                result.set(e);
-            }
-        }, "fresh-adamw-thread");
-        fresh.start();
-        fresh.join();
-        if (result.get() instanceof Throwable e) {
-            throw new AssertionError("AdamW failed on a fresh thread: " + e, e);
-        }
-        Object[] r = (Object[]) result.get();
+        Object[] r = FreshThread.call(() -> {
+            boolean gradModeBefore = JniUtils.isGradMode();
+            double[][] withClip = threeSteps(clipped);
+            double[][] withoutClip = threeSteps(unclipped);
+            return new Object[] {gradModeBefore, JniUtils.isGradMode(), withClip, withoutClip};
+        });
         assertTrue((Boolean) r[0], "a fresh thread starts in grad mode (the case AdamW must handle)");
         assertTrue((Boolean) r[1], "AdamW restores the thread's grad mode");
         double[][] withClip = (double[][]) r[2];

@@ -13,6 +13,7 @@ import io.fedsllm.config.LoraSettings;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.PretrainRunSettings;
 import io.fedsllm.config.TrainSettings;
+import io.fedsllm.nn.FreshThread;
 import io.fedsllm.nn.LoraAdapters;
 import io.fedsllm.nn.ParamSet;
 import io.fedsllm.nn.SafeTensors;
@@ -22,8 +23,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,26 +39,6 @@ class TrainEntryPointsTest {
                 "train.generation-mrs=2", "train.max-new-tokens=3"));
         sets.addAll(List.of(extra));
         return SmallTraining.config(dir.resolve("cache"), sets.toArray(String[]::new));
-    }
-
-    /** Runs {@code work} on a new thread (PyTorch grad mode ON there) and returns its result or rethrows its failure. */
-    static <T> T onFreshThread(Callable<T> work) throws InterruptedException {
-        AtomicReference<Object> out = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                out.set(work.call());
-            } catch (Throwable e) {
-                out.set(e);
-            }
-        }, "fresh-training-thread");
-        t.start();
-        t.join();
-        if (out.get() instanceof Throwable e) {
-            throw new AssertionError("failed on a fresh thread: " + e, e);
-        }
-        @SuppressWarnings("unchecked")
-        T r = (T) out.get();
-        return r;
     }
 
     /** `train --save-lora`: the file holds every adapted block's trained values and loads back into the same values. */
@@ -96,7 +75,7 @@ class TrainEntryPointsTest {
     @Test
     void trainingWorksOnAFreshThread() throws Exception {
         ConfigReader root = ConfigReader.root(config());
-        CentralizedTraining.Outcome o = onFreshThread(() -> CentralizedTraining.run(root, 2));
+        CentralizedTraining.Outcome o = FreshThread.call(() -> CentralizedTraining.run(root, 2));
         assertEquals(3, o.report().steps());
         assertTrue(Double.isFinite(o.report().valLossEnd()) && o.report().valLossEnd() != o.report().valLossStart(),
                 o.report().valLossStart() + " -> " + o.report().valLossEnd());
@@ -106,7 +85,7 @@ class TrainEntryPointsTest {
         List<String> docs = List.of("The river runs past the old mill and the rain falls on the hills.".repeat(4));
         String[] sha = new String[2];
         for (int run = 0; run < 2; run++) {
-            sha[run] = onFreshThread(() -> {
+            sha[run] = FreshThread.call(() -> {
                 try (ParamSet w = Pretrainer.pretrain(shape, p, new Pretrainer.Corpus(docs, "t"), NDManager.newBaseManager(), l -> { })) {
                     return w.sha256();
                 }
@@ -118,7 +97,7 @@ class TrainEntryPointsTest {
         assertEquals(sha[0], sha[1]);
 
         TrainSettings ts = TrainSettings.from(root);
-        TrainBench.Result r = onFreshThread(() -> TrainBench.run(shape, LoraSettings.from(root), ts, 2, 16, 1));
+        TrainBench.Result r = FreshThread.call(() -> TrainBench.run(shape, LoraSettings.from(root), ts, 2, 16, 1));
         assertTrue(r.stepSeconds() > 0 && r.loraParameters() > 0, r.toString());
     }
 
@@ -135,11 +114,7 @@ class TrainEntryPointsTest {
             String baseBefore = ctx.base().sha256();
             byte[][] loraBefore = {c0.exportLora().toBytes(), c1.exportLora().toBytes(), server.serverLora().toBytes()};
             for (int it = 0; it < 3; it++) {
-                ClientTrainer.Forward f0 = c0.forward(0, it);
-                ClientTrainer.Forward f1 = c1.forward(0, it);
-                ServerTrainer.Step st = server.step(List.of(f0.activations(), f1.activations()), List.of(f0.labels(), f1.labels()));
-                c0.backward(st.activationGradients().get(0));
-                c1.backward(st.activationGradients().get(1));
+                SmallTraining.iteration(server, 0, it, c0, c1);
             }
             assertEquals(baseBefore, ctx.base().sha256(), "the shared base changed");
             byte[][] loraAfter = {c0.exportLora().toBytes(), c1.exportLora().toBytes(), server.serverLora().toBytes()};
