@@ -34,6 +34,9 @@ public final class PretrainCommand implements Callable<Integer> {
             System.out.printf(java.util.Locale.ROOT, "%s base '%s' (%d parameters) at %s%nconfig hash %s%nweights sha256 %s%n%.1f s%n",
                     e.built() ? "pre-trained" : "found cached", shape.name(), e.weights().size(), e.file(), e.configHash(),
                     e.weightsSha256(), (System.nanoTime() - t0) / 1e9);
+            if (e.built()) {
+                System.out.println("built because " + e.buildReason());
+            }
         }
         return 0;
     }

@@ -45,6 +45,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
+    @Option(names = "--save-lora", paramLabel = "PATH",
+            description = "write the trained LoRA adapters of every block to this safetensors file")
+    java.nio.file.Path saveLora;
+
     @Override
     public Integer call() throws Exception {
         if (!scheme.equals("centralized")) {
@@ -64,7 +68,7 @@ public final class TrainCommand implements Callable<Integer> {
             extra.add("seed=" + seed);
         }
         ConfigReader root = ConfigReader.root(config.load(extra.toArray(String[]::new)));
-        CentralizedTraining.Outcome o = CentralizedTraining.run(root, splitLayer);
+        CentralizedTraining.Outcome o = CentralizedTraining.run(root, splitLayer, saveLora);
         FineTuner.Report r = o.report();
         if (json) {
             ObjectMapper m = new ObjectMapper();
@@ -77,6 +81,9 @@ public final class TrainCommand implements Callable<Integer> {
                     .put("slotErrorRateStart", r.start().slotErrorRate()).put("slotErrorRate", r.end().slotErrorRate())
                     .put("stepsPerSecond", r.stepsPerSecond()).put("tokensPerSecond", r.tokensPerSecond())
                     .put("base", o.baseSource());
+            if (saveLora != null) {
+                n.put("savedLora", saveLora.toString());
+            }
             ArrayNode curve = n.putArray("valLossCurve");
             r.curve().forEach(p -> curve.addObject().put("step", p.step()).put("valLoss", p.valLoss()));
             ArrayNode samples = n.putArray("samples");
@@ -96,6 +103,9 @@ public final class TrainCommand implements Callable<Integer> {
                     r.start().bleu(), r.end().bleu(), r.start().rougeL(), r.end().rougeL(), r.start().slotErrorRate(),
                     r.end().slotErrorRate());
             r.samples().forEach(s -> System.out.println("  sample: " + s));
+            if (saveLora != null) {
+                System.out.printf(Locale.ROOT, "LoRA adapters (rank %d, %d weights) saved to %s%n", r.rank(), o.lora().weights(), saveLora);
+            }
         }
         return 0;
     }

@@ -20,11 +20,13 @@ import java.util.List;
  * @param evalExamples   validation examples per evaluation
  * @param generationMrs  test MRs decoded for the generation metrics
  * @param maxNewTokens   generated tokens per MR at most
+ * @param decodeBatch    prompts decoded together (one forward per generated token for the whole batch)
  * @param bench          the settings of {@code bench train}
  */
 public record TrainSettings(String model, int torchThreads, String baseCheckpoint, int steps, int batchSize, double learningRate,
                             double beta1, double beta2, double epsilon, double weightDecay, double gradClipNorm,
-                            int evalEvery, int evalExamples, int generationMrs, int maxNewTokens, Bench bench) {
+                            int evalEvery, int evalExamples, int generationMrs, int maxNewTokens, int decodeBatch,
+                            Bench bench) {
 
     /** {@code fedsllm.train.bench}. */
     public record Bench(List<String> models, int batchSize, int seqLen, int warmupSteps, int steps) {}
@@ -40,7 +42,7 @@ public record TrainSettings(String model, int torchThreads, String baseCheckpoin
                 r.positiveInt("batch-size"), r.positiveDouble("learning-rate"), r.doubleInRange("beta1", 0, 0.999999),
                 r.doubleInRange("beta2", 0, 0.999999), r.positiveDouble("epsilon"), r.nonNegativeDouble("weight-decay"),
                 r.nonNegativeDouble("grad-clip-norm"), r.positiveInt("eval-every"), r.positiveInt("eval-examples"),
-                r.positiveInt("generation-mrs"), r.positiveInt("max-new-tokens"),
+                r.positiveInt("generation-mrs"), r.positiveInt("max-new-tokens"), r.positiveInt("decode-batch"),
                 new Bench(List.copyOf(benchModels), b.positiveInt("batch-size"), b.positiveInt("seq-len"), b.nonNegativeInt("warmup-steps"),
                         b.positiveInt("steps")));
     }

@@ -1,6 +1,5 @@
 package io.fedsllm.cost;
 
-import io.fedsllm.config.ConfigError;
 import io.fedsllm.config.CostSettings;
 import io.fedsllm.config.LoraSettings;
 import io.fedsllm.config.ModelShape;
@@ -73,17 +72,9 @@ public final class LayerCosts {
         };
     }
 
-    /** Whether block j (1-based) carries LoRA: every block when last-blocks = 0, else only the last n. */
+    /** Whether block j (1-based) carries LoRA: j - 1 in {@link LoraSettings#adaptedBlocks} (lora.blocks, last-blocks). */
     public static boolean carriesLora(int block, ModelShape m, LoraSettings lora) {
-        checkLastBlocks(m, lora);
-        return lora.lastBlocks() == 0 || block > m.layers() - lora.lastBlocks();
-    }
-
-    private static void checkLastBlocks(ModelShape m, LoraSettings lora) {
-        if (lora.lastBlocks() > m.layers()) {
-            throw new ConfigError("config key 'fedsllm.lora.last-blocks' = " + lora.lastBlocks() + ": expected at most "
-                    + m.layers() + " (the blocks of model '" + m.name() + "'); 0 = every block");
-        }
+        return lora.adaptedBlocks(m).contains(block - 1);
     }
 
     /** Per-sample costs derived from the model shape (SYSTEM_MODEL §2). */

@@ -63,8 +63,26 @@ public final class AdamW {
         this.learningRateFactor = factor;
     }
 
-    /** One update from the accumulated gradients, then zeroes them. Must run outside a gradient collector. */
+    /**
+     * One update from the accumulated gradients, then zeroes them. Must run outside a gradient collector. Safe on
+     * any thread: PyTorch's grad mode is per thread and ON where the engine was not loaded, and in-place updates of
+     * parameters that require gradients fail under it, so the step turns it off and restores it afterwards.
+     */
     public void step(NDManager stepManager) {
+        boolean gradMode = JniUtils.isGradMode();
+        if (gradMode) {
+            JniUtils.setGradMode(false);
+        }
+        try {
+            update(stepManager);
+        } finally {
+            if (gradMode) {
+                JniUtils.setGradMode(true);
+            }
+        }
+    }
+
+    private void update(NDManager stepManager) {
         t++;
         float clip = 1f;
         if (settings.clipNorm() > 0) {

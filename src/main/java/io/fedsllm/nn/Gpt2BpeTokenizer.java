@@ -19,6 +19,22 @@ public final class Gpt2BpeTokenizer implements TextTokenizer {
         return ENCODING.encodeOrdinary(text).toArray();
     }
 
+    /**
+     * The prompt's trailing whitespace moves into the completion ({@code "MR || " + "The"} is cut as
+     * {@code "MR ||" + " The"}), as GPT-2 tokenizes the joined text: its pre-tokenizer never joins a non-space
+     * character with a following space, so the cut falls between pre-tokens and the two parts' ids are exactly those
+     * of the joined text. (A prompt without trailing whitespace followed by a completion that starts with a
+     * non-space character may share a pre-token; each part is then encoded alone.)
+     */
+    @Override
+    public int[][] encodePair(String prompt, String completion) {
+        int cut = prompt.length();
+        while (cut > 0 && Character.isWhitespace(prompt.charAt(cut - 1))) {
+            cut--;
+        }
+        return new int[][] {encode(prompt.substring(0, cut)), encode(prompt.substring(cut) + completion)};
+    }
+
     @Override
     public String decode(int[] ids) {
         IntArrayList list = new IntArrayList(ids.length);

@@ -44,11 +44,14 @@ public final class LoraAdapters implements AutoCloseable {
         this.scale = (float) (alpha / rank);
     }
 
-    /** The adapted projections of blocks [fromBlock, toBlock) under the settings (last-blocks counts from the top). */
+    /**
+     * The adapted projections of blocks [fromBlock, toBlock) under the settings: those of the blocks
+     * {@link LoraSettings#adaptedBlocks} names (lora.blocks, lora.last-blocks; a ConfigError when beyond the model).
+     */
     public static List<Site> sites(ModelShape s, LoraSettings lora, int fromBlock, int toBlock) {
-        int first = lora.lastBlocks() == 0 ? 0 : Math.max(0, s.layers() - lora.lastBlocks());
+        LoraSettings.Blocks adapted = lora.adaptedBlocks(s);
         List<Site> out = new ArrayList<>();
-        for (int i = Math.max(first, fromBlock); i < toBlock; i++) {
+        for (int i = Math.max(adapted.from(), fromBlock); i < Math.min(adapted.to(), toBlock); i++) {
             for (String t : LoraSettings.ALLOWED_TARGETS) {
                 if (lora.targets().contains(t)) {
                     int in = t.equals("proj") ? s.dFf() : s.dModel();
@@ -130,7 +133,16 @@ public final class LoraAdapters implements AutoCloseable {
     }
 
     public void save(Path file) {
-        SafeTensors.write(file, params.toTensors(), Map.of("format", "fedsllm-lora", "rank", Integer.toString(rank)));
+        save(file, Map.of());
+    }
+
+    /** Saves as safetensors with metadata {@code format = fedsllm-lora}, {@code rank}, and {@code extra}. */
+    public void save(Path file, Map<String, String> extra) {
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        meta.put("format", "fedsllm-lora");
+        meta.put("rank", Integer.toString(rank));
+        meta.putAll(extra);
+        SafeTensors.write(file, params.toTensors(), meta);
     }
 
     /**

@@ -150,12 +150,12 @@ public final class SafeTensors {
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
-    /** The safetensors bytes of the tensors, F32, in the given order (header keys keep that order). */
+    /** The safetensors bytes of the tensors, F32, in the given order (header keys keep that order; metadata sorted). */
     public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            new java.util.TreeMap<>(metadata).forEach(meta::put); // sorted: the same bytes whatever the map's order
         }
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {

@@ -67,6 +67,16 @@ public final class SplitLm implements LanguageModel {
         return serverLora;
     }
 
+    /** The client's own copy of the base weights it holds (tests check it stays frozen). */
+    ParamSet clientBase() {
+        return clientBase;
+    }
+
+    /** The server's own copy of the base weights it holds (tests check it stays frozen). */
+    ParamSet serverBase() {
+        return serverBase;
+    }
+
     @Override
     public void close() {
         client.close();

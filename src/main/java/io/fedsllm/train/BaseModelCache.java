@@ -17,25 +17,30 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.DoubleConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cache of pre-trained base models: {@code <cache-dir>/base-<model>/model.safetensors} plus
  * {@code manifest.json} holding the configuration hash (model shape, pre-training settings, corpus fingerprint)
- * and the weights' SHA-256. A missing entry or a different hash triggers pre-training.
+ * and the weights' SHA-256. A missing entry or a different hash triggers pre-training, and so do cached weights
+ * that no longer match the manifest's SHA-256 or cannot be read (damaged file; the reason is logged).
  */
 public final class BaseModelCache {
+    private static final Logger LOG = LoggerFactory.getLogger(BaseModelCache.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Bumped when the pre-training procedure changes, so old caches are rebuilt. */
     private static final int FORMAT = 1;
 
     private BaseModelCache() {}
 
-    /** What happened when the base was obtained. */
-    public record Entry(ParamSet weights, Path file, String configHash, String weightsSha256, boolean built) {}
+    /** What happened when the base was obtained; {@code buildReason} says why it was pre-trained ("" = found cached). */
+    public record Entry(ParamSet weights, Path file, String configHash, String weightsSha256, boolean built, String buildReason) {}
 
     public static String configHash(ModelShape shape, PretrainRunSettings s, String corpusFingerprint) {
         String key = "format=" + FORMAT + "|shape=" + shape + "|seed=" + s.seed() + "|steps=" + s.steps() + "|batch="
-                + s.batchSize() + "|lr=" + s.learningRate() + "|warmup=" + s.warmupSteps() + "|wd=" + s.weightDecay() + "|clip=" + s.gradClipNorm()
+                + s.batchSize() + "|lr=" + s.learningRate() + "|warmup=" + s.warmupSteps() + "|min-lr=" + s.minLrFraction()
+                + "|betas=" + s.beta1() + "," + s.beta2() + "|eps=" + s.epsilon() + "|wd=" + s.weightDecay() + "|clip=" + s.gradClipNorm()
                 + "|corpus=" + corpusFingerprint;
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
@@ -55,9 +60,26 @@ public final class BaseModelCache {
         Path dir = dir(shape, s);
         Path file = dir.resolve("model.safetensors");
         Path manifest = dir.resolve("manifest.json");
-        if (Files.isRegularFile(file) && Files.isRegularFile(manifest) && hash.equals(readHash(manifest))) {
-            ParamSet w = Gpt2Weights.fromSafeTensors(shape, file, manager);
-            return new Entry(w, file, hash, w.sha256(), false);
+        String reason;
+        if (!Files.isRegularFile(file) || !Files.isRegularFile(manifest)) {
+            reason = "no cached base at " + dir;
+        } else if (!hash.equals(readField(manifest, "configHash"))) {
+            reason = "the cached base at " + dir + " was built with another configuration";
+        } else {
+            NDManager load = manager.newSubManager();
+            try {
+                ParamSet w = Gpt2Weights.fromSafeTensors(shape, file, load);
+                String sha = w.sha256();
+                String want = readField(manifest, "weightsSha256");
+                if (sha.equals(want)) {
+                    return new Entry(w, file, hash, sha, false, "");
+                }
+                reason = "the weights in " + file + " have SHA-256 " + sha + ", the manifest records " + want;
+            } catch (UserError e) {
+                reason = "the cached base cannot be read: " + e.getMessage();
+            }
+            load.close();
+            LOG.warn("cached base damaged, pre-training it again: {}", reason);
         }
         Pretrainer.Corpus c = corpus.get();
         if (!c.fingerprint().equals(corpusFingerprint)) {
@@ -65,7 +87,7 @@ public final class BaseModelCache {
         }
         ParamSet w = Pretrainer.pretrain(shape, s, c, manager, onStep);
         String sha = w.sha256();
-        Gpt2Weights.save(w, file, Map.of("format", "pt", "fedsllm-config-hash", hash));
+        Gpt2Weights.save(w, file, Map.of("format", "pt", "fedsllm-config-hash", hash)); // metadata written sorted
         ObjectNode m = JSON.createObjectNode();
         m.put("model", shape.name());
         m.put("configHash", hash);
@@ -78,12 +100,12 @@ public final class BaseModelCache {
         } catch (IOException e) {
             throw new UserError("cannot write " + manifest + ": " + e.getMessage(), e);
         }
-        return new Entry(w, file, hash, sha, true);
+        return new Entry(w, file, hash, sha, true, reason);
     }
 
-    private static String readHash(Path manifest) {
+    private static String readField(Path manifest, String field) {
         try {
-            return JSON.readTree(manifest.toFile()).path("configHash").asText("");
+            return JSON.readTree(manifest.toFile()).path(field).asText("");
         } catch (IOException e) {
             return ""; // an unreadable manifest means "rebuild", never a wrong base
         }

@@ -14,16 +14,28 @@ import io.fedsllm.nn.LanguageModel;
 import io.fedsllm.nn.LoraAdapters;
 import io.fedsllm.nn.SplitLm;
 import io.fedsllm.nn.TorchRuntime;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** {@code train --scheme centralized}: LoRA fine-tuning on the E2E train split in one process, split or not. */
 public final class CentralizedTraining {
     private CentralizedTraining() {}
 
-    /** The report and where the base weights came from. */
-    public record Outcome(FineTuner.Report report, String baseSource) {}
+    /** The report, where the base weights came from, and the trained LoRA of every adapted block. */
+    public record Outcome(FineTuner.Report report, String baseSource, LoraBlocks lora) {}
 
-    /** {@code splitLayer} 0 = unsplit; otherwise the block boundary in [1, L-1] where the three split calls cut. */
+    /** {@link #run(ConfigReader, int, Path)} without saving the adapters. */
     public static Outcome run(ConfigReader root, int splitLayer) {
+        return run(root, splitLayer, null);
+    }
+
+    /**
+     * {@code splitLayer} 0 = unsplit; otherwise the block boundary in [1, L-1] where the three split calls cut.
+     * {@code saveLora} (null = don't) receives the trained adapters of every block as safetensors
+     * ({@link LoraAdapters#save}, metadata: model, rank, alpha, targets, blocks, split). Runs on any thread.
+     */
+    public static Outcome run(ConfigReader root, int splitLayer, Path saveLora) {
         TrainSettings ts = TrainSettings.from(root);
         LoraSettings lora = LoraSettings.from(root);
         ModelShape shape = ModelShape.named(root, ts.model());
@@ -31,23 +43,48 @@ public final class CentralizedTraining {
             throw new UserError("--split-layer " + splitLayer + ": expected a block boundary in [1, " + (shape.layers() - 1)
                     + "] for model '" + shape.name() + "' (" + shape.layers() + " blocks), or 0 for no split");
         }
+        lora.adaptedBlocks(shape); // a block range beyond the model fails before pre-training
+        if (saveLora != null && java.nio.file.Files.isDirectory(saveLora)) {
+            throw new UserError("--save-lora " + saveLora + " is a directory: expected a file path (e.g. " + saveLora.resolve("lora.safetensors") + ")");
+        }
         long seed = root.getLong("seed");
         TorchRuntime.configure(ts.torchThreads());
+        TorchRuntime.prepareThread();
         E2eDataset data = E2eDataset.load(DataSettings.from(root));
         AdamW.Settings adam = new AdamW.Settings(ts.learningRate(), ts.beta1(), ts.beta2(), ts.epsilon(), ts.weightDecay(),
                 ts.gradClipNorm());
         try (NDManager manager = NDManager.newBaseManager()) {
             BaseModels.Base base = BaseModels.obtain(root, shape, manager);
+            LoraAdapters unsplitLora = splitLayer != 0 ? null : LoraAdapters.init(shape, lora, lora.rank(), seed, 0,
+                    shape.layers(), base.weights().manager().newSubManager());
             LanguageModel lm = splitLayer == 0
-                    ? CausalLm.withLora(shape, base.weights(), LoraAdapters.init(shape, lora, lora.rank(), seed, 0,
-                            shape.layers(), base.weights().manager().newSubManager()), adam, lora.dropout(), seed, 0)
+                    ? CausalLm.withLora(shape, base.weights(), unsplitLora, adam, lora.dropout(), seed, 0)
                     : new SplitLm(shape, base.weights(), lora, lora.rank(), splitLayer, adam, seed, 0);
             try (lm; Progress bar = new Progress("train " + shape.name(), ts.steps())) {
                 FineTuner.Report r = FineTuner.run(lm, shape, ts, lora.rank(), splitLayer, seed,
                         E2eTask.examples(data.train()), E2eTask.examples(data.validation()), E2eTask.testMrs(data.test()),
                         E2eTask.scorer(data), (step, loss) -> bar.step(loss));
-                return new Outcome(r, base.source());
+                LoraBlocks trained = lm instanceof SplitLm split
+                        ? LoraBlocks.of(split.clientLora()).merge(LoraBlocks.of(split.serverLora()))
+                        : LoraBlocks.of(unsplitLora);
+                if (saveLora != null) {
+                    save(trained, shape, lora, splitLayer, saveLora);
+                }
+                return new Outcome(r, base.source(), trained);
             }
+        }
+    }
+
+    /** Writes the adapters of every block in the unsplit layout (loadable with LoraAdapters.load over [0, L)). */
+    private static void save(LoraBlocks trained, ModelShape shape, LoraSettings lora, int splitLayer, Path file) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("model", shape.name());
+        meta.put("alpha", Double.toString(lora.alpha()));
+        meta.put("targets", String.join(",", lora.targets()));
+        meta.put("blocks", lora.adaptedBlocks(shape).toString());
+        meta.put("split", Integer.toString(splitLayer));
+        try (LoraAdapters all = trained.toAdapters(shape, lora, 0, shape.layers(), NDManager.newBaseManager())) {
+            all.save(file, meta);
         }
     }
 }

@@ -102,6 +102,7 @@ public final class FineTuner {
     }
 
     private static List<String> generate(LanguageModel lm, TextTokenizer tok, List<TestMr> mrs, TrainSettings s, ModelShape shape) {
-        return GreedyDecoder.decode(lm, tok, mrs.stream().map(TestMr::prompt).toList(), s.maxNewTokens(), shape.context());
+        return GreedyDecoder.decode(lm, tok, mrs.stream().map(TestMr::prompt).toList(), s.maxNewTokens(), shape.context(),
+                s.decodeBatch());
     }
 }

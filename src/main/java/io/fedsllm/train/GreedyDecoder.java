@@ -8,17 +8,20 @@ import java.util.List;
 
 /** Greedy decoding: {@code <bos> prompt}, then the most likely token until eos, the token budget or the context. */
 public final class GreedyDecoder {
-    /** Prompts decoded together (one forward per generated token for the whole chunk). */
-    private static final int CHUNK = 32;
-
     private GreedyDecoder() {}
 
-    /** The text each prompt's continuation decodes to (special tokens dropped). */
+    /**
+     * The text each prompt's continuation decodes to (special tokens dropped); {@code batch} prompts are decoded
+     * together (train.decode-batch: one forward per generated token for all of them).
+     */
     public static List<String> decode(LanguageModel lm, TextTokenizer tok, List<String> prompts, int maxNewTokens,
-                                      int context) {
+                                      int context, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("decode batch " + batch + ": expected >= 1");
+        }
         List<String> out = new ArrayList<>();
-        for (int c = 0; c < prompts.size(); c += CHUNK) {
-            out.addAll(decodeChunk(lm, tok, prompts.subList(c, Math.min(prompts.size(), c + CHUNK)), maxNewTokens, context));
+        for (int c = 0; c < prompts.size(); c += batch) {
+            out.addAll(decodeChunk(lm, tok, prompts.subList(c, Math.min(prompts.size(), c + batch)), maxNewTokens, context));
         }
         return out;
     }
@@ -30,7 +33,7 @@ public final class GreedyDecoder {
         int[] start = new int[n];
         boolean[] done = new boolean[n];
         for (int i = 0; i < n; i++) {
-            int[] p = tok.encode(prompts.get(i));
+            int[] p = tok.encodePrompt(prompts.get(i)); // as in training (TokenBatch.promptCompletion)
             // keep the end of an over-long prompt, leaving room for at least one new token
             int keep = Math.min(p.length, context - 2);
             seq[i] = new int[context];

@@ -9,6 +9,7 @@ import io.fedsllm.nn.CausalLm;
 import io.fedsllm.nn.Gpt2Weights;
 import io.fedsllm.nn.ParamSet;
 import io.fedsllm.nn.TextTokenizer;
+import io.fedsllm.nn.TorchRuntime;
 import java.util.List;
 import java.util.function.DoubleConsumer;
 
@@ -24,18 +25,20 @@ public final class Pretrainer {
 
     /**
      * Runs {@code settings.steps()} steps and returns the trained weights (owned by {@code manager}).
-     * {@code onStep} receives each step's loss (progress display).
+     * {@code onStep} receives each step's loss (progress display). Runs on any thread.
      */
     public static ParamSet pretrain(ModelShape shape, PretrainRunSettings settings, Corpus corpus, NDManager manager,
                                     DoubleConsumer onStep) {
+        TorchRuntime.prepareThread();
         TextTokenizer tok = TextTokenizer.forModel(shape);
         int[] stream = tokenStream(corpus.documents(), tok);
         ParamSet base = Gpt2Weights.random(shape, settings.seed(), manager);
-        AdamW.Settings adam = new AdamW.Settings(settings.learningRate(), 0.9, 0.999, 1e-8, settings.weightDecay(),
-                settings.gradClipNorm());
+        AdamW.Settings adam = new AdamW.Settings(settings.learningRate(), settings.beta1(), settings.beta2(), settings.epsilon(),
+                settings.weightDecay(), settings.gradClipNorm());
         CausalLm lm = CausalLm.fullFineTuning(shape, base, adam);
         for (int step = 0; step < settings.steps(); step++) {
-            lm.optimizer().setLearningRateFactor(learningRateFactor(step, settings.warmupSteps(), settings.steps()));
+            lm.optimizer().setLearningRateFactor(learningRateFactor(step, settings.warmupSteps(), settings.steps(),
+                    settings.minLrFraction()));
             TokenBatch b = TokenBatch.windows(stream, shape.seqLen(), settings.batchSize(),
                     Seeds.random(settings.seed(), "pretrain-batch", step));
             onStep.accept(lm.trainStep(b.inputs(), b.labels(), step));
@@ -44,13 +47,16 @@ public final class Pretrainer {
         return base;
     }
 
-    /** Linear warm-up to the peak, then cosine decay to 10 % of it (a common transformer schedule; assumed). */
-    static double learningRateFactor(int step, int warmup, int steps) {
+    /**
+     * Linear warm-up to the peak, then cosine decay to {@code minFraction} of it (pretrain.min-lr-fraction; a common
+     * transformer schedule).
+     */
+    static double learningRateFactor(int step, int warmup, int steps, double minFraction) {
         if (step < warmup) {
             return (step + 1.0) / warmup;
         }
         double progress = (step - warmup) / (double) Math.max(1, steps - warmup);
-        return 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress));
+        return minFraction + (1 - minFraction) * 0.5 * (1 + Math.cos(Math.PI * progress));
     }
 
     /** Documents as one token stream, each document followed by eos. */

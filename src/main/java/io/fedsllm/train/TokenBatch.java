@@ -23,7 +23,7 @@ public record TokenBatch(int[][] inputs, int[][] labels) {
 
     /**
      * Fine-tuning sequences {@code <bos> prompt completion <eos>}, cut to {@code seqLen + 1} tokens; the loss counts
-     * only completion and eos tokens. Rows are right-padded to the longest row (causal attention never looks at
+     * only completion and eos tokens (the cut between them is {@link TextTokenizer#encodePair}'s). Rows are right-padded to the longest row (causal attention never looks at
      * the padding of a row's own later positions).
      */
     public static TokenBatch promptCompletion(List<PromptCompletion> examples, TextTokenizer tok, int seqLen) {
@@ -32,8 +32,9 @@ public record TokenBatch(int[][] inputs, int[][] labels) {
         int[] promptLen = new int[b];
         int t = 1;
         for (int i = 0; i < b; i++) {
-            int[] p = tok.encode(examples.get(i).prompt());
-            int[] c = tok.encode(examples.get(i).completion());
+            int[][] pair = tok.encodePair(examples.get(i).prompt(), examples.get(i).completion());
+            int[] p = pair[0];
+            int[] c = pair[1];
             int n = Math.min(seqLen + 1, 1 + p.length + c.length + 1);
             int[] s = new int[n];
             int k = 0;

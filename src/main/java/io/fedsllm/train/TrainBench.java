@@ -11,6 +11,7 @@ import io.fedsllm.nn.Gpt2Weights;
 import io.fedsllm.nn.LmLoss;
 import io.fedsllm.nn.LoraAdapters;
 import io.fedsllm.nn.ParamSet;
+import io.fedsllm.nn.TorchRuntime;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -22,7 +23,7 @@ import java.util.SplittableRandom;
 /**
  * Measures LoRA training steps (forward, backward, AdamW) of a model shape on random base weights: the step time
  * does not depend on the weights' values. Peak memory is the JVM heap peak plus the process's native peak RSS
- * (VmHWM from /proc/self/status, a process-wide high-water mark).
+ * (VmHWM from /proc/self/status, a process-wide high-water mark). Runs on any thread.
  */
 public final class TrainBench {
     private TrainBench() {}
@@ -35,6 +36,7 @@ public final class TrainBench {
             throw new IllegalArgumentException("bench seq-len " + seqLen + " exceeds the context " + shape.context()
                     + " of model '" + shape.name() + "'");
         }
+        TorchRuntime.prepareThread();
         try (ParamSet base = Gpt2Weights.random(shape, seed, NDManager.newBaseManager())) {
             LoraAdapters adapters = LoraAdapters.init(shape, lora, lora.rank(), seed, 0, shape.layers(),
                     base.manager().newSubManager());

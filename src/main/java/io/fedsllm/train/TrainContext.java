@@ -67,6 +67,7 @@ public final class TrainContext implements AutoCloseable {
         LoraSettings lora = LoraSettings.from(root);
         ModelShape shape = ModelShape.named(root, train.model());
         TextTokenizer.forModel(shape); // fail early on a vocabulary without a tokenizer
+        lora.adaptedBlocks(shape); // and on a LoRA block range beyond the model
         int batchSize = SystemSettings.from(root).batchSize();
         PartitionSettings partition = PartitionSettings.from(root);
         E2eDataset data = E2eDataset.load(DataSettings.from(root));

@@ -52,7 +52,8 @@ class TrainCommandTest {
         assertTrue(Files.isRegularFile(dir.resolve("cache/base-tiny/manifest.json")));
         assertTrue(run(pre).startsWith("found cached base 'tiny'"), "the second run uses the cache");
 
-        List<String> train = new ArrayList<>(List.of("train", "--steps", "3", "--split-layer", "2", "--json"));
+        Path lora = dir.resolve("out/lora.safetensors");
+        List<String> train = new ArrayList<>(List.of("train", "--steps", "3", "--split-layer", "2", "--json", "--save-lora", lora.toString()));
         train.addAll(small());
         JsonNode j = new ObjectMapper().readTree(run(train));
         for (String f : List.of("valLossStart", "valLossEnd", "valPerplexityEnd", "bleu", "rougeL", "slotErrorRate",
@@ -64,6 +65,8 @@ class TrainCommandTest {
         assertEquals(List.of(0, 2, 3), List.of(j.get("valLossCurve").get(0).get("step").asInt(),
                 j.get("valLossCurve").get(1).get("step").asInt(), j.get("valLossCurve").get(2).get("step").asInt()));
         assertTrue(j.get("base").asText().startsWith("cached pre-trained base"));
+        assertEquals(lora.toString(), j.get("savedLora").asText());
+        assertEquals("tiny", io.fedsllm.nn.SafeTensors.metadata(Files.readAllBytes(lora), lora.toString()).get("model"));
     }
 
     @Test
@@ -74,9 +77,11 @@ class TrainCommandTest {
         try {
             assertEquals(Main.USER_ERROR, Main.run("train", "--split-layer", "4"));
             assertEquals(Main.USER_ERROR, Main.run("train", "--scheme", "fedavg"));
+            assertEquals(Main.USER_ERROR, Main.run("train", "--save-lora", dir.toString()));
         } finally {
             System.setErr(old);
         }
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--split-layer 4: expected a block boundary in [1, 3]"), err.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--save-lora " + dir + " is a directory"), err.toString());
     }
 }

@@ -26,7 +26,7 @@ class FineTunerTest {
     static final LoraSettings LORA = new LoraSettings(List.of("q", "v"), 0, 4, 8, 0.1);
 
     static TrainSettings settings(int steps) {
-        return new TrainSettings("ft-test", 1, "", steps, 4, 5e-3, 0.9, 0.999, 1e-8, 0.01, 1.0, 3, 8, 4, 12,
+        return new TrainSettings("ft-test", 1, "", steps, 4, 5e-3, 0.9, 0.999, 1e-8, 0.01, 1.0, 3, 8, 4, 12, 32,
                 new TrainSettings.Bench(List.of("ft-test"), 2, 8, 0, 1));
     }
 
@@ -73,5 +73,59 @@ class FineTunerTest {
         assertTrue(r[0].valLossEnd() < r[0].valLossStart(), "six steps on a repetitive task lower the validation loss");
         assertEquals(List.of(0, 3, 6), r[0].curve().stream().map(FineTuner.EvalPoint::step).toList());
         assertEquals(r[0].samples(), r[1].samples(), "greedy decoding agrees");
+    }
+
+    /**
+     * With GPT-2 BPE, {@code <bos> MR || ref <eos>} is the tokens of the joined text (the space before the reference
+     * goes with its first word), labels start at that word, and generation is prompted with the same prompt ids.
+     */
+    @Test
+    void bpeTrainingAndGenerationCutPromptAndCompletionCanonically() {
+        io.fedsllm.nn.Gpt2BpeTokenizer bpe = new io.fedsllm.nn.Gpt2BpeTokenizer();
+        String prompt = "name[Blue Spice], eatType[pub] || ";
+        String ref = "Blue Spice is a pub.";
+        TokenBatch b = TokenBatch.promptCompletion(List.of(new PromptCompletion(prompt, ref)), bpe, 64);
+        int[] joined = bpe.encode(prompt + ref);
+        int[] want = new int[joined.length + 2];
+        want[0] = bpe.bos();
+        System.arraycopy(joined, 0, want, 1, joined.length);
+        want[want.length - 1] = bpe.eos();
+        assertEquals(java.util.Arrays.stream(want, 0, want.length - 1).boxed().toList(),
+                java.util.Arrays.stream(b.inputs()[0]).boxed().toList(), "inputs = <bos> + tokens of the joined text");
+        int promptTokens = bpe.encode("name[Blue Spice], eatType[pub] ||").length;
+        for (int j = 0; j < b.labels()[0].length; j++) {
+            int expected = j + 1 > promptTokens ? want[j + 1] : LmLoss.IGNORE;
+            assertEquals(expected, b.labels()[0][j], "label " + j);
+        }
+        assertEquals(bpe.encode(" Blue")[0], b.labels()[0][promptTokens], "the first labelled token is ' Blue'");
+
+        List<int[]> seen = new ArrayList<>();
+        io.fedsllm.nn.LanguageModel recorder = new io.fedsllm.nn.LanguageModel() {
+            @Override
+            public double trainStep(int[][] inputs, int[][] labels, long step) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public double lossSum(int[][] inputs, int[][] labels) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int[][] argmaxNext(int[][] inputs) {
+                seen.add(inputs[0].clone());
+                int[][] next = new int[inputs.length][inputs[0].length];
+                for (int[] row : next) {
+                    java.util.Arrays.fill(row, bpe.eos());
+                }
+                return next;
+            }
+
+            @Override
+            public void close() {}
+        };
+        GreedyDecoder.decode(recorder, bpe, List.of(prompt), 4, 64, 8);
+        assertEquals(java.util.Arrays.stream(want, 0, 1 + promptTokens).boxed().toList(),
+                java.util.Arrays.stream(seen.get(0)).boxed().toList(), "generation sees <bos> + the training prompt ids");
     }
 }

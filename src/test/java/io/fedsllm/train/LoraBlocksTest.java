@@ -131,7 +131,8 @@ class LoraBlocksTest {
 
     @Test
     void bitsMatchTheCostModel() {
-        for (String sets : List.of("lora.last-blocks=0|cost.lora-weight-bits=32", "lora.last-blocks=3|cost.lora-weight-bits=16")) {
+        for (String sets : List.of("lora.last-blocks=0|cost.lora-weight-bits=32", "lora.last-blocks=3|cost.lora-weight-bits=16",
+                "lora.blocks=[1,3]|cost.lora-weight-bits=32")) {
             String[] s = sets.split("\\|");
             Config config = ConfigLoader.withSets("cost.model=tiny", "lora.targets=[q,v,o,fc]", s[0], s[1]);
             ConfigReader root = ConfigReader.root(config);
@@ -152,5 +153,71 @@ class LoraBlocksTest {
                 assertEquals(c.bits(32), c.bits(), "bits() is the float32 payload");
             }
         }
+    }
+
+    /**
+     * lora.blocks and lora.last-blocks pick the same blocks in the real model (LoraAdapters.sites) and in the cost
+     * model (LoRA FLOPs and bits only on adapted blocks), for every block and split.
+     */
+    @Test
+    void adaptedSitesAndTheCostModelAgreeOnTheBlockRange() {
+        Map<String, List<Integer>> cases = new LinkedHashMap<>();
+        cases.put("lora.blocks=[]", List.of(0, 1, 2, 3));
+        cases.put("lora.blocks=1,3", List.of(1, 2));
+        cases.put("lora.blocks=[0,1]", List.of(0));
+        cases.put("lora.blocks=[3,4]", List.of(3));
+        cases.put("lora.last-blocks=2", List.of(2, 3));
+        cases.put("lora.last-blocks=4", List.of(0, 1, 2, 3));
+        cases.forEach((set, want) -> {
+            Config config = ConfigLoader.withSets("cost.model=tiny", "lora.targets=[q,v,fc]", set);
+            ConfigReader root = ConfigReader.root(config);
+            ModelShape shape = ModelShape.named(root, "tiny");
+            LoraSettings lora = LoraSettings.from(root);
+            List<Integer> siteBlocks = LoraAdapters.sites(shape, lora, 0, shape.layers()).stream()
+                    .map(LoraAdapters.Site::block).distinct().toList();
+            assertEquals(want, siteBlocks, set + ": adapted blocks of the model");
+            LayerCosts costs = CostModels.table(config);
+            for (int block = 0; block < shape.layers(); block++) {
+                boolean adapted = want.contains(block);
+                assertEquals(adapted, costs.loraFlopsPerRank(block + 1) > 0, set + ": LoRA FLOPs of block " + block);
+                assertEquals(adapted, costs.loraBitsPerRank(block + 1) > 0, set + ": LoRA bits of block " + block);
+            }
+            for (int split = 1; split < shape.layers(); split++) { // the cost model's splits: 1..L-1
+                assertEquals(costs.clientLoraBits(split, 4), random(shape, lora, 4, 0, split, 1).bits(), 0, set + " split " + split);
+                assertEquals(costs.serverLoraBits(split, 4), random(shape, lora, 4, split, shape.layers(), 1).bits(), 0,
+                        set + " split " + split);
+            }
+        });
+    }
+
+    @Test
+    void badOrConflictingBlockRangesAreRejectedNamingTheKey() {
+        ModelShape tiny = ModelShape.named(ConfigReader.root(ConfigLoader.withSets()), "tiny");
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("lora.blocks=[2,2]", "'fedsllm.lora.blocks'");
+        bad.put("lora.blocks=[3,1]", "0 <= from < to");
+        bad.put("lora.blocks=[-1,2]", "0 <= from < to");
+        bad.put("lora.blocks=[1,2,3]", "[from, to]");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            io.fedsllm.config.ConfigError x = assertThrows(io.fedsllm.config.ConfigError.class,
+                    () -> LoraSettings.from(ConfigReader.root(ConfigLoader.withSets(e.getKey()))), e.getKey());
+            assertTrue(x.getMessage().contains(e.getValue()) && x.getMessage().contains("fedsllm.lora.blocks"), x.getMessage());
+        }
+        io.fedsllm.config.ConfigError both = assertThrows(io.fedsllm.config.ConfigError.class,
+                () -> LoraSettings.from(ConfigReader.root(ConfigLoader.withSets("lora.blocks=[0,2]", "lora.last-blocks=1"))));
+        assertTrue(both.getMessage().contains("fedsllm.lora.blocks") && both.getMessage().contains("fedsllm.lora.last-blocks")
+                && both.getMessage().contains("conflict"), both.getMessage());
+        // Beyond the model's L = 4 blocks: rejected where the model is known (both the real and the cost model).
+        LoraSettings tooFar = LoraSettings.from(ConfigReader.root(ConfigLoader.withSets("lora.blocks=[2,5]")));
+        io.fedsllm.config.ConfigError far = assertThrows(io.fedsllm.config.ConfigError.class,
+                () -> LoraAdapters.sites(tiny, tooFar, 0, 4));
+        assertTrue(far.getMessage().contains("fedsllm.lora.blocks") && far.getMessage().contains("to <= 4")
+                && far.getMessage().contains("'tiny'"), far.getMessage());
+        assertThrows(io.fedsllm.config.ConfigError.class,
+                () -> CostModels.table(ConfigLoader.withSets("cost.model=tiny", "lora.blocks=[2,5]")));
+        LoraSettings lastTooMany = LoraSettings.from(ConfigReader.root(ConfigLoader.withSets("lora.last-blocks=5")));
+        io.fedsllm.config.ConfigError last = assertThrows(io.fedsllm.config.ConfigError.class,
+                () -> LoraAdapters.sites(tiny, lastTooMany, 0, 4), "last-blocks > L no longer silently means every block");
+        assertTrue(last.getMessage().contains("fedsllm.lora.last-blocks") && last.getMessage().contains("at most 4"), last.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.fedsllm.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -34,7 +35,7 @@ class PretrainCacheTest {
     }
 
     PretrainRunSettings settings(Path cache, int steps) {
-        return new PretrainRunSettings(cache.toString(), 3, steps, 4, 1e-3, 2, 0.01, 1.0);
+        return new PretrainRunSettings(cache.toString(), 3, steps, 4, 1e-3, 2, 0.1, 0.9, 0.999, 1e-8, 0.01, 1.0);
     }
 
     @Test
@@ -72,5 +73,70 @@ class PretrainCacheTest {
         assertTrue(changed.built());
         assertNotEquals(first.configHash(), changed.configHash());
         assertNotEquals(first.weightsSha256(), changed.weightsSha256());
+    }
+
+    /**
+     * A cached file whose weights no longer match the manifest's SHA-256 (one flipped bit) or that cannot be read
+     * (truncated) is rebuilt, with the reason, into the same weights as before.
+     */
+    @Test
+    void damagedCacheIsDetectedAndRebuilt() throws Exception {
+        BaseModelCache.Entry first = BaseModelCache.obtain(SHAPE, settings(dir, 3), PretrainCacheTest::corpus, "stand-in-40",
+                NDManager.newBaseManager(), l -> { });
+        first.weights().close();
+        assertTrue(first.built());
+        assertTrue(first.buildReason().startsWith("no cached base"), first.buildReason());
+        byte[] good = Files.readAllBytes(first.file());
+
+        byte[] flipped = good.clone();
+        flipped[flipped.length - 3] ^= 0x01; // one bit of the last float: still a valid file, other weights
+        Files.write(first.file(), flipped);
+        BaseModelCache.Entry afterFlip = BaseModelCache.obtain(SHAPE, settings(dir, 3), PretrainCacheTest::corpus, "stand-in-40",
+                NDManager.newBaseManager(), l -> { });
+        afterFlip.weights().close();
+        assertTrue(afterFlip.built(), "a damaged cache is rebuilt, not used");
+        assertTrue(afterFlip.buildReason().contains("SHA-256") && afterFlip.buildReason().contains(first.weightsSha256()),
+                afterFlip.buildReason());
+        assertEquals(first.weightsSha256(), afterFlip.weightsSha256(), "the rebuilt base is the original one");
+        assertArrayEquals(good, Files.readAllBytes(first.file()), "and so is the rewritten file");
+
+        Files.write(first.file(), java.util.Arrays.copyOf(good, good.length / 2));
+        BaseModelCache.Entry afterCut = BaseModelCache.obtain(SHAPE, settings(dir, 3), PretrainCacheTest::corpus, "stand-in-40",
+                NDManager.newBaseManager(), l -> { });
+        afterCut.weights().close();
+        assertTrue(afterCut.built());
+        assertTrue(afterCut.buildReason().contains("cannot be read"), afterCut.buildReason());
+        assertEquals(first.weightsSha256(), afterCut.weightsSha256());
+
+        BaseModelCache.Entry intact = BaseModelCache.obtain(SHAPE, settings(dir, 3), () -> {
+            throw new AssertionError("an intact cache must not rebuild");
+        }, "stand-in-40", NDManager.newBaseManager(), l -> { });
+        intact.weights().close();
+        assertFalse(intact.built());
+        assertEquals("", intact.buildReason());
+    }
+
+    /** The pre-training AdamW and schedule settings are part of the cache key (a change must not reuse the cache). */
+    @Test
+    void configHashCoversTheOptimiserAndScheduleKeys() {
+        PretrainRunSettings s = settings(dir, 5);
+        String h = BaseModelCache.configHash(SHAPE, s, "c");
+        List<PretrainRunSettings> changed = List.of(
+                new PretrainRunSettings(s.cacheDir(), 3, 5, 4, 1e-3, 2, 0.2, 0.9, 0.999, 1e-8, 0.01, 1.0),
+                new PretrainRunSettings(s.cacheDir(), 3, 5, 4, 1e-3, 2, 0.1, 0.8, 0.999, 1e-8, 0.01, 1.0),
+                new PretrainRunSettings(s.cacheDir(), 3, 5, 4, 1e-3, 2, 0.1, 0.9, 0.99, 1e-8, 0.01, 1.0),
+                new PretrainRunSettings(s.cacheDir(), 3, 5, 4, 1e-3, 2, 0.1, 0.9, 0.999, 1e-6, 0.01, 1.0));
+        for (PretrainRunSettings c : changed) {
+            assertNotEquals(h, BaseModelCache.configHash(SHAPE, c, "c"), c.toString());
+        }
+        assertEquals(h, BaseModelCache.configHash(SHAPE, settings(dir, 5), "c"));
+    }
+
+    @Test
+    void scheduleWarmsUpThenDecaysToTheConfiguredFloor() {
+        assertEquals(0.5, Pretrainer.learningRateFactor(0, 2, 10, 0.1), 1e-12);
+        assertEquals(1.0, Pretrainer.learningRateFactor(2, 2, 10, 0.1), 1e-12);
+        assertEquals(0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * 0.5)), Pretrainer.learningRateFactor(6, 2, 10, 0.1), 1e-12);
+        assertEquals(0.25, Pretrainer.learningRateFactor(10, 2, 10, 0.25), 1e-12, "ends at min-lr-fraction of the peak");
     }
 }

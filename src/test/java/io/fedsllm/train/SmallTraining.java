@@ -54,6 +54,22 @@ final class SmallTraining {
         return v;
     }
 
+    /** One local iteration: every client's forward, one server step on all of them, every client's backward. */
+    static ServerTrainer.Step iteration(ServerTrainer server, int round, int iteration, ClientTrainer... clients) {
+        List<byte[]> acts = new ArrayList<>();
+        List<int[][]> labels = new ArrayList<>();
+        for (ClientTrainer c : clients) {
+            ClientTrainer.Forward f = c.forward(round, iteration);
+            acts.add(f.activations());
+            labels.add(f.labels());
+        }
+        ServerTrainer.Step st = server.step(acts, labels);
+        for (int i = 0; i < clients.length; i++) {
+            clients[i].backward(st.activationGradients().get(i));
+        }
+        return st;
+    }
+
     /** The batch ClientTrainer draws for (client, round, iteration): the documented stream, re-drawn here. */
     static TokenBatch batchOf(TrainContext ctx, int client, int clients, int round, int iteration) {
         return FineTuner.sample(E2eTask.examples(ctx.shard(client, clients)), ctx.tokenizer(), ctx.batchSize(), ctx.shape().seqLen(),

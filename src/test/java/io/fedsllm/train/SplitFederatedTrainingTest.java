@@ -289,11 +289,7 @@ class SplitFederatedTrainingTest {
              Evaluator ev = Evaluator.create(ctx)) {
             int[] at3 = null;
             for (int it = 0; it < 20; it++) {
-                ClientTrainer.Forward f0 = c0.forward(0, it);
-                ClientTrainer.Forward f1 = c1.forward(0, it);
-                ServerTrainer.Step st = server.step(List.of(f0.activations(), f1.activations()), List.of(f0.labels(), f1.labels()));
-                c0.backward(st.activationGradients().get(0));
-                c1.backward(st.activationGradients().get(1));
+                SmallTraining.iteration(server, 0, it, c0, c1);
                 if (it % 5 == 4) {
                     LoraBlocks global = FedAvg.average(List.of(c0.exportLora(), c1.exportLora()), List.of(c0.samples(), c1.samples()));
                     c0.importLora(global);
