@@ -1,5 +1,6 @@
 package io.fedsllm.cli;
 
+import io.fedsllm.config.ChartSettings;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.report.RunComparison;
 import java.nio.file.Path;
@@ -30,8 +31,10 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ConfigReader root = ConfigReader.root(config.load());
+        ChartSettings chart = ChartSettings.from(root);
         if (out == null) {
-            ConfigReader report = ConfigReader.root(config.load()).section("report");
+            ConfigReader report = root.section("report");
             String dir = report.getString("out-dir");
             if (dir.isBlank()) {
                 throw report.bad(report.key("out-dir"), "a non-empty directory path");
@@ -42,7 +45,7 @@ public final class ReportCommand implements Callable<Integer> {
         for (Path d : dirs) {
             runs.add(RunComparison.read(d));
         }
-        RunComparison.compare(runs, targetLoss, out, System.out);
+        RunComparison.compare(runs, targetLoss, out, chart, System.out);
         System.out.println("wrote " + out);
         return 0;
     }

@@ -2,6 +2,7 @@ package io.fedsllm.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
+import io.fedsllm.config.ChartSettings;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.emu.Emulator;
@@ -74,7 +75,8 @@ public final class RunCommand implements Callable<Integer> {
         EmuSettings emu = EmuSettings.from(root);
         Path dir = Path.of(emu.outDir());
         RunResult result;
-        try (RunWriter writer = new RunWriter(dir, emu.progress() ? System.err : null, emu.rounds())) {
+        try (RunWriter writer = new RunWriter(dir, emu.progress() ? System.err : null, emu.rounds(),
+                ChartSettings.from(root))) {
             result = Emulator.run(c, writer);
             writer.finish(result, root.getLong("seed"), emu.targetLoss());
         }

@@ -30,12 +30,6 @@ public final class Charts {
         }
     }
 
-    /** {@link #lines(ChartSettings, Path, String, String, String, boolean, boolean, List)} at the shipped size. */
-    public static void lines(Path png, String title, String xLabel, String yLabel, boolean logX, boolean logY,
-            List<Series> series) {
-        lines(ChartSettings.shipped(), png, title, xLabel, yLabel, logX, logY, series);
-    }
-
     /**
      * Writes a line chart to {@code png} (the ".png" suffix is required).
      *
@@ -64,10 +58,9 @@ public final class Charts {
      * Writes a stacked bar chart to {@code png}: one bar per category, one stacked segment per series
      * (each series has one value per category).
      */
-    public static void stackedBars(Path png, String title, String xLabel, String yLabel, List<String> categories,
-            List<String> seriesNames, List<double[]> values) {
+    public static void stackedBars(ChartSettings size, Path png, String title, String xLabel, String yLabel,
+            List<String> categories, List<String> seriesNames, List<double[]> values) {
         System.setProperty("java.awt.headless", "true");
-        ChartSettings size = ChartSettings.shipped();
         CategoryChart chart = new CategoryChartBuilder().width(size.widthPx()).height(size.heightPx()).title(title)
                 .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setStacked(true);

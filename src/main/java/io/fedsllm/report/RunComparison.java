@@ -1,6 +1,7 @@
 package io.fedsllm.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fedsllm.config.ChartSettings;
 import io.fedsllm.config.UserError;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -71,7 +72,7 @@ public final class RunComparison {
      *
      * @param targetLoss the target; null = report the final loss only
      */
-    public static void compare(List<Run> runs, Double targetLoss, Path out, PrintStream console) {
+    public static void compare(List<Run> runs, Double targetLoss, Path out, ChartSettings chart, PrintStream console) {
         List<Charts.Series> loss = new ArrayList<>();
         List<Charts.Series> time = new ArrayList<>();
         for (Run run : runs) {
@@ -93,11 +94,11 @@ public final class RunComparison {
             time.add(new Charts.Series(run.label(), rx, ry));
         }
         if (!loss.isEmpty()) {
-            Charts.lines(out.resolve("loss.png"), "Validation loss against virtual time", "virtual time (s)",
+            Charts.lines(chart, out.resolve("loss.png"), "Validation loss against virtual time", "virtual time (s)",
                     "validation loss", false, false, loss);
         } else {
             console.println("no run recorded a validation loss (analytic mode): writing virtual time per round instead");
-            Charts.lines(out.resolve("virtual-time.png"), "Virtual time per round", "round", "virtual end of round (s)",
+            Charts.lines(chart, out.resolve("virtual-time.png"), "Virtual time per round", "round", "virtual end of round (s)",
                     false, false, time);
         }
         try (CsvWriter csv = new CsvWriter(out.resolve("time-to-target.csv"),

@@ -3,6 +3,7 @@ package io.fedsllm.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fedsllm.config.ChartSettings;
 import io.fedsllm.emu.RunResult;
 import io.fedsllm.emu.RunSink;
 import java.io.BufferedWriter;
@@ -33,13 +34,15 @@ public final class RunWriter implements RunSink, AutoCloseable {
     private final BufferedWriter wall;
     private final PrintStream console;
     private final int maxRounds;
+    private final ChartSettings chart;
     private ProgressBar progress;
 
     /**
      * @param console where the per-round lines and the progress bar go; null for none
      * @param maxRounds rounds limit (the progress bar's length)
+     * @param chart size of loss.png and breakdown.png
      */
-    public RunWriter(Path dir, PrintStream console, int maxRounds) {
+    public RunWriter(Path dir, PrintStream console, int maxRounds, ChartSettings chart) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
@@ -50,6 +53,7 @@ public final class RunWriter implements RunSink, AutoCloseable {
         }
         this.console = console;
         this.maxRounds = maxRounds;
+        this.chart = chart;
     }
 
     @Override
@@ -142,7 +146,7 @@ public final class RunWriter implements RunSink, AutoCloseable {
             }
         }
         if (!loss.isEmpty()) {
-            Charts.lines(dir.resolve("loss.png"), "Loss against virtual time", "virtual time (s)", "loss", false, false,
+            Charts.lines(chart, dir.resolve("loss.png"), "Loss against virtual time", "virtual time (s)", "loss", false, false,
                     List.of(new Charts.Series(records.get(0).valLoss() != null ? "validation" : "training",
                             toArray(t), toArray(loss))));
         }
@@ -157,7 +161,7 @@ public final class RunWriter implements RunSink, AutoCloseable {
             v[3][i] = b.t2S();
             v[4][i] = b.t3S();
         }
-        Charts.stackedBars(dir.resolve("breakdown.png"), "Delay breakdown per round", "round", "virtual seconds",
+        Charts.stackedBars(chart, dir.resolve("breakdown.png"), "Delay breakdown per round", "round", "virtual seconds",
                 categories, List.of("T1 (forward + activation upload)", "server forward", "server backward",
                         "T2 (client backward)", "T3 (LoRA upload)"), List.of(v));
     }

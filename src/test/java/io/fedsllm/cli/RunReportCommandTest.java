@@ -56,6 +56,21 @@ class RunReportCommandTest {
     }
 
     @Test
+    void runAndReportDrawAtTheConfiguredChartSize(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        assertEquals(0, Main.run("run", "--mode", "analytic", "--rounds", "1", "--out", run.toString(),
+                "--set", "emu.progress=false", "--set", "report.chart-width-px=640", "--set", "report.chart-height-px=480"));
+        java.awt.image.BufferedImage breakdown = javax.imageio.ImageIO.read(run.resolve("breakdown.png").toFile());
+        assertEquals(640, breakdown.getWidth());
+        assertEquals(480, breakdown.getHeight());
+        Path out = tmp.resolve("rep");
+        assertEquals(0, Main.run("report", run.toString(), "--out", out.toString(), "--set", "report.chart-width-px=300"));
+        assertEquals(300, javax.imageio.ImageIO.read(out.resolve("virtual-time.png").toFile()).getWidth());
+        assertEquals(Main.USER_ERROR, Main.run("report", run.toString(), "--out", out.toString(),
+                "--set", "report.chart-width-px=20"));
+    }
+
+    @Test
     void badInputIsAUserError(@TempDir Path tmp) {
         assertEquals(Main.USER_ERROR, Main.run("run", "--scheme", "ring", "--out", tmp.toString()));
         assertEquals(Main.USER_ERROR, Main.run("run", "--clients", "500", "--out", tmp.toString()));

@@ -110,7 +110,7 @@ class EmulatorTest {
 
     private static byte[] runToDir(Path dir, String... sets) throws Exception {
         Config c = config(sets);
-        try (RunWriter w = new RunWriter(dir, null, 3)) {
+        try (RunWriter w = new RunWriter(dir, null, 3, io.fedsllm.config.ChartSettings.shipped())) {
             String[] all = new String[sets.length + 1];
             System.arraycopy(sets, 0, all, 0, sets.length);
             all[sets.length] = "emu.rounds=3";

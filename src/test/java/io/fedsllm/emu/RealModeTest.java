@@ -155,7 +155,7 @@ class RealModeTest {
 
     private static byte[] runToDir(Path dir, String... sets) throws Exception {
         Config c = config(sets);
-        try (RunWriter w = new RunWriter(dir, null, 2)) {
+        try (RunWriter w = new RunWriter(dir, null, 2, io.fedsllm.config.ChartSettings.shipped())) {
             RunResult r = Emulator.run(c, w);
             w.finish(r, ConfigReader.root(c).getLong("seed"), null);
         }

@@ -38,7 +38,7 @@ class ReportWritersTest {
         // Run c: validation losses that never reach the target.
         RunComparison.Run c = new RunComparison.Run(dir.resolve("c"), "fl", "real", 3, List.of(round(0, 12, 1.0, 2.4)));
         java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
-        RunComparison.compare(List.of(a, b, c), 2.0, dir.resolve("out"),
+        RunComparison.compare(List.of(a, b, c), 2.0, dir.resolve("out"), io.fedsllm.config.ChartSettings.shipped(),
                 new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8));
         List<String> csv = Files.readAllLines(dir.resolve("out/time-to-target.csv"));
         assertEquals("run,scheme,mode,clients,rounds,virtualSeconds,finalValLoss,targetLoss,timeToTargetS", csv.get(0));
@@ -53,7 +53,7 @@ class ReportWritersTest {
     @Test
     void chartIsAReadablePng(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("c.png");
-        Charts.lines(png, "t", "x", "y", false, true,
+        Charts.lines(io.fedsllm.config.ChartSettings.shipped(), png, "t", "x", "y", false, true,
                 List.of(new Charts.Series("s", new double[] {1, 2, 3}, new double[] {10, 100, 1000})));
         var img = ImageIO.read(png.toFile());
         assertEquals(800, img.getWidth());
