@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Split moves and rank changes: nothing lost or duplicated, the model unchanged (rank up) or best-approximated (rank down). */
+/**
+ * Split moves and rank changes: nothing lost or duplicated, the model unchanged (rank up) or best-approximated (rank
+ * down); a discarded forward leaves the client ready for the next global copy.
+ */
 class ReconfigureTest {
     @TempDir
     static Path dir;
@@ -236,5 +239,38 @@ class ReconfigureTest {
         LoraBlocks again = all.resized(6, SEED).resized(4, SEED);
         int[][] inputs = SmallTraining.batchOf(ctx, 1, 2, 0, 0).inputs();
         SmallTraining.assertClose(logits(all, inputs), logits(again, inputs), 1e-4, "logits after rank 4 → 6 → 4");
+    }
+
+    /**
+     * A client left out of an iteration (deadline policy) drops its pending forward: the native arrays of the step
+     * are released, its LoRA is untouched, and the next round's global copy can be imported.
+     */
+    @Test
+    void aLeftOutForwardIsReleasedAndTheGlobalCopyCanBeImported() {
+        int split = 2;
+        int rank = 4;
+        try (ClientTrainer c = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), split, rank, SmallTraining.SEED);
+             ServerTrainer server = ServerTrainer.create(ctx, split, rank, SmallTraining.SEED)) {
+            LoraBlocks global = SmallTraining.randomLora(ctx, rank, 0, split, 5);
+            int idle = c.nativeArrays();
+            LoraBlocks before = c.exportLora();
+            c.forward(0, 0);
+            assertTrue(c.nativeArrays() > idle, "the pending forward holds native arrays");
+            assertThrows(IllegalStateException.class, () -> c.importLora(global), "import while a forward is pending");
+
+            c.discardPending();
+            assertEquals(idle, c.nativeArrays(), "the left-out step's arrays are released");
+            assertSameLora(before, c.exportLora(), 0);
+            assertThrows(IllegalStateException.class, () -> c.backward(new byte[0]), "no forward is pending any more");
+            c.discardPending(); // nothing pending: no-op
+            c.importLora(global);
+            assertSameLora(global, c.exportLora(), 0);
+
+            // Training goes on after the discard.
+            ClientTrainer.Forward f = c.forward(1, 0);
+            ServerTrainer.Step st = server.step(List.of(f.activations()), List.<int[][]>of(f.labels()));
+            c.backward(st.activationGradients().get(0));
+            assertThrows(AssertionError.class, () -> assertSameLora(global, c.exportLora(), 0), "the step updated the LoRA");
+        }
     }
 }
