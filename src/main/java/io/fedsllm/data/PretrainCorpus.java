@@ -9,17 +9,26 @@ import java.util.SplittableRandom;
 
 /**
  * A generated English corpus for pre-training the tiny byte-level model: short documents about the weather,
- * travel, animals, towns and daily life, from a seeded phrase grammar (templates whose {@code {symbols}} expand
- * recursively). It gives the model English spelling, word order, capitals and punctuation (commas, questions,
- * exclamations, quotes, apostrophes, numbers, times) while staying off the fine-tuning task: no restaurants,
- * food types, prices, ratings or MR syntax. Document i comes from the stream {@code (seed, "pretrain-doc", i)},
- * so the corpus is the same for the same seed whatever the number of documents asked for.
+ * travel, animals, towns, daily life and eating out, from a seeded phrase grammar (templates whose
+ * {@code {symbols}} expand recursively). It gives the model English spelling, word order, capitals and punctuation
+ * (commas, questions, exclamations, quotes, apostrophes, numbers, times, prices), the everyday words a restaurant
+ * description uses (as web text gives GPT-2 its vocabulary) and names that recur within a document (a main
+ * character per document), while staying off the fine-tuning task itself: no MR syntax ({@code slot[value]},
+ * {@code ||}) and none of the E2E venue names or landmarks, which fine-tuning must learn to copy from the MR.
+ * Document i comes from the stream {@code (seed, "pretrain-doc", i)}, so the corpus is the same for the same
+ * seed whatever the number of documents asked for.
  */
 public final class PretrainCorpus {
     private PretrainCorpus() {}
 
+    /**
+     * Version of the grammar below: part of the pre-trained base's cache key, so a cached base built from another
+     * grammar is rebuilt. Bump it with every change to the grammar or to how documents are drawn.
+     */
+    public static final int GRAMMAR_VERSION = 3;
+
     /** The topics; each document keeps to one (plus general sentences). */
-    public static final List<String> TOPICS = List.of("weather", "travel", "animals", "towns", "daily");
+    public static final List<String> TOPICS = List.of("weather", "travel", "animals", "towns", "daily", "eating");
 
     private static final int MAX_DEPTH = 8;
 
@@ -37,6 +46,7 @@ public final class PretrainCorpus {
         SplittableRandom rnd = Seeds.random(seed, "pretrain-doc", i);
         String topic = SyntheticE2e.pick(TOPICS, rnd);
         int n = sentencesMin + rnd.nextInt(sentencesMax - sentencesMin + 1);
+        Context ctx = new Context(SyntheticE2e.pick(GRAMMAR.get("name"), rnd));
         StringBuilder doc = new StringBuilder();
         java.util.Set<String> used = new java.util.HashSet<>();
         for (int k = 0; k < n; k++) {
@@ -48,13 +58,28 @@ public final class PretrainCorpus {
             List<String> fresh = GRAMMAR.get(symbol).stream().filter(t -> !used.contains(t)).toList();
             String pattern = SyntheticE2e.pick(fresh.isEmpty() ? GRAMMAR.get(symbol) : fresh, rnd);
             used.add(pattern);
-            String sentence = expand(pattern, rnd, 0);
+            String sentence = expand(pattern, ctx, rnd, 0);
             doc.append(Character.toUpperCase(sentence.charAt(0))).append(sentence, 1, sentence.length());
         }
         return doc.toString();
     }
 
-    private static String expand(String template, SplittableRandom rnd, int depth) {
+    /**
+     * What a document remembers while it is written: its main character (a third of the people mentioned, and
+     * half of the names, are this person) and the values bound by {@code {symbol=var}} for later {@code {=var}}.
+     * Both make strings recur within a document, so the base learns to repeat what it has seen earlier in its
+     * context: the copying that data-to-text fine-tuning needs (a venue name in the MR, again in the text).
+     */
+    private static final class Context {
+        final String hero;
+        final Map<String, String> bound = new java.util.HashMap<>();
+
+        Context(String hero) {
+            this.hero = hero;
+        }
+    }
+
+    private static String expand(String template, Context ctx, SplittableRandom rnd, int depth) {
         if (depth > MAX_DEPTH) {
             throw new IllegalStateException("grammar recursion too deep at " + template);
         }
@@ -64,13 +89,28 @@ public final class PretrainCorpus {
             char c = template.charAt(i);
             if (c == '{') {
                 int end = template.indexOf('}', i);
-                String symbol = template.substring(i + 1, end);
+                String ref = template.substring(i + 1, end);
+                i = end + 1;
+                int eq = ref.indexOf('=');
+                if (eq == 0) { // {=var}: the value bound earlier in this document
+                    String value = ctx.bound.get(ref.substring(1));
+                    if (value == null) {
+                        throw new IllegalStateException("grammar variable " + ref.substring(1) + " used before {symbol=" + ref.substring(1) + "}");
+                    }
+                    out.append(value);
+                    continue;
+                }
+                String symbol = eq < 0 ? ref : ref.substring(0, eq);
                 List<String> options = GRAMMAR.get(symbol);
                 if (options == null) {
                     throw new IllegalStateException("unknown grammar symbol {" + symbol + "}");
                 }
-                out.append(expand(SyntheticE2e.pick(options, rnd), rnd, depth + 1));
-                i = end + 1;
+                boolean heroHere = symbol.equals("name") ? rnd.nextBoolean() : symbol.equals("person") && rnd.nextInt(3) == 0;
+                String value = heroHere ? ctx.hero : expand(SyntheticE2e.pick(options, rnd), ctx, rnd, depth + 1);
+                if (eq > 0) {
+                    ctx.bound.put(ref.substring(eq + 1), value);
+                }
+                out.append(value);
             } else {
                 out.append(c);
                 i++;
@@ -95,7 +135,8 @@ public final class PretrainCorpus {
                     "in {month}, the nights are {nightAdj} and the mornings are {morningAdj}.",
                     "a {windAdj} wind blew across the {landscape}, and the {treePlural} bent low.",
                     "after the {storm}, the roads were covered in {debris}.",
-                    "the temperature dropped to {smallNumber} degrees before {clock}.")),
+                    "the temperature dropped to {smallNumber} degrees before {clock}.",
+                    "in {town=t} it was {weatherAdj=w}; the people of {=t} are used to {=w} days.")),
             Map.entry("travel", List.of(
                     "{person} took the {transport} to {town} on {day}.",
                     "the journey to {town} took {smallNumber} hours, but it felt much longer.",
@@ -108,7 +149,9 @@ public final class PretrainCorpus {
                     "they crossed the {bridgeThing} and followed the road north.",
                     "at the station, {person} bought a ticket to {town}.",
                     "it's a long walk over the {landscape}, but the view is worth it.",
-                    "{person} has visited {town} {smallNumber} times, and {pronoun} still gets lost.")),
+                    "{person} has visited {town} {smallNumber} times, and {pronoun} still gets lost.",
+                    "{person=p} took the {transport} to {town=t}, and in {=t} {=p} visited the {building}.",
+                    "the {transport=m} to {town=t} was full, so {person} waited for the next {=m} to {=t}.")),
             Map.entry("animals", List.of(
                     "{animalPlural} {animalHabit}.",
                     "a {animal} was sleeping under the {shelter}.",
@@ -120,7 +163,8 @@ public final class PretrainCorpus {
                     "{person} counted {smallNumber} {animalPlural} in the field.",
                     "quietly, the {animal} crept towards the {waterThing}.",
                     "look, there's a {animal} on the {shelter}!",
-                    "every {partOfDay}, {person} feeds the {animalPlural} on the farm.")),
+                    "every {partOfDay}, {person} feeds the {animalPlural} on the farm.",
+                    "{person=p}'s dog is called {petName=d}; {=d} follows {=p} everywhere.")),
             Map.entry("towns", List.of(
                     "{town} is a small town {townPlace}.",
                     "it has a {building}, a {building} and {smallNumber} schools.",
@@ -132,7 +176,9 @@ public final class PretrainCorpus {
                     "{person} grew up in {town}, near the {building}.",
                     "is there a {building} in {town}?",
                     "the town council met on {day} to talk about the new {building}.",
-                    "in {year}, a great fire destroyed half of {town}.")),
+                    "in {year}, a great fire destroyed half of {town}.",
+                    "{town=t} is {townPlace=w}; if you want a quiet town {=w}, {=t} is the place.",
+                    "{person=p} grew up in {town=t}, and {=p} still calls {=t} home.")),
             Map.entry("daily", List.of(
                     "{person} woke up at {clock} and {morningAct}.",
                     "after work, {person} {eveningAct}.",
@@ -145,7 +191,28 @@ public final class PretrainCorpus {
                     "it was a quiet {partOfDay}, and {person} {quietAct}.",
                     "why is the {householdThing} always broken?",
                     "first {person} {chorePast}, then {pronoun} {chorePast}.",
-                    "at {clock}, {person} phoned {person} to ask about the {event}.")),
+                    "at {clock}, {person} phoned {person} to ask about the {event}.",
+                    "{person=p} wrote a note: \"{dailyQuote}\" and signed it {=p}.")),
+            Map.entry("eating", List.of(
+                    "{person} had {meal} at a {venueKind} {venueWhere}.",
+                    "the {venueKind} on {street} serves {cuisine} food, and it is {priceWord}.",
+                    "we ate {cuisine} food in {town} on {day}, and the bill was {priceAmount}.",
+                    "{venueName} is a {venueKind} {venueWhere}; {person} goes there every {day}.",
+                    "at {venueName}, a cup of coffee costs {priceAmount}.",
+                    "the guide gives {venueName} {score} out of 5, but {person} thinks it deserves more.",
+                    "is {venueName} a good place for children?",
+                    "{person} said, \"{eatingQuote}\"",
+                    "{venueName} is {familyWords}, so {person} took the whole family.",
+                    "{venueName} is {adultWords}, so {person} left the children at home.",
+                    "the reviews of {venueName} are {ratingWord}, and prices are {priceWord}.",
+                    "{person} met {person} for {meal} near the {building} in the city centre.",
+                    "by the riverside there is a {priceWord} {venueKind} called {venueName}.",
+                    "my {relative} prefers {cuisine} food to {cuisine} food.",
+                    "{venueName}, near the {building}, is rated {ratingWord} by its guests.",
+                    "{venueName=v} serves {cuisine=c} food; if you like {=c} food, try {=v}.",
+                    "{venueName=v} is a {venueKind=k} {venueWhere=w}. {=v} is the only {=k} {=w}.",
+                    "{person=p} booked a table at {venueName=v} for {meal}; {=p} says {=v} is {priceWord}.",
+                    "near {venueName=v} there is a {venueKind} called {venueName=u}, but {=v} is better than {=u}.")),
             Map.entry("general", List.of(
                     "{person} smiled.",
                     "nobody knew what to say.",
@@ -169,6 +236,33 @@ public final class PretrainCorpus {
             Map.entry("pronoun", List.of("she", "he")),
             Map.entry("possessive", List.of("her", "his")),
             Map.entry("petName", List.of("Max", "Bella", "Rex", "Daisy", "Buster", "Molly", "Pip")),
+
+
+            // eating out (ordinary prose; venue names are disjoint from the E2E names and landmarks)
+            Map.entry("meal", List.of("breakfast", "lunch", "dinner", "supper", "a quick snack", "tea and cake")),
+            Map.entry("venueKind", List.of("restaurant", "pub", "coffee shop", "cafe", "tea room", "bistro",
+                    "inn", "fast food place")),
+            Map.entry("venueWhere", List.of("in the city centre", "by the riverside", "near the station",
+                    "in {town}", "on the main square", "at the edge of town")),
+            Map.entry("street", List.of("Mill Lane", "High Street", "Church Road", "Station Road", "Bridge Street",
+                    "Market Street")),
+            Map.entry("cuisine", List.of("English", "Italian", "French", "Chinese", "Indian", "Japanese", "Thai",
+                    "Greek", "Spanish", "Mexican", "fast")),
+            Map.entry("priceWord", List.of("cheap", "expensive", "moderately priced", "low-priced", "high-priced",
+                    "affordable", "reasonably priced")),
+            Map.entry("priceAmount", List.of("less than £5", "about £12", "more than £30", "£20-25", "£8",
+                    "over £40 for two", "less than £20")),
+            Map.entry("score", List.of("1", "2", "3", "4", "5")),
+            Map.entry("ratingWord", List.of("low", "average", "high", "excellent", "poor", "mixed")),
+            Map.entry("familyWords", List.of("family friendly", "kid friendly", "child friendly",
+                    "welcoming to families", "good for children")),
+            Map.entry("adultWords", List.of("not family friendly", "not kid friendly", "for adults only",
+                    "not a place for children")),
+            Map.entry("venueName", List.of("The Red Lion", "The Swan", "Rosa's Kitchen", "The Copper Kettle",
+                    "Bella Napoli", "The Lantern", "Jade Garden", "The Old Bakehouse", "Sakura", "The Fox and Hounds",
+                    "Little Paris", "The Brown Cow", "Spice Route", "The Tea Pot", "Harbour Grill")),
+            Map.entry("eatingQuote", List.of("The soup is cold again!", "Shall we get a table by the window?",
+                    "I'll have the fish, please.", "Can we see the menu?", "That was the best meal I've had in years.")),
 
             // time
             Map.entry("when", List.of("on {day} morning", "yesterday", "last {day}", "early in the morning",

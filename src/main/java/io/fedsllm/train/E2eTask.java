@@ -42,7 +42,8 @@ public final class E2eTask {
 
     /** A fingerprint of the pre-training corpus configuration (part of the base-model cache key). */
     public static String corpusFingerprint(ConfigReader root) {
-        return "data.seed=" + DataSettings.from(root).seed() + "|" + PretrainSettings.from(root);
+        return "grammar=" + PretrainCorpus.GRAMMAR_VERSION + "|data.seed=" + DataSettings.from(root).seed() + "|"
+                + PretrainSettings.from(root);
     }
 
     /** The pre-training corpus (generated English, not E2E). */
