@@ -7,6 +7,7 @@ import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.emu.Emulator;
 import io.fedsllm.emu.RunResult;
+import io.fedsllm.report.ConsoleProgress;
 import io.fedsllm.report.RunWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ public final class RunCommand implements Callable<Integer> {
         EmuSettings emu = EmuSettings.from(root);
         Path dir = Path.of(emu.outDir());
         RunResult result;
-        try (RunWriter writer = new RunWriter(dir, emu.progress() ? System.err : null, emu.rounds(),
+        try (RunWriter writer = new RunWriter(dir, emu.progress() ? ConsoleProgress.stderr(root) : null, emu.rounds(),
                 ChartSettings.from(root))) {
             result = Emulator.run(c, writer);
             writer.finish(result, root.getLong("seed"), emu.targetLoss());

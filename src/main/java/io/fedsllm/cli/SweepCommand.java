@@ -10,9 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import io.fedsllm.report.ConsoleProgress;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,8 +57,8 @@ public final class SweepCommand implements Callable<Integer> {
         }
         long firstSeed = ConfigReader.root(base).getLong("seed");
         List<Sweep.Row> rows;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("sweep " + p.cliName).setInitialMax((long) list.size() * n)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+        try (ProgressBar bar = ConsoleProgress.stderr(ConfigReader.root(base)).bar("sweep " + p.cliName,
+                (long) list.size() * n, false)) {
             rows = Sweep.run(p, list, firstSeed, n, sets -> config.load(sets.toArray(new String[0])), bar::step);
         }
         List<Path> files = SweepReport.write(out, p, rows, chart);

@@ -193,6 +193,26 @@ public final class ConfigReader {
         return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /** A duration in [{@code min}, {@code max}] written as HOCON duration, e.g. {@code 30s} or {@code 500ms}. */
+    public java.time.Duration durationInRange(String name, java.time.Duration min, java.time.Duration max) {
+        String k = key(name);
+        java.time.Duration d = read(k, "a duration such as 30s", () -> config.getDuration(k));
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw bad(k, "a duration in [" + min + ", " + max + "] such as 30s");
+        }
+        return d;
+    }
+
+    /** A positive duration, e.g. {@code 30s}. */
+    public java.time.Duration positiveDuration(String name) {
+        String k = key(name);
+        java.time.Duration d = read(k, "a duration such as 30s", () -> config.getDuration(k));
+        if (d.isNegative() || d.isZero()) {
+            throw bad(k, "a positive duration such as 30s");
+        }
+        return d;
+    }
+
     // ---- errors ----------------------------------------------------------------------------------------
 
     /** An error naming the key, its current value and origin, and what is allowed. */

@@ -1,6 +1,5 @@
 package io.fedsllm.config;
 
-import com.typesafe.config.ConfigException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.SortedMap;
@@ -84,20 +83,7 @@ public record EmuSettings(Mode mode, Scheme scheme, int rounds, Double targetLos
                 stragglers, r.positiveDouble("deadline-factor"),
                 r.enumValue("compute-delay", ComputeDelay.class), r.positiveDouble("measured-scale"), samplesMin,
                 samplesMax, out, r.getBoolean("progress"), Collections.unmodifiableSortedMap(slowdown),
-                Collections.unmodifiableSortedMap(kill), positiveDuration(r, "shutdown-timeout"));
-    }
-
-    private static Duration positiveDuration(ConfigReader r, String name) {
-        Duration d;
-        try {
-            d = r.config().getDuration(r.key(name));
-        } catch (ConfigException.WrongType | ConfigException.BadValue e) {
-            throw r.bad(r.key(name), "a duration such as 30s");
-        }
-        if (d.isNegative() || d.isZero()) {
-            throw r.bad(r.key(name), "a positive duration such as 30s");
-        }
-        return d;
+                Collections.unmodifiableSortedMap(kill), r.positiveDuration("shutdown-timeout"));
     }
 
     private static int clientId(ConfigReader section, String key) {

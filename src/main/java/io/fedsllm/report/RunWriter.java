@@ -8,7 +8,6 @@ import io.fedsllm.emu.RunResult;
 import io.fedsllm.emu.RunSink;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,9 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
 /**
  * Writes a run's outputs to a directory: {@code rounds.jsonl} (one {@link RoundRecord} per line, virtual values
@@ -32,7 +29,7 @@ public final class RunWriter implements RunSink, AutoCloseable {
     private final Path dir;
     private final BufferedWriter rounds;
     private final BufferedWriter wall;
-    private final PrintStream console;
+    private final ConsoleProgress console;
     private final int maxRounds;
     private final ChartSettings chart;
     private ProgressBar progress;
@@ -42,7 +39,7 @@ public final class RunWriter implements RunSink, AutoCloseable {
      * @param maxRounds rounds limit (the progress bar's length)
      * @param chart size of loss.png and breakdown.png
      */
-    public RunWriter(Path dir, PrintStream console, int maxRounds, ChartSettings chart) {
+    public RunWriter(Path dir, ConsoleProgress console, int maxRounds, ChartSettings chart) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
@@ -74,13 +71,10 @@ public final class RunWriter implements RunSink, AutoCloseable {
         if (console != null) {
             if (progress == null) {
                 // Created with the first round, so that it does not interleave with the base model's pre-training bar.
-                progress = new ProgressBarBuilder().setTaskName("rounds").setInitialMax(maxRounds)
-                        .setConsumer(new ConsoleProgressBarConsumer(console)).continuousUpdate().build();
+                progress = console.bar("rounds", maxRounds, true);
             }
             progress.step();
-            // Overwrite the bar's line (it redraws below), so the round line starts at the left margin.
-            String l = line(r);
-            console.print("\r" + l + " ".repeat(Math.max(0, 120 - l.length())) + System.lineSeparator());
+            console.line(line(r));
         }
     }
 

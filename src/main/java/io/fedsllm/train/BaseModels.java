@@ -30,7 +30,8 @@ public final class BaseModels {
     /** The project's pre-trained base for the shape, from the cache or pre-trained now (with a progress bar). */
     public static BaseModelCache.Entry pretrained(ConfigReader root, ModelShape shape, NDManager manager) {
         PretrainRunSettings p = PretrainRunSettings.from(root);
-        try (Progress bar = new Progress("pretrain " + shape.name(), p.steps())) {
+        try (Progress bar = new Progress("pretrain " + shape.name(), p.steps(),
+                io.fedsllm.report.ConsoleProgress.stderr(root))) {
             return BaseModelCache.obtain(shape, p, () -> E2eTask.corpus(root), E2eTask.corpusFingerprint(root), manager, bar::step);
         }
     }

@@ -60,7 +60,8 @@ public final class CentralizedTraining {
             LanguageModel lm = splitLayer == 0
                     ? CausalLm.withLora(shape, base.weights(), unsplitLora, adam, lora.dropout(), seed, 0)
                     : new SplitLm(shape, base.weights(), lora, lora.rank(), splitLayer, adam, seed, 0);
-            try (lm; Progress bar = new Progress("train " + shape.name(), ts.steps())) {
+            try (lm; Progress bar = new Progress("train " + shape.name(), ts.steps(),
+                    io.fedsllm.report.ConsoleProgress.stderr(root))) {
                 FineTuner.Report r = FineTuner.run(lm, shape, ts, lora.rank(), splitLayer, seed,
                         E2eTask.examples(data.train()), E2eTask.examples(data.validation()), E2eTask.testMrs(data.test()),
                         E2eTask.scorer(data), (step, loss) -> bar.step(loss));

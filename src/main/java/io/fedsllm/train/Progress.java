@@ -1,25 +1,25 @@
 package io.fedsllm.train;
 
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import io.fedsllm.report.ConsoleProgress;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
-/** A console progress bar on stderr (stdout stays clean for --json), created on the first step. */
+/** A progress bar of training steps on the console, created on the first step, showing the last loss. */
 public final class Progress implements AutoCloseable {
     private final String task;
     private final long max;
+    private final ConsoleProgress console;
     private ProgressBar bar;
 
-    public Progress(String task, long max) {
+    public Progress(String task, long max, ConsoleProgress console) {
         this.task = task;
         this.max = max;
+        this.console = console;
     }
 
     /** One step done; {@code loss} is shown next to the bar. */
     public void step(double loss) {
         if (bar == null) {
-            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setUpdateIntervalMillis(500)
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+            bar = console.bar(task, max, false);
         }
         bar.step();
         if (!Double.isNaN(loss)) {
