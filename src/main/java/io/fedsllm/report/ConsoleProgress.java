@@ -39,7 +39,7 @@ public final class ConsoleProgress {
         ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(max);
         if (lines) {
             b.setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis((int) settings.logInterval().toMillis())
-                    .setConsumer(new DelegatingProgressBarConsumer(out::println));
+                    .setConsumer(new DelegatingProgressBarConsumer(new Deduplicated(out)));
         } else {
             b.setUpdateIntervalMillis((int) settings.redraw().toMillis()).setConsumer(new ConsoleProgressBarConsumer(out));
         }
@@ -47,6 +47,24 @@ public final class ConsoleProgress {
             b.continuousUpdate();
         }
         return b.build();
+    }
+
+    /** Prints each line unless it repeats the previous one (the bar library renders its last state twice on close). */
+    private static final class Deduplicated implements java.util.function.Consumer<String> {
+        private final PrintStream out;
+        private String last;
+
+        Deduplicated(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public synchronized void accept(String line) {
+            if (!line.equals(last)) {
+                out.println(line);
+                last = line;
+            }
+        }
     }
 
     /** A message line; in the bar style it overwrites the bar's line (the bar redraws below it). */

@@ -40,6 +40,7 @@ class ConsoleProgressTest {
         List<String> lines = text.lines().toList();
         assertTrue(lines.contains("a message"), text);
         assertTrue(lines.get(lines.size() - 1).contains("3/3"), "the closing line shows the final count: " + text);
+        assertEquals(1, lines.stream().filter(l -> l.contains("3/3")).count(), "the final state once: " + text);
         // The 30 s log interval: a line at the start and one at the end, not one per redraw.
         assertTrue(lines.size() <= 4, "at most start, message, end (and one timer tick): " + text);
     }
