@@ -5,8 +5,8 @@ import java.time.Duration;
 /**
  * How progress bars show on stderr ({@code fedsllm.report.progress-*}).
  *
- * @param style       {@code auto}: a bar redrawn in place when the JVM has an interactive console
- *                    ({@link System#console()} non-null), log lines otherwise; {@code bar}; {@code lines}
+ * @param style       {@code auto}: a bar redrawn in place when stderr is a terminal, log lines otherwise;
+ *                    {@code bar}; {@code lines}
  * @param redraw      how often a bar redraws in place
  * @param logInterval how often a progress line is printed in the {@code lines} style
  */
@@ -26,8 +26,23 @@ public record ProgressSettings(Style style, Duration redraw, Duration logInterva
                 r.durationInRange("progress-log-interval", MIN_INTERVAL, MAX_INTERVAL));
     }
 
-    /** Whether progress is appended as lines: style {@code lines}, or {@code auto} without an interactive console. */
+    /** Whether progress is appended as lines: style {@code lines}, or {@code auto} when stderr is not a terminal. */
     public boolean lines() {
-        return style == Style.LINES || (style == Style.AUTO && System.console() == null);
+        return style == Style.LINES || (style == Style.AUTO && !stderrIsTerminal());
+    }
+
+    /**
+     * Whether stderr is a terminal. On Linux from what file descriptor 2 points to ({@code /proc/self/fd/2}: a
+     * {@code /dev/pts/N} or {@code /dev/tty*} device), so {@code 2> log} is seen even when stdout is a terminal;
+     * elsewhere Java 17 can only tell whether the JVM has a console (stdin and stdout both interactive).
+     */
+    static boolean stderrIsTerminal() {
+        java.nio.file.Path fd = java.nio.file.Path.of("/proc/self/fd/2");
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(fd).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null; // no /proc (not Linux): the console test
+        }
     }
 }

@@ -74,6 +74,8 @@ class ConsoleProgressTest {
         assertEquals(ProgressSettings.Style.LINES, settings("report.progress-style=lines").style());
         assertTrue(settings("report.progress-style=lines").lines());
         assertFalse(settings("report.progress-style=bar").lines());
+        // Surefire's forked JVM writes stderr to a pipe, not a terminal: auto means lines there.
+        assertTrue(settings("report.progress-style=auto").lines());
         ConfigError style = assertThrows(ConfigError.class, () -> settings("report.progress-style=fancy"));
         assertTrue(style.getMessage().contains("fedsllm.report.progress-style") && style.getMessage().contains("[auto, bar, lines]"),
                 style.getMessage());
