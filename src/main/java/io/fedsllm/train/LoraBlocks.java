@@ -106,11 +106,8 @@ public record LoraBlocks(SortedMap<Integer, Map<String, float[]>> blocks, int ra
             long[] shape = n.endsWith(SUFFIX_A) ? new long[] {v.length / rank, rank} : new long[] {rank, v.length / rank};
             tensors.put("h." + block + "." + n, new SafeTensors.Tensor(shape, v));
         }));
-        // Ordered metadata: Map.of iterates in a per-JVM order, which would make the bytes differ between runs.
-        Map<String, String> metadata = new TreeMap<>();
-        metadata.put("format", "fedsllm-lora-blocks");
-        metadata.put("rank", Integer.toString(rank));
-        return SafeTensors.toBytes(tensors, metadata);
+        // SafeTensors.toBytes writes metadata sorted, so Map.of's per-JVM iteration order does not reach the bytes.
+        return SafeTensors.toBytes(tensors, Map.of("format", "fedsllm-lora-blocks", "rank", Integer.toString(rank)));
     }
 
     /** Parses {@link #toBytes} output; malformed bytes are an IllegalArgumentException saying what is wrong. */

@@ -81,4 +81,19 @@ class SafeTensorsFixtureTest {
         UserError shortData = assertThrows(UserError.class, () -> SafeTensors.read(f));
         assertTrue(shortData.getMessage().contains("'bf16'") && shortData.getMessage().contains("[20, 26]"), shortData.getMessage());
     }
+
+    @Test
+    void writtenMetadataIsSortedWhateverTheMapsOrder() {
+        Map<String, SafeTensors.Tensor> tensors = Map.of("w", new SafeTensors.Tensor(new long[] {2}, new float[] {1f, 2f}));
+        Map<String, String> ascending = new java.util.LinkedHashMap<>();
+        ascending.put("format", "x");
+        ascending.put("rank", "4");
+        Map<String, String> descending = new java.util.LinkedHashMap<>();
+        descending.put("rank", "4");
+        descending.put("format", "x");
+        byte[] a = SafeTensors.toBytes(tensors, ascending);
+        assertArrayEquals(a, SafeTensors.toBytes(tensors, descending));
+        String header = new String(a, StandardCharsets.UTF_8);
+        assertTrue(header.indexOf("\"format\"") < header.indexOf("\"rank\""), header);
+    }
 }
