@@ -34,12 +34,7 @@ public final class ReportCommand implements Callable<Integer> {
         ConfigReader root = ConfigReader.root(config.load());
         ChartSettings chart = ChartSettings.from(root);
         if (out == null) {
-            ConfigReader report = root.section("report");
-            String dir = report.getString("out-dir");
-            if (dir.isBlank()) {
-                throw report.bad(report.key("out-dir"), "a non-empty directory path");
-            }
-            out = Path.of(dir);
+            out = Path.of(root.section("report").directoryPath("out-dir"));
         }
         List<RunComparison.Run> runs = new ArrayList<>();
         for (Path d : dirs) {

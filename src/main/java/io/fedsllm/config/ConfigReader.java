@@ -193,6 +193,15 @@ public final class ConfigReader {
         return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /** A directory path: any non-blank string. */
+    public String directoryPath(String name) {
+        String v = getString(name);
+        if (v.isBlank()) {
+            throw bad(key(name), "a non-empty directory path");
+        }
+        return v;
+    }
+
     /** A duration in [{@code min}, {@code max}] written as HOCON duration, e.g. {@code 30s} or {@code 500ms}. */
     public java.time.Duration durationInRange(String name, java.time.Duration min, java.time.Duration max) {
         String k = key(name);

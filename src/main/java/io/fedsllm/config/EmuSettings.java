@@ -56,10 +56,7 @@ public record EmuSettings(Mode mode, Scheme scheme, int rounds, Double targetLos
         if (samplesMax < samplesMin) {
             throw r.invalid("samples-max", "expected >= emu.samples-min = " + samplesMin);
         }
-        String out = r.getString("out-dir");
-        if (out.isBlank()) {
-            throw r.bad(r.key("out-dir"), "a non-empty directory path");
-        }
+        String out = r.directoryPath("out-dir");
         TreeMap<Integer, Double> slowdown = new TreeMap<>();
         ConfigReader slow = r.section("slowdown");
         for (String key : slow.keys()) {

@@ -31,6 +31,13 @@ class ConfigValidationTest {
     }
 
     @Test
+    void blankOutputDirectoriesAreRejected() {
+        assertMentions(rejected(EmuSettings::from, "emu.out-dir=\"  \""), "fedsllm.emu.out-dir", "a non-empty directory path");
+        assertMentions(rejected(root -> root.section("report").directoryPath("out-dir"), "report.out-dir=\"\""),
+                "fedsllm.report.out-dir", "a non-empty directory path");
+    }
+
+    @Test
     void defaultsAreValid() {
         ConfigReader root = ConfigReader.root(ConfigLoader.withSets());
         GeometrySettings g = GeometrySettings.from(root);
