@@ -47,17 +47,17 @@ public final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Sweep.Param p = Sweep.Param.named(param);
-        var base = config.load();
-        SweepSettings defaults = SweepSettings.from(ConfigReader.root(base));
-        ChartSettings chart = ChartSettings.from(ConfigReader.root(base));
+        ConfigReader root = ConfigReader.root(config.load());
+        SweepSettings defaults = SweepSettings.from(root);
+        ChartSettings chart = ChartSettings.from(root);
         List<Double> list = values == null ? defaults.values().get(p.cliName) : parseValues(values);
         int n = seeds == null ? defaults.seeds() : seeds;
         if (list == null) {
             throw new UserError("no default values for --param " + p.cliName + " under fedsllm.planner.sweep.values; give --values");
         }
-        long firstSeed = ConfigReader.root(base).getLong("seed");
+        long firstSeed = root.getLong("seed");
         List<Sweep.Row> rows;
-        try (ProgressBar bar = ConsoleProgress.stderr(ConfigReader.root(base)).bar("sweep " + p.cliName,
+        try (ProgressBar bar = ConsoleProgress.stderr(root).bar("sweep " + p.cliName,
                 (long) list.size() * n, false)) {
             rows = Sweep.run(p, list, firstSeed, n, sets -> config.load(sets.toArray(new String[0])), bar::step);
         }

@@ -109,12 +109,13 @@ public final class RunComparison {
             for (Run run : runs) {
                 RoundRecord last = run.rounds().isEmpty() ? null : run.rounds().get(run.rounds().size() - 1);
                 Double finalLoss = last == null ? null : last.valLoss();
+                boolean noValLoss = targetLoss != null && !run.hasValLoss(); // no time to target can exist: "n/a"
                 Double ttt = targetLoss == null ? null : run.timeToTargetS(targetLoss);
-                String tttText = targetLoss == null ? "no target" : !run.hasValLoss() ? "n/a"
+                String tttText = targetLoss == null ? "no target" : noValLoss ? "n/a"
                         : ttt == null ? "not reached" : String.format(Locale.ROOT, "%.3f", ttt);
                 double virtual = last == null ? 0 : last.virtualEndS();
                 csv.row(run.dir().toString(), run.scheme(), run.mode(), run.clients(), run.rounds().size(), virtual,
-                        finalLoss, targetLoss, targetLoss != null && !run.hasValLoss() ? "n/a" : ttt);
+                        finalLoss, targetLoss, noValLoss ? "n/a" : ttt);
                 console.printf(Locale.ROOT, "%-32s %-12s %-9s %7d %6d %14.3f %10s %14s%n", run.dir().getFileName(),
                         run.scheme(), run.mode(), run.clients(), run.rounds().size(), virtual,
                         finalLoss == null ? "n/a" : String.format(Locale.ROOT, "%.4f", finalLoss),
