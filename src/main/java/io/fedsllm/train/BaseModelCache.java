@@ -1,7 +1,9 @@
 package io.fedsllm.train;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.PretrainRunSettings;
@@ -61,16 +63,17 @@ public final class BaseModelCache {
         Path file = dir.resolve("model.safetensors");
         Path manifest = dir.resolve("manifest.json");
         String reason;
-        if (!Files.isRegularFile(file) || !Files.isRegularFile(manifest)) {
+        JsonNode recorded = Files.isRegularFile(manifest) ? readManifest(manifest) : null;
+        if (!Files.isRegularFile(file) || recorded == null) {
             reason = "no cached base at " + dir;
-        } else if (!hash.equals(readField(manifest, "configHash"))) {
+        } else if (!hash.equals(recorded.path("configHash").asText(""))) {
             reason = "the cached base at " + dir + " was built with another configuration";
         } else {
             NDManager load = manager.newSubManager();
             try {
                 ParamSet w = Gpt2Weights.fromSafeTensors(shape, file, load);
                 String sha = w.sha256();
-                String want = readField(manifest, "weightsSha256");
+                String want = recorded.path("weightsSha256").asText("");
                 if (sha.equals(want)) {
                     return new Entry(w, file, hash, sha, false, "");
                 }
@@ -103,11 +106,13 @@ public final class BaseModelCache {
         return new Entry(w, file, hash, sha, true, reason);
     }
 
-    private static String readField(Path manifest, String field) {
+    /** The manifest's JSON; an unreadable manifest reads as empty, which means "rebuild", never a wrong base. */
+    private static JsonNode readManifest(Path manifest) {
         try {
-            return JSON.readTree(manifest.toFile()).path(field).asText("");
+            JsonNode n = JSON.readTree(manifest.toFile());
+            return n == null ? MissingNode.getInstance() : n;
         } catch (IOException e) {
-            return ""; // an unreadable manifest means "rebuild", never a wrong base
+            return MissingNode.getInstance();
         }
     }
 }
