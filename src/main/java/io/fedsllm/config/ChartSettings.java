@@ -17,7 +17,7 @@ public record ChartSettings(int widthPx, int heightPx) {
         return new ChartSettings(r.intInRange("chart-width-px", MIN_PX, MAX_PX), r.intInRange("chart-height-px", MIN_PX, MAX_PX));
     }
 
-    /** The size application.conf ships, for writers that are given no configuration. */
+    /** The size application.conf ships (tests that write charts without a configuration of their own). */
     public static ChartSettings shipped() {
         return from(ConfigReader.root(ConfigLoader.withSets()));
     }

@@ -15,8 +15,8 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Line and stacked-bar charts written as PNG with XChart, at the size of {@code fedsllm.report} (chart-width-px,
- * chart-height-px). Writers given no configuration use the size application.conf ships.
+ * Line and stacked-bar charts written as PNG with XChart, at the size each caller passes: the effective
+ * configuration's {@code fedsllm.report} chart-width-px and chart-height-px.
  */
 public final class Charts {
     private Charts() {}
