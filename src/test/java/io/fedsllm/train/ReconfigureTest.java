@@ -79,9 +79,7 @@ class ReconfigureTest {
             assertSameLora(all.select(0, 3), client.exportLora(), 0);
 
             // training goes on at the new split
-            ClientTrainer.Forward f = client.forward(0, 0);
-            ServerTrainer.Step st = server.step(List.of(f.activations()), List.<int[][]>of(f.labels()));
-            client.backward(st.activationGradients().get(0));
+            ServerTrainer.Step st = SmallTraining.iteration(server, 0, 0, client);
             assertTrue(Double.isFinite(st.loss()));
         }
     }
@@ -225,8 +223,7 @@ class ReconfigureTest {
                     assertTrue(t.getKey().endsWith("lora_B") ? sq == 0 : sq > 0.1, t.getKey() + " |x|^2 = " + sq);
                 }
             }
-            ClientTrainer.Forward f = fresh.forward(0, 0);
-            fresh.backward(server.step(List.of(f.activations()), List.<int[][]>of(f.labels())).activationGradients().get(0));
+            SmallTraining.iteration(server, 0, 0, fresh);
             double bNorm = 0;
             for (Map<String, float[]> m : fresh.exportLora().blocks().values()) {
                 for (float x : m.get("q.lora_B")) {
@@ -267,9 +264,7 @@ class ReconfigureTest {
             assertSameLora(global, c.exportLora(), 0);
 
             // Training goes on after the discard.
-            ClientTrainer.Forward f = c.forward(1, 0);
-            ServerTrainer.Step st = server.step(List.of(f.activations()), List.<int[][]>of(f.labels()));
-            c.backward(st.activationGradients().get(0));
+            SmallTraining.iteration(server, 1, 0, c);
             assertThrows(AssertionError.class, () -> assertSameLora(global, c.exportLora(), 0), "the step updated the LoRA");
         }
     }
