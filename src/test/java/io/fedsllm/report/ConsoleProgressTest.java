@@ -24,11 +24,15 @@ class ConsoleProgressTest {
         return ProgressSettings.from(ConfigReader.root(ConfigLoader.withSets(sets)));
     }
 
+    /** Progress in {@code style} written to {@code bytes}. */
+    private static ConsoleProgress console(ByteArrayOutputStream bytes, String style) {
+        return new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), settings("report.progress-style=" + style));
+    }
+
     @Test
     void linesStyleAppendsPlainLinesInsteadOfRedrawing() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ConsoleProgress console = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8),
-                settings("report.progress-style=lines"));
+        ConsoleProgress console = console(bytes, "lines");
         try (ProgressBar bar = console.bar("steps", 3, false)) {
             for (int i = 0; i < 3; i++) {
                 bar.step();
@@ -48,8 +52,7 @@ class ConsoleProgressTest {
     @Test
     void barStyleOverwritesTheBarLine() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ConsoleProgress console = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8),
-                settings("report.progress-style=bar"));
+        ConsoleProgress console = console(bytes, "bar");
         console.line("round 0");
         assertTrue(bytes.toString(StandardCharsets.UTF_8).startsWith("\rround 0 "));
     }
@@ -57,8 +60,7 @@ class ConsoleProgressTest {
     @Test
     void runWriterPrintsOneLinePerRoundInTheLinesStyle(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ConsoleProgress console = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8),
-                settings("report.progress-style=lines"));
+        ConsoleProgress console = console(bytes, "lines");
         RoundRecord r = new RoundRecord(0, 0, 1.5, 1.5, 2, 4, 3, List.of(), 2.0, 1.9, 0, 0,
                 new RoundRecord.Breakdown(1.5, 0, 0, 0, 0), 0, 1, List.of());
         try (RunWriter w = new RunWriter(dir, console, 1, io.fedsllm.config.ChartSettings.from(ConfigReader.root(ConfigLoader.withSets())))) {
