@@ -6,6 +6,7 @@ import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.TrainSettings;
 import io.fedsllm.nn.TorchRuntime;
 import io.fedsllm.train.BaseModelCache;
+import io.fedsllm.report.ConsoleProgress;
 import io.fedsllm.train.BaseModels;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ public final class PretrainCommand implements Callable<Integer> {
         TorchRuntime.configure(ts.torchThreads());
         long t0 = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager()) {
-            BaseModelCache.Entry e = BaseModels.pretrained(root, shape, manager);
+            BaseModelCache.Entry e = BaseModels.pretrained(root, shape, manager, ConsoleProgress.stderr(root).trainProgress());
             System.out.printf(java.util.Locale.ROOT, "%s base '%s' (%d parameters) at %s%nconfig hash %s%nweights sha256 %s%n%.1f s%n",
                     e.built() ? "pre-trained" : "found cached", shape.name(), e.weights().size(), e.file(), e.configHash(),
                     e.weightsSha256(), (System.nanoTime() - t0) / 1e9);

@@ -6,7 +6,7 @@ import io.fedsllm.config.ChartSettings;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.emu.Emulator;
-import io.fedsllm.emu.RunResult;
+import io.fedsllm.results.RunResult;
 import io.fedsllm.report.ConsoleProgress;
 import io.fedsllm.report.RunWriter;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.UserError;
+import io.fedsllm.report.ConsoleProgress;
 import io.fedsllm.train.CentralizedTraining;
 import io.fedsllm.train.FineTuner;
 import java.util.ArrayList;
@@ -68,7 +69,7 @@ public final class TrainCommand implements Callable<Integer> {
             extra.add("seed=" + seed);
         }
         ConfigReader root = ConfigReader.root(config.load(extra.toArray(String[]::new)));
-        CentralizedTraining.Outcome o = CentralizedTraining.run(root, splitLayer, saveLora);
+        CentralizedTraining.Outcome o = CentralizedTraining.run(root, splitLayer, saveLora, ConsoleProgress.stderr(root).trainProgress());
         FineTuner.Report r = o.report();
         if (json) {
             ObjectMapper m = new ObjectMapper();

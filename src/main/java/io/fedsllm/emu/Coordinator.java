@@ -4,7 +4,11 @@ import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.config.EmuSettings.Scheme;
 import io.fedsllm.config.UserError;
-import io.fedsllm.report.RoundRecord;
+import io.fedsllm.plan.RoundPlan;
+import io.fedsllm.plan.RoundPlanner;
+import io.fedsllm.results.RoundRecord;
+import io.fedsllm.results.RunResult;
+import io.fedsllm.results.RunSink;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,7 +32,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 /**
  * Owns the experiment: spawns the main server, the federated server and one client per device; every global
  * round it stops the clients scripted to die, draws the channel realisation and runs the planner
- * ({@link RoundPlanning}), tells every actor its part of the plan, collects the round's reports, checks that the
+ * ({@link RoundPlanner}), tells every actor its part of the plan, collects the round's reports, checks that the
  * LoRA of every block is held exactly once, records the round and decides when to stop (rounds limit, target
  * loss, no clients left). Every child is death-watched: a dead client is left out from then on and reported (with
  * its exception when it failed); the main server, the federated server or the evaluator stopping, or the
@@ -101,7 +105,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     public static final String ROLE = "coordinator";
 
     private final EmuSettings emu;
-    private final RoundPlanning planning;
+    private final RoundPlanner planning;
     private final RunSink sink;
     private final MessageAudit audit;
     private final CompletableFuture<RunResult> done;
@@ -122,7 +126,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private long roundWallStartNs;
     private final TreeSet<Integer> pendingKills = new TreeSet<>();
     private final TreeSet<Integer> dropped = new TreeSet<>();
-    private RoundSetup setup;
+    private RoundPlan setup;
     private ClientReport[] reports;
     private boolean[] expectingReport;
     private int reportsPending;
@@ -134,27 +138,29 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
     private Evaluated evaluated;
     private long bytesMain;
     private long bytesFed;
+    private final int clientCount;   // K, the clients of the deployment
 
     /** Analytic mode. @param samples |D_k| of every client (its length is K) */
-    public static Behavior<Command> create(EmuSettings emu, RoundPlanning planning, int[] samples, RunSink sink,
+    public static Behavior<Command> create(EmuSettings emu, RoundPlanner planning, int[] samples, RunSink sink,
             MessageAudit audit, CompletableFuture<RunResult> done) {
         return RunFailure.completesOnFailure(Command.class, ROLE, done,
                 Behaviors.setup(ctx -> new Coordinator(ctx, emu, planning, samples, null, sink, audit, done)));
     }
 
     /** Real mode: the compute actors run on the single-thread compute dispatcher; |D_k| = shard sizes. */
-    public static Behavior<Command> create(EmuSettings emu, RoundPlanning planning, RealMode real, RunSink sink,
+    public static Behavior<Command> create(EmuSettings emu, RoundPlanner planning, RealMode real, RunSink sink,
             MessageAudit audit, CompletableFuture<RunResult> done) {
         return RunFailure.completesOnFailure(Command.class, ROLE, done,
                 Behaviors.setup(ctx -> new Coordinator(ctx, emu, planning, real.samples(), real, sink, audit, done)));
     }
 
-    private Coordinator(ActorContext<Command> ctx, EmuSettings emu, RoundPlanning planning, int[] samples, RealMode real,
+    private Coordinator(ActorContext<Command> ctx, EmuSettings emu, RoundPlanner planning, int[] samples, RealMode real,
             RunSink sink, MessageAudit audit, CompletableFuture<RunResult> done) {
         super(ctx);
         ctx.setLoggerName(Coordinator.class); // not guessed from the stack (a death-watch signal may log first)
         this.emu = emu;
         this.planning = planning;
+        this.clientCount = samples.length;
         this.sink = sink;
         this.audit = audit;
         this.done = done;
@@ -270,17 +276,17 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 ? emu.deadlineFactor() * setup.plannedT1S() : Double.POSITIVE_INFINITY;
         boolean sequential = setup.scheme() == Scheme.SL;
         boolean local = setup.scheme() == Scheme.FL;
-        int centralizedBatches = setup.scheme() == Scheme.CENTRALIZED ? planning.clients() : 0;
+        int centralizedBatches = setup.scheme() == Scheme.CENTRALIZED ? clientCount : 0;
         mainServer.tell(new MainServer.Configure(round, setup.splitLayer(), setup.rank(), setup.localIterations(), live,
                 sequential, local, centralizedBatches, setup.serverForwardPerBatchS(), setup.activationBits(),
                 setup.gradientDownloadS(), deadlineS, roundStartS));
         fedServer.tell(new FedServer.Configure(round, setup.splitLayer(), setup.rank(), live, sequential, setup.loraBits(),
                 roundStartS));
-        for (RoundSetup.ClientShare s : setup.shares()) {
+        for (RoundPlan.ClientShare s : setup.shares()) {
             expectingReport[s.client()] = true;
             clients.get(s.client()).tell(new Client.StartRound(round, setup.splitLayer(), setup.rank(),
-                    setup.localIterations(), local, s.forwardS(), s.backwardS(), s.link().rateMainBps(),
-                    s.link().rateFedBps(), setup.activationBits(), setup.loraBits(), roundStartS));
+                    setup.localIterations(), local, s.forwardS(), s.backwardS(), s.rateMainBps(),
+                    s.rateFedBps(), setup.activationBits(), setup.loraBits(), roundStartS));
         }
     }
 
@@ -424,7 +430,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
         double slowestS = -1;
         double localEndS = roundStartS;
         int leftOut = 0;
-        for (RoundSetup.ClientShare s : setup.shares()) {
+        for (RoundPlan.ClientShare s : setup.shares()) {
             ClientReport r = reports[s.client()];
             if (r == null) {
                 continue;
@@ -483,7 +489,7 @@ public final class Coordinator extends AbstractBehavior<Coordinator.Command> {
                 }
             }
         }
-        done.complete(new RunResult(ConfigReader.configName(emu.scheme()), ConfigReader.configName(emu.mode()), planning.clients(),
+        done.complete(new RunResult(ConfigReader.configName(emu.scheme()), ConfigReader.configName(emu.mode()), clientCount,
                 List.copyOf(records), reason, last == null ? 0 : last.virtualEndS(),
                 (System.nanoTime() - wallStartNs) / 1e9, audit.messages(), audit.rejectedMessages(), bytesMain, bytesFed,
                 last == null ? null : last.valLoss(), timeToTarget, audit.receivedTypes(), clientFailures));

@@ -10,6 +10,9 @@ import io.fedsllm.config.TrainSettings;
 import io.fedsllm.config.UserError;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.net.Deployment;
+import io.fedsllm.plan.RoundPlanner;
+import io.fedsllm.results.RunResult;
+import io.fedsllm.results.RunSink;
 import io.fedsllm.train.TrainContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +84,7 @@ public final class Emulator {
         for (int c : emu.killAtRound().keySet()) {
             checkClient(c, deployment.clients(), "kill-at-round");
         }
-        RoundPlanning planning = new RoundPlanning(config, deployment);
+        RoundPlanner planning = RoundPlanner.create(config, deployment);
         if (!real) {
             int[] samples = analyticSamples(root.getLong("seed"), deployment.clients(), emu);
             return execute(config, emu, done -> Coordinator.create(emu, planning, samples, sink, audit, done));

@@ -23,4 +23,16 @@ public final class Rates {
         }
         return r;
     }
+
+    /**
+     * Sum rate of row {@code row} of {@code link} over the subchannels {@code owned}, with {@code psd} aligned to
+     * {@code owned} (not indexed by subchannel), bits/s; summed in {@code owned} order.
+     */
+    public static double ownedRate(LinkState link, int row, int[] owned, double[] psd) {
+        double r = 0;
+        for (int i = 0; i < owned.length; i++) {
+            r += subchannelRate(link.subchannelHz()[owned[i]], psd[i], link.snrPerPsd()[row][owned[i]]);
+        }
+        return r;
+    }
 }

@@ -2,6 +2,7 @@ package io.fedsllm.report;
 
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.ProgressSettings;
+import io.fedsllm.train.TrainProgress;
 import java.io.PrintStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
@@ -47,6 +48,31 @@ public final class ConsoleProgress {
             b.continuousUpdate();
         }
         return b.build();
+    }
+
+    /** Training progress (pre-training, fine-tuning) as bars of this console, the loss shown beside each. */
+    public TrainProgress trainProgress() {
+        return (task, max) -> new TrainProgress.Task() {
+            private ProgressBar bar; // created on the first step, so that an instant task (a cached base) shows nothing
+
+            @Override
+            public void step(double loss) {
+                if (bar == null) {
+                    bar = bar(task, max, false);
+                }
+                bar.step();
+                if (!Double.isNaN(loss)) {
+                    bar.setExtraMessage(String.format(java.util.Locale.ROOT, "loss %.3f", loss));
+                }
+            }
+
+            @Override
+            public void close() {
+                if (bar != null) {
+                    bar.close();
+                }
+            }
+        };
     }
 
     /** Prints each line unless it repeats the previous one (the bar library renders its last state twice on close). */

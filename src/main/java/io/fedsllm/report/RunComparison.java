@@ -1,5 +1,6 @@
 package io.fedsllm.report;
 
+import io.fedsllm.results.RoundRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fedsllm.config.ChartSettings;
 import io.fedsllm.config.UserError;

@@ -1,11 +1,12 @@
 package io.fedsllm.report;
 
+import io.fedsllm.results.RoundRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fedsllm.config.ChartSettings;
-import io.fedsllm.emu.RunResult;
-import io.fedsllm.emu.RunSink;
+import io.fedsllm.results.RunResult;
+import io.fedsllm.results.RunSink;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

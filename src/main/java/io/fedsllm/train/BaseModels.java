@@ -16,22 +16,23 @@ public final class BaseModels {
     /** The weights (owned by {@code manager}) and where they came from. */
     public record Base(ParamSet weights, String source) {}
 
-    public static Base obtain(ConfigReader root, ModelShape shape, NDManager manager) {
+    /** The base weights; pre-training (when the cache has none) reports its steps to {@code progress}. */
+    public static Base obtain(ConfigReader root, ModelShape shape, NDManager manager, TrainProgress progress) {
         TrainSettings ts = TrainSettings.from(root);
         if (!ts.baseCheckpoint().isBlank()) {
             Path file = Path.of(ts.baseCheckpoint());
             return new Base(Gpt2Weights.fromSafeTensors(shape, file, manager), "checkpoint " + file);
         }
-        BaseModelCache.Entry e = pretrained(root, shape, manager);
+        BaseModelCache.Entry e = pretrained(root, shape, manager, progress);
         return new Base(e.weights(), (e.built() ? "pre-trained now, cached at " : "cached pre-trained base ") + e.file()
                 + " (config " + e.configHash().substring(0, 12) + ")");
     }
 
-    /** The project's pre-trained base for the shape, from the cache or pre-trained now (with a progress bar). */
-    public static BaseModelCache.Entry pretrained(ConfigReader root, ModelShape shape, NDManager manager) {
+    /** The project's pre-trained base for the shape, from the cache or pre-trained now (steps to {@code progress}). */
+    public static BaseModelCache.Entry pretrained(ConfigReader root, ModelShape shape, NDManager manager,
+            TrainProgress progress) {
         PretrainRunSettings p = PretrainRunSettings.from(root);
-        try (Progress bar = new Progress("pretrain " + shape.name(), p.steps(),
-                io.fedsllm.report.ConsoleProgress.stderr(root))) {
+        try (TrainProgress.Task bar = progress.start("pretrain " + shape.name(), p.steps())) {
             return BaseModelCache.obtain(shape, p, () -> E2eTask.corpus(root), E2eTask.corpusFingerprint(root), manager, bar::step);
         }
     }

@@ -25,17 +25,18 @@ public final class CentralizedTraining {
     /** The report, where the base weights came from, and the trained LoRA of every adapted block. */
     public record Outcome(FineTuner.Report report, String baseSource, LoraBlocks lora) {}
 
-    /** {@link #run(ConfigReader, int, Path)} without saving the adapters. */
+    /** {@link #run(ConfigReader, int, Path, TrainProgress)} without saving the adapters or showing progress. */
     public static Outcome run(ConfigReader root, int splitLayer) {
-        return run(root, splitLayer, null);
+        return run(root, splitLayer, null, TrainProgress.NONE);
     }
 
     /**
      * {@code splitLayer} 0 = unsplit; otherwise the block boundary in [1, L-1] where the three split calls cut.
      * {@code saveLora} (null = don't) receives the trained adapters of every block as safetensors
-     * ({@link LoraAdapters#save}, metadata: model, rank, alpha, targets, blocks, split). Runs on any thread.
+     * ({@link LoraAdapters#save}, metadata: model, rank, alpha, targets, blocks, split); steps go to
+     * {@code progress}. Runs on any thread.
      */
-    public static Outcome run(ConfigReader root, int splitLayer, Path saveLora) {
+    public static Outcome run(ConfigReader root, int splitLayer, Path saveLora, TrainProgress progress) {
         TrainSettings ts = TrainSettings.from(root);
         LoraSettings lora = LoraSettings.from(root);
         ModelShape shape = ModelShape.named(root, ts.model());
@@ -54,14 +55,13 @@ public final class CentralizedTraining {
         AdamW.Settings adam = new AdamW.Settings(ts.learningRate(), ts.beta1(), ts.beta2(), ts.epsilon(), ts.weightDecay(),
                 ts.gradClipNorm());
         try (NDManager manager = NDManager.newBaseManager()) {
-            BaseModels.Base base = BaseModels.obtain(root, shape, manager);
+            BaseModels.Base base = BaseModels.obtain(root, shape, manager, progress);
             LoraAdapters unsplitLora = splitLayer != 0 ? null : LoraAdapters.init(shape, lora, lora.rank(), seed, 0,
                     shape.layers(), base.weights().manager().newSubManager());
             LanguageModel lm = splitLayer == 0
                     ? CausalLm.withLora(shape, base.weights(), unsplitLora, adam, lora.dropout(), seed, 0)
                     : new SplitLm(shape, base.weights(), lora, lora.rank(), splitLayer, adam, seed, 0);
-            try (lm; Progress bar = new Progress("train " + shape.name(), ts.steps(),
-                    io.fedsllm.report.ConsoleProgress.stderr(root))) {
+            try (lm; TrainProgress.Task bar = progress.start("train " + shape.name(), ts.steps())) {
                 FineTuner.Report r = FineTuner.run(lm, shape, ts, lora.rank(), splitLayer, seed,
                         E2eTask.examples(data.train()), E2eTask.examples(data.validation()), E2eTask.testMrs(data.test()),
                         E2eTask.scorer(data), (step, loss) -> bar.step(loss));

@@ -60,8 +60,13 @@ public final class TrainContext implements AutoCloseable {
         this.baseSource = baseSource;
     }
 
-    /** Reads the settings, loads the data and obtains the base (from the cache, or pre-trained now). */
+    /** {@link #create(Config, TrainProgress)} without showing progress. */
     public static TrainContext create(Config config) {
+        return create(config, TrainProgress.NONE);
+    }
+
+    /** Reads the settings, loads the data and obtains the base (from the cache, or pre-trained now). */
+    public static TrainContext create(Config config, TrainProgress progress) {
         ConfigReader root = ConfigReader.root(config);
         TrainSettings train = TrainSettings.from(root);
         LoraSettings lora = LoraSettings.from(root);
@@ -74,7 +79,7 @@ public final class TrainContext implements AutoCloseable {
         TorchRuntime.configure(train.torchThreads());
         // Obtaining may pre-train the base, which leaves optimiser state in the manager: keep only a copy of the weights.
         try (NDManager scratch = NDManager.newBaseManager()) {
-            BaseModels.Base b = BaseModels.obtain(root, shape, scratch);
+            BaseModels.Base b = BaseModels.obtain(root, shape, scratch, progress);
             ParamSet base = b.weights().copy(b.weights().names(), NDManager.newBaseManager());
             base.setRequiresGradient(false);
             return new TrainContext(shape, lora, train, batchSize, root.getLong("seed"), partition, data, base, b.source());

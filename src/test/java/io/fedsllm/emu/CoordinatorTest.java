@@ -1,5 +1,7 @@
 package io.fedsllm.emu;
 
+import io.fedsllm.results.RunResult;
+import io.fedsllm.results.RunSink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -10,7 +12,7 @@ import com.typesafe.config.ConfigFactory;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.net.Deployment;
-import io.fedsllm.report.RoundRecord;
+import io.fedsllm.results.RoundRecord;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -42,7 +44,7 @@ class CoordinatorTest {
         EmuSettings emu = EmuSettings.from(ConfigReader.root(CONFIG));
         Deployment deployment = Deployment.from(CONFIG);
         int[] samples = Emulator.analyticSamples(1, deployment.clients(), emu);
-        return KIT.spawn(Coordinator.create(emu, new RoundPlanning(CONFIG, deployment), samples, sink, audit, done), name);
+        return KIT.spawn(Coordinator.create(emu, io.fedsllm.plan.RoundPlanner.create(CONFIG, deployment), samples, sink, audit, done), name);
     }
 
     /** Starts a run that hands the coordinator to {@code afterRound0} once round 0 is recorded; the run's future. */

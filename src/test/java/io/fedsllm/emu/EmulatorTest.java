@@ -1,5 +1,7 @@
 package io.fedsllm.emu;
 
+import io.fedsllm.results.RunResult;
+import io.fedsllm.results.RunSink;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +16,7 @@ import io.fedsllm.config.ConfigLoader;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.config.UserError;
-import io.fedsllm.report.RoundRecord;
+import io.fedsllm.results.RoundRecord;
 import io.fedsllm.report.RunWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.fedsllm.emu;
 
+import io.fedsllm.results.RunResult;
+import io.fedsllm.results.RunSink;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import io.fedsllm.config.ConfigLoader;
 import io.fedsllm.config.ConfigReader;
-import io.fedsllm.report.RoundRecord;
+import io.fedsllm.results.RoundRecord;
 import io.fedsllm.report.RunWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.fedsllm.report;
 
+import io.fedsllm.results.RoundRecord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

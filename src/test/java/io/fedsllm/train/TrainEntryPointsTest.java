@@ -48,7 +48,7 @@ class TrainEntryPointsTest {
             Config c = config("lora.blocks=[1,4]");
             ConfigReader root = ConfigReader.root(c);
             Path file = dir.resolve("lora-" + split + ".safetensors");
-            CentralizedTraining.Outcome o = CentralizedTraining.run(root, split, file);
+            CentralizedTraining.Outcome o = CentralizedTraining.run(root, split, file, io.fedsllm.train.TrainProgress.NONE);
             ModelShape shape = ModelShape.named(root, "mini");
             LoraSettings lora = LoraSettings.from(root);
             assertEquals(List.of(1, 2, 3), o.lora().blockIndices(), "blocks [1, 4) carry adapters");

@@ -1,10 +1,12 @@
-package io.fedsllm.emu;
+package io.fedsllm.plan;
 
 import io.fedsllm.config.EmuSettings.Scheme;
+import java.util.List;
 
 /**
- * What the coordinator tells the actors for one global round: the plan's split and rank, and per participating
- * client its compute delays and link rates. Internal to the coordinator (arrays are not copied).
+ * What one global round of the emulator runs with: the plan's split and rank, and per participating client its
+ * compute delays and link rates (SYSTEM_MODEL §3–§5). Produced by a {@link RoundPlanner}; the emulator's actors
+ * turn it into messages. Arrays are owned by the record (do not mutate).
  *
  * @param participants           client ids taking part, ascending
  * @param shares                 one per participant, same order
@@ -16,19 +18,24 @@ import io.fedsllm.config.EmuSettings.Scheme;
  * @param plannedT1S             the delay model's T1 for this plan (the deadline policy's unit)
  * @param layers                 L, transformer blocks
  */
-record RoundSetup(int round, Scheme scheme, int splitLayer, int rank, int localIterations, int[] participants,
-        ClientShare[] shares, double serverForwardPerBatchS, long activationBits, long loraBits,
+public record RoundPlan(int round, Scheme scheme, int splitLayer, int rank, int localIterations, int[] participants,
+        List<ClientShare> shares, double serverForwardPerBatchS, long activationBits, long loraBits,
         double gradientDownloadS, double plannedRoundS, double plannedT1S, int layers) {
+
+    public RoundPlan {
+        shares = List.copyOf(shares);
+    }
 
     /**
      * One client's share of the round.
      *
      * @param forwardS        T_k^F of one local iteration (before any scripted slow-down)
      * @param backwardS       T_k^B
-     * @param link            its two uplink rates
+     * @param rateMainBps     R_k^main, bit/s (0 when the scheme does not use the main link)
+     * @param rateFedBps      R_k^fed, bit/s
      * @param subchannelsMain owned main-link subchannels
      * @param subchannelsFed  owned fed-link subchannels
      */
-    record ClientShare(int client, double forwardS, double backwardS, Link link, int subchannelsMain,
-            int subchannelsFed) {}
+    public record ClientShare(int client, double forwardS, double backwardS, double rateMainBps, double rateFedBps,
+            int subchannelsMain, int subchannelsFed) {}
 }

@@ -1,6 +1,5 @@
-package io.fedsllm.emu;
+package io.fedsllm.results;
 
-import io.fedsllm.report.RoundRecord;
 
 /** Receives every finished round, on the coordinator's thread, in round order. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package io.fedsllm.report;
+package io.fedsllm.results;
 
 import java.util.List;
 

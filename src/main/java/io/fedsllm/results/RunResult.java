@@ -1,6 +1,5 @@
-package io.fedsllm.emu;
+package io.fedsllm.results;
 
-import io.fedsllm.report.RoundRecord;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,0 +1,23 @@
+package io.fedsllm.plan;
+
+import com.typesafe.config.Config;
+import io.fedsllm.net.Deployment;
+
+/**
+ * Plans one global round of the emulator for the clients taking part: the scheme's planner ({@code emu.scheme}) on
+ * the round's channel realisation ({@link Deployment#channel(int)}) and the one delay model. Pure: the emulator's
+ * coordinator calls it and turns the {@link RoundPlan} into messages.
+ */
+public interface RoundPlanner {
+
+    /** The round's plan for the given participants (ascending client ids; at least one unless centralized). */
+    RoundPlan plan(int round, int[] participants);
+
+    /** L, the transformer blocks of the model the delay model describes. */
+    int layers();
+
+    /** The planner of {@code emu.scheme} with {@code emu.planner} (split-federated) over the given deployment. */
+    static RoundPlanner create(Config config, Deployment deployment) {
+        return new SchemePlanner(config, deployment);
+    }
+}
