@@ -64,6 +64,21 @@ public final class ActivationCodec {
         return data;
     }
 
+    /** The index of the first value that is NaN or infinite, or -1 when every value is finite. */
+    public static int firstNonFinite(float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** True when every value of the message is finite. */
+    public static boolean allFinite(byte[] bytes) {
+        return firstNonFinite(values(bytes)) < 0;
+    }
+
     /** The shape in the header, after checking magic and total size. */
     public static Shape shapeOf(byte[] bytes) {
         if (bytes.length < 8) {

@@ -1,9 +1,7 @@
 package io.fedsllm.nn;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import io.fedsllm.config.ModelShape;
 import java.util.List;
 
@@ -34,6 +32,15 @@ public final class CausalLm implements LanguageModel {
         return new CausalLm(new Gpt2Forward(shape, base, lora), opt, dropout, seed, stream);
     }
 
+    /**
+     * LoRA on a frozen base shared with other models of the node ({@link Gpt2Forward#sharingBase}: the base is read
+     * in place, never attached to a step or changed), without dropout: evaluation and decoding on any thread.
+     */
+    public static CausalLm sharingBase(ModelShape shape, ParamSet base, LoraAdapters lora, AdamW.Settings adam) {
+        AdamW opt = new AdamW(lora.params().arrays(), lora.params().manager(), adam);
+        return new CausalLm(Gpt2Forward.sharingBase(shape, base, lora), opt, 0, 0, 0);
+    }
+
     /** Full fine-tuning of every base weight (no adapters, no dropout). */
     public static CausalLm fullFineTuning(ModelShape shape, ParamSet base, AdamW.Settings adam) {
         base.setRequiresGradient(true);
@@ -51,57 +58,47 @@ public final class CausalLm implements LanguageModel {
 
     @Override
     public double trainStep(int[][] inputs, int[][] labels, long step) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            try (NDManager s = forward.openStep()) {
-                double loss = backward(s, inputs, labels, step);
-                optimizer.step(s);
-                return loss;
-            }
+        try (NDManager s = forward.openStep()) {
+            double loss = backward(s, inputs, labels, step);
+            optimizer.step(s);
+            return loss;
         }
     }
 
     /** Loss and gradients of one step without updating (gradients stay in the parameters until zeroed). */
     public double computeGradients(int[][] inputs, int[][] labels, long step) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            try (NDManager s = forward.openStep()) {
-                return backward(s, inputs, labels, step);
-            }
+        try (NDManager s = forward.openStep()) {
+            return backward(s, inputs, labels, step);
         }
     }
 
     private double backward(NDManager s, int[][] inputs, int[][] labels, long step) {
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (Autograd.Scope recording = Autograd.recording()) {
             NDArray loss = LmLoss.crossEntropy(s, forward.logits(s, inputs, new LoraDropout(dropout, seed, stream, step)), labels);
-            gc.backward(loss);
+            Autograd.backward(loss);
             return loss.getFloat();
         }
     }
 
     @Override
     public double lossSum(int[][] inputs, int[][] labels) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            try (NDManager s = forward.openStep()) {
-                NDArray loss = LmLoss.crossEntropy(s, forward.logits(s, inputs, LoraDropout.NONE), labels);
-                return (double) loss.getFloat() * LmLoss.labelled(labels);
-            }
+        try (NDManager s = forward.openStep()) {
+            NDArray loss = LmLoss.crossEntropy(s, forward.logits(s, inputs, LoraDropout.NONE), labels);
+            return (double) loss.getFloat() * LmLoss.labelled(labels);
         }
     }
 
     @Override
     public int[][] argmaxNext(int[][] inputs) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            try (NDManager s = forward.openStep()) {
-                return toRows(forward.logits(s, inputs, LoraDropout.NONE).argMax(-1), inputs.length);
-            }
+        try (NDManager s = forward.openStep()) {
+            return toRows(forward.logits(s, inputs, LoraDropout.NONE).argMax(-1), inputs.length);
         }
     }
 
     /** Logits of the whole model as floats [B*T*V] (tests compare them bit for bit). */
     public float[] logits(int[][] inputs) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            try (NDManager s = forward.openStep()) {
-                return forward.logits(s, inputs, LoraDropout.NONE).toFloatArray();
-            }
+        try (NDManager s = forward.openStep()) {
+            return forward.logits(s, inputs, LoraDropout.NONE).toFloatArray();
         }
     }
 

@@ -18,12 +18,6 @@ import java.util.Arrays;
  * temporarily attached to it, so results of ops on weights land there too and the model manager stays flat.
  */
 public final class Gpt2Forward {
-    /**
-     * DJL allows one GradientCollector per JVM and PyTorch's grad mode is per thread: every call that records or
-     * back-propagates a graph holds this lock, so the split calls of all parties in one JVM never overlap.
-     */
-    public static final Object COMPUTE_LOCK = new Object();
-
     /** GPT-2 LayerNorm epsilon (HF layer_norm_epsilon). */
     private static final float LN_EPS = 1e-5f;
 

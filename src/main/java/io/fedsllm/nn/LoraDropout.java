@@ -19,6 +19,9 @@ import io.fedsllm.config.Seeds;
  */
 public record LoraDropout(double probability, long seed, long stream, long step) {
 
+    /** Guards PyTorch's process-wide CPU generator: masks of parties computing at once must not interleave. */
+    private static final Object GENERATOR = new Object();
+
     /** No dropout (evaluation, generation, or p = 0). */
     public static final LoraDropout NONE = new LoraDropout(0, 0, 0, 0);
 
@@ -27,9 +30,11 @@ public record LoraDropout(double probability, long seed, long stream, long step)
         if (probability == 0) {
             return null;
         }
-        // Calls are serialised (Gpt2Forward.COMPUTE_LOCK), so reseeding the global generator is race-free.
-        Engine.getInstance().setRandomSeed((int) Seeds.derive(seed, "lora-dropout:" + target, stream, step, block));
-        NDArray u = manager.randomUniform(0f, 1f, shape);
+        NDArray u;
+        synchronized (GENERATOR) { // PyTorch's CPU generator is process-wide: seed and draw as one step
+            Engine.getInstance().setRandomSeed((int) Seeds.derive(seed, "lora-dropout:" + target, stream, step, block));
+            u = manager.randomUniform(0f, 1f, shape);
+        }
         return u.gte(probability).toType(DataType.FLOAT32, false).mul((float) (1.0 / (1.0 - probability)));
     }
 }

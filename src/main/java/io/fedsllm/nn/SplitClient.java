@@ -1,18 +1,15 @@
 package io.fedsllm.nn;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import io.fedsllm.config.ModelShape;
 
 /**
  * The client segment of a split at block boundary ℓ: embeddings, blocks [0, ℓ) and their LoRA adapters.
  * {@link #clientForward} keeps its graph until {@link #clientBackward} receives the gradient of the activations,
- * which is back-propagated with PyTorch's backward(tensor, upstream gradient): no collector is open between the
- * two calls, so other parties (the server, other clients) can run their steps in between.
+ * which is back-propagated with PyTorch's backward(tensor, upstream gradient) ({@link Autograd}): nothing global is
+ * held between the two calls, so other parties (the server, other clients) can run their steps in between or at the
+ * same time on other threads. One instance is used by one thread at a time.
  */
 public final class SplitClient implements AutoCloseable {
     private final Gpt2Forward forward;
@@ -43,53 +40,43 @@ public final class SplitClient implements AutoCloseable {
 
     /** Forward through the client segment; returns the activations at the cut as bytes (see {@link ActivationCodec}). */
     public byte[] clientForward(int[][] tokens, long step) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            discardPending();
-            pending = forward.openStep();
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                activations = forward.blocks(pending, forward.embed(pending, tokens), 0, splitLayer,
-                        new LoraDropout(dropout, seed, stream, step));
-            }
-            return ActivationCodec.encode(activations);
+        discardPending();
+        pending = forward.openStep();
+        try (Autograd.Scope recording = Autograd.recording()) {
+            activations = forward.blocks(pending, forward.embed(pending, tokens), 0, splitLayer,
+                    new LoraDropout(dropout, seed, stream, step));
         }
+        return ActivationCodec.encode(activations);
     }
 
     /** Back-propagates the activation gradient from the server and updates the client LoRA. */
     public void clientBackward(byte[] activationGradient) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            backwardOnly(activationGradient);
-            applyUpdate();
-        }
+        backwardOnly(activationGradient);
+        applyUpdate();
     }
 
     /** Accumulates the LoRA gradients from the activation gradient without updating (tests read them). */
     public void backwardOnly(byte[] activationGradient) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            if (activations == null) {
-                throw new IllegalStateException("clientBackward without a pending clientForward");
-            }
-            long[] s = activations.getShape().getShape();
-            NDArray grad = ActivationCodec.decode(pending, activationGradient, s);
-            if (!optimizer.params().isEmpty()) { // with last-blocks the client may hold no adapter: nothing to train
-                JniUtils.backward((PtNDArray) activations, (PtNDArray) grad, false, false);
-            }
+        if (activations == null) {
+            throw new IllegalStateException("clientBackward without a pending clientForward");
+        }
+        long[] s = activations.getShape().getShape();
+        NDArray grad = ActivationCodec.decode(pending, activationGradient, s);
+        if (!optimizer.params().isEmpty()) { // with last-blocks the client may hold no adapter: nothing to train
+            Autograd.backward(activations, grad);
         }
     }
 
     /** The AdamW update from the accumulated gradients; ends the step. */
     public void applyUpdate() {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            optimizer.step(pending);
-            discardPending();
-        }
+        optimizer.step(pending);
+        discardPending();
     }
 
     /** Client-segment activations without gradients or dropout (evaluation and decoding). */
     public byte[] inferenceForward(int[][] tokens) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            try (NDManager s = forward.openStep()) {
-                return ActivationCodec.encode(forward.blocks(s, forward.embed(s, tokens), 0, splitLayer, LoraDropout.NONE));
-            }
+        try (NDManager s = forward.openStep()) {
+            return ActivationCodec.encode(forward.blocks(s, forward.embed(s, tokens), 0, splitLayer, LoraDropout.NONE));
         }
     }
 
@@ -116,8 +103,6 @@ public final class SplitClient implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            discardPending();
-        }
+        discardPending();
     }
 }

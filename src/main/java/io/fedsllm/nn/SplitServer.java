@@ -1,9 +1,7 @@
 package io.fedsllm.nn;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import io.fedsllm.config.ModelShape;
 
 /**
@@ -51,53 +49,45 @@ public final class SplitServer implements AutoCloseable {
 
     /** The AdamW update of the server LoRA from the gradients accumulated by {@link #serverGradients}. */
     public void applyUpdate() {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            try (NDManager s = forward.openStep()) {
-                optimizer.step(s);
-            }
+        try (NDManager s = forward.openStep()) {
+            optimizer.step(s);
         }
     }
 
     private StepResult run(byte[] activations, int[][] labels, long step, boolean update) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            try (NDManager s = forward.openStep()) {
-                NDArray x = decode(s, activations, labels);
-                x.setRequiresGradient(true);
-                double loss;
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray l = LmLoss.crossEntropy(s, logitsFrom(s, x, new LoraDropout(dropout, seed, stream, step)), labels);
-                    gc.backward(l);
-                    loss = l.getFloat();
-                }
-                byte[] grad;
-                try (NDArray g = x.getGradient()) {
-                    grad = ActivationCodec.encode(g);
-                }
-                if (update) {
-                    optimizer.step(s);
-                }
-                return new StepResult(loss, grad);
+        try (NDManager s = forward.openStep()) {
+            NDArray x = decode(s, activations, labels);
+            x.setRequiresGradient(true);
+            double loss;
+            try (Autograd.Scope recording = Autograd.recording()) {
+                NDArray l = LmLoss.crossEntropy(s, logitsFrom(s, x, new LoraDropout(dropout, seed, stream, step)), labels);
+                Autograd.backward(l);
+                loss = l.getFloat();
             }
+            byte[] grad;
+            try (NDArray g = x.getGradient()) {
+                grad = ActivationCodec.encode(g);
+            }
+            if (update) {
+                optimizer.step(s);
+            }
+            return new StepResult(loss, grad);
         }
     }
 
     /** Summed loss over labelled positions from client activations (no gradients, no dropout). */
     public double lossSum(byte[] activations, int[][] labels) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            try (NDManager s = forward.openStep()) {
-                NDArray l = LmLoss.crossEntropy(s, logitsFrom(s, decode(s, activations, labels), LoraDropout.NONE), labels);
-                return (double) l.getFloat() * LmLoss.labelled(labels);
-            }
+        try (NDManager s = forward.openStep()) {
+            NDArray l = LmLoss.crossEntropy(s, logitsFrom(s, decode(s, activations, labels), LoraDropout.NONE), labels);
+            return (double) l.getFloat() * LmLoss.labelled(labels);
         }
     }
 
     /** Greedy next token at every position from client activations. */
     public int[][] argmaxNext(byte[] activations, int batch) {
-        synchronized (Gpt2Forward.COMPUTE_LOCK) {
-            try (NDManager s = forward.openStep()) {
-                NDArray x = ActivationCodec.decode(s, activations, batch, -1, forward.shape().dModel());
-                return CausalLm.toRows(logitsFrom(s, x, LoraDropout.NONE).argMax(-1), batch);
-            }
+        try (NDManager s = forward.openStep()) {
+            NDArray x = ActivationCodec.decode(s, activations, batch, -1, forward.shape().dModel());
+            return CausalLm.toRows(logitsFrom(s, x, LoraDropout.NONE).argMax(-1), batch);
         }
     }
 

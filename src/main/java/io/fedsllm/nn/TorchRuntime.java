@@ -24,7 +24,23 @@ public final class TorchRuntime {
         JniUtils.setGradMode(false);
     }
 
-    /** The current intra-op thread count. */
+    /**
+     * Prepares the calling thread for one compute call of a party that may run on any thread of a pool: grad mode
+     * off ({@link #prepareThread}) and {@code threads} intra-op threads for this thread's ops. PyTorch keeps the
+     * intra-op thread count per thread (OpenMP's nthreads ICV and MKL's local setting) once the thread's lazy
+     * initialisation has run, which reading the count triggers; so parties on different threads of one JVM compute
+     * with their own counts at the same time. The count changes how reductions are split, so results depend on it
+     * bitwise and it must be a configured constant, never the machine's core count. Pinned by
+     * {@code TorchRuntimeTest}.
+     */
+    public static void enter(int threads) {
+        prepareThread();
+        if (JniUtils.getNumThreads() != threads) {
+            JniUtils.setNumThreads(threads);
+        }
+    }
+
+    /** The current intra-op thread count (of the calling thread). */
     public static int threads() {
         Engine.getEngine("PyTorch");
         return JniUtils.getNumThreads();

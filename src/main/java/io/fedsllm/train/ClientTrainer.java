@@ -109,11 +109,10 @@ public final class ClientTrainer implements AutoCloseable {
             throw new IllegalStateException("client " + clientId + ": backward without a pending forward");
         }
         float[] values = io.fedsllm.nn.ActivationCodec.values(activationGradient); // malformed bytes throw here
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                throw new IllegalArgumentException("client " + clientId + ": activation gradient value " + values[i]
-                        + " at flat index " + i + " is not finite");
-            }
+        int bad = io.fedsllm.nn.ActivationCodec.firstNonFinite(values);
+        if (bad >= 0) {
+            throw new IllegalArgumentException("client " + clientId + ": activation gradient value " + values[bad]
+                    + " at flat index " + bad + " is not finite");
         }
         client.backwardOnly(activationGradient); // a wrong shape throws here and the forward stays pending
         if (gradients != null) {

@@ -120,11 +120,10 @@ public final class ServerTrainer implements AutoCloseable {
                         + ", expected " + Arrays.toString(want) + " (labels [" + rows[c] + "][" + lengths[c] + "], d-model " + d + ")");
             }
             float[] v = ActivationCodec.values(bytes);
-            for (int i = 0; i < v.length; i++) {
-                if (!Float.isFinite(v[i])) {
-                    throw new IllegalArgumentException("client #" + c + ": activation value " + v[i] + " at flat index " + i
-                            + " is not finite");
-                }
+            int bad = ActivationCodec.firstNonFinite(v);
+            if (bad >= 0) {
+                throw new IllegalArgumentException("client #" + c + ": activation value " + v[bad] + " at flat index " + bad
+                        + " is not finite");
             }
             values.add(v);
             totalRows += rows[c];

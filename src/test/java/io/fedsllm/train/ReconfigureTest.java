@@ -28,12 +28,14 @@ class ReconfigureTest {
     @TempDir
     static Path dir;
     static TrainContext ctx;
+    static TrainData data;
     static final int L = SmallTraining.LAYERS;
     static final long SEED = SmallTraining.SEED;
 
     @BeforeAll
     static void setUp() {
         ctx = TrainContext.create(SmallTraining.config(dir.resolve("cache")));
+        data = TrainData.load(SmallTraining.config(dir.resolve("cache")));
     }
 
     @AfterAll
@@ -44,9 +46,9 @@ class ReconfigureTest {
     @Test
     void splitMovesKeepTheFullModel() {
         LoraBlocks all = SmallTraining.randomLora(ctx, 4, 0, L, 21);
-        try (ClientTrainer client = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), 3, 4, SEED);
+        try (ClientTrainer client = ClientTrainer.create(ctx, 0, data.shard(0, 2), 3, 4, SEED);
              ServerTrainer server = ServerTrainer.create(ctx, 3, 4, SEED, all.select(3, L));
-             Evaluator ev = Evaluator.create(ctx)) {
+             Evaluator ev = Evaluator.create(ctx, data.validationExamples())) {
             client.importLora(all.select(0, 3));
             double before = ev.validationLoss(3, client.exportLora(), server.serverLora());
 
@@ -87,7 +89,7 @@ class ReconfigureTest {
     @Test
     void inconsistentMovesAreRejectedAndChangeNothing() {
         LoraBlocks all = SmallTraining.randomLora(ctx, 4, 0, L, 22);
-        try (ClientTrainer client = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), 2, 4, SEED);
+        try (ClientTrainer client = ClientTrainer.create(ctx, 0, data.shard(0, 2), 2, 4, SEED);
              ServerTrainer server = ServerTrainer.create(ctx, 2, 4, SEED, all.select(2, L))) {
             client.importLora(all.select(0, 2));
             assertThrows(IllegalArgumentException.class, () -> client.reconfigure(3, 4, null), "block 2 must arrive");
@@ -142,12 +144,12 @@ class ReconfigureTest {
         }
         assertSameLora(up, all.resized(6, SEED), 0);
 
-        int[][] inputs = SmallTraining.batchOf(ctx, 0, 2, 0, 0).inputs();
+        int[][] inputs = SmallTraining.batchOf(ctx, data, 0, 2, 0, 0).inputs();
         SmallTraining.assertClose(logits(all, inputs), logits(up, inputs), 1e-5, "logits after rank 4 → 6");
 
-        try (ClientTrainer client = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), 2, 4, SEED);
+        try (ClientTrainer client = ClientTrainer.create(ctx, 0, data.shard(0, 2), 2, 4, SEED);
              ServerTrainer server = ServerTrainer.create(ctx, 2, 4, SEED, all.select(2, L));
-             Evaluator ev = Evaluator.create(ctx)) {
+             Evaluator ev = Evaluator.create(ctx, data.validationExamples())) {
             client.importLora(all.select(0, 2));
             double before = ev.validationLoss(2, client.exportLora(), server.serverLora());
             client.reconfigure(2, 6, null);
@@ -204,13 +206,13 @@ class ReconfigureTest {
                 assertTrue(s[2] > 1e-4, "the product has rank > 2, so the cut is a real approximation");
             }
         }
-        try (ClientTrainer client = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), 2, 4, SEED)) {
+        try (ClientTrainer client = ClientTrainer.create(ctx, 0, data.shard(0, 2), 2, 4, SEED)) {
             client.importLora(all.select(0, 2));
             client.reconfigure(2, 2, null);
             assertSameLora(down.select(0, 2), client.exportLora(), 0);
         }
         // an untrained adapter (B = 0) stays trainable: zero B rows, fresh non-zero A columns
-        try (ClientTrainer fresh = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), 2, 4, SEED);
+        try (ClientTrainer fresh = ClientTrainer.create(ctx, 0, data.shard(0, 2), 2, 4, SEED);
              ServerTrainer server = ServerTrainer.create(ctx, 2, 2, SEED)) {
             fresh.reconfigure(2, 2, null);
             LoraBlocks lowered = fresh.exportLora();
@@ -234,7 +236,7 @@ class ReconfigureTest {
         }
         // a product of rank <= r' survives a rank decrease exactly (up then down returns the same product)
         LoraBlocks again = all.resized(6, SEED).resized(4, SEED);
-        int[][] inputs = SmallTraining.batchOf(ctx, 1, 2, 0, 0).inputs();
+        int[][] inputs = SmallTraining.batchOf(ctx, data, 1, 2, 0, 0).inputs();
         SmallTraining.assertClose(logits(all, inputs), logits(again, inputs), 1e-4, "logits after rank 4 → 6 → 4");
     }
 
@@ -246,7 +248,7 @@ class ReconfigureTest {
     void aLeftOutForwardIsReleasedAndTheGlobalCopyCanBeImported() {
         int split = 2;
         int rank = 4;
-        try (ClientTrainer c = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), split, rank, SmallTraining.SEED);
+        try (ClientTrainer c = ClientTrainer.create(ctx, 0, data.shard(0, 2), split, rank, SmallTraining.SEED);
              ServerTrainer server = ServerTrainer.create(ctx, split, rank, SmallTraining.SEED)) {
             LoraBlocks global = SmallTraining.randomLora(ctx, rank, 0, split, 5);
             int idle = c.nativeArrays();

@@ -71,8 +71,8 @@ final class SmallTraining {
     }
 
     /** The batch ClientTrainer draws for (client, round, iteration): the documented stream, re-drawn here. */
-    static TokenBatch batchOf(TrainContext ctx, int client, int clients, int round, int iteration) {
-        return FineTuner.sample(E2eTask.examples(ctx.shard(client, clients)), ctx.tokenizer(), ctx.batchSize(), ctx.shape().seqLen(),
+    static TokenBatch batchOf(TrainContext ctx, TrainData data, int client, int clients, int round, int iteration) {
+        return FineTuner.sample(E2eTask.examples(data.shard(client, clients)), ctx.tokenizer(), ctx.batchSize(), ctx.shape().seqLen(),
                 Seeds.random(SEED, "batch", client, round, iteration));
     }
 

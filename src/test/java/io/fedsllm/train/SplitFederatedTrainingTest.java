@@ -37,11 +37,13 @@ class SplitFederatedTrainingTest {
     static Path dir;
     static com.typesafe.config.Config config;
     static TrainContext ctx;
+    static TrainData data;
 
     @BeforeAll
     static void setUp() {
         config = SmallTraining.config(dir.resolve("cache"));
         ctx = TrainContext.create(config);
+        data = TrainData.load(config);
     }
 
     @AfterAll
@@ -80,8 +82,8 @@ class SplitFederatedTrainingTest {
         LoraBlocks serverInit = all.select(SPLIT, SmallTraining.LAYERS);
         int round = 3;
         int iteration = 5;
-        try (ClientTrainer c0 = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), SPLIT, RANK, SmallTraining.SEED);
-             ClientTrainer c1 = ClientTrainer.create(ctx, 1, ctx.shard(1, 2), SPLIT, RANK, SmallTraining.SEED);
+        try (ClientTrainer c0 = ClientTrainer.create(ctx, 0, data.shard(0, 2), SPLIT, RANK, SmallTraining.SEED);
+             ClientTrainer c1 = ClientTrainer.create(ctx, 1, data.shard(1, 2), SPLIT, RANK, SmallTraining.SEED);
              ServerTrainer server = ServerTrainer.create(ctx, SPLIT, RANK, SmallTraining.SEED, serverInit);
              SplitLm ref = new SplitLm(ctx.shape(), ctx.base(), ctx.lora(), RANK, SPLIT, ctx.adam(), SmallTraining.SEED, 0)) {
             c0.importLora(clientGlobal);
@@ -95,8 +97,8 @@ class SplitFederatedTrainingTest {
             Map<String, float[]> g1 = c1.backwardReturningGradients(step.activationGradients().get(1));
 
             // The reference: SplitLm with the same LoRA on the concatenation of the two clients' batches.
-            TokenBatch b0 = SmallTraining.batchOf(ctx, 0, 2, round, iteration);
-            TokenBatch b1 = SmallTraining.batchOf(ctx, 1, 2, round, iteration);
+            TokenBatch b0 = SmallTraining.batchOf(ctx, data, 0, 2, round, iteration);
+            TokenBatch b1 = SmallTraining.batchOf(ctx, data, 1, 2, round, iteration);
             assertArrayEquals(b0.labels(), f0.labels(), "client 0 draws the documented batch");
             assertArrayEquals(b1.labels(), f1.labels(), "client 1 draws the documented batch");
             assertEquals(b0.tokens(), f0.tokens());
@@ -168,7 +170,7 @@ class SplitFederatedTrainingTest {
 
     @Test
     void forwardIsDeterministicPerSeedClientRoundAndIteration() {
-        List<io.fedsllm.data.E2eRecord> shard = ctx.shard(0, 2);
+        List<io.fedsllm.data.E2eRecord> shard = data.shard(0, 2);
         try (ClientTrainer a = ClientTrainer.create(ctx, 0, shard, SPLIT, RANK, SmallTraining.SEED);
              ClientTrainer b = ClientTrainer.create(ctx, 0, shard, SPLIT, RANK, SmallTraining.SEED);
              ClientTrainer other = ClientTrainer.create(ctx, 1, shard, SPLIT, RANK, SmallTraining.SEED);
@@ -197,8 +199,8 @@ class SplitFederatedTrainingTest {
 
     @Test
     void malformedActivationsAreRejectedWithoutUpdating() {
-        try (ClientTrainer c0 = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), SPLIT, RANK, SmallTraining.SEED);
-             ClientTrainer c1 = ClientTrainer.create(ctx, 1, ctx.shard(1, 2), SPLIT, RANK, SmallTraining.SEED);
+        try (ClientTrainer c0 = ClientTrainer.create(ctx, 0, data.shard(0, 2), SPLIT, RANK, SmallTraining.SEED);
+             ClientTrainer c1 = ClientTrainer.create(ctx, 1, data.shard(1, 2), SPLIT, RANK, SmallTraining.SEED);
              ServerTrainer server = ServerTrainer.create(ctx, SPLIT, RANK, SmallTraining.SEED)) {
             ClientTrainer.Forward f0 = c0.forward(0, 0);
             ClientTrainer.Forward f1 = c1.forward(0, 0);
@@ -237,7 +239,7 @@ class SplitFederatedTrainingTest {
     void importExportAndPayloadBitsMatchTheCostModel() {
         LoraBlocks all = SmallTraining.randomLora(ctx, RANK, 0, SmallTraining.LAYERS, 11);
         LayerCosts costs = CostModels.table(config);
-        try (ClientTrainer c = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), SPLIT, RANK, SmallTraining.SEED);
+        try (ClientTrainer c = ClientTrainer.create(ctx, 0, data.shard(0, 2), SPLIT, RANK, SmallTraining.SEED);
              ServerTrainer s = ServerTrainer.create(ctx, SPLIT, RANK, SmallTraining.SEED)) {
             assertEquals(List.of(0, 1), c.exportLora().blockIndices());
             assertEquals(List.of(2, 3), s.serverLora().blockIndices());
@@ -263,9 +265,9 @@ class SplitFederatedTrainingTest {
         try (SplitLm ref = new SplitLm(ctx.shape(), ctx.base(), ctx.lora(), RANK, SPLIT, ctx.adam(), 1, 0)) {
             all.select(0, SPLIT).copyInto(ref.clientLora(), 0, SPLIT);
             all.select(SPLIT, 4).copyInto(ref.serverLora(), SPLIT, 4);
-            double want = FineTuner.validationLoss(ref, ctx.tokenizer(), ctx.validationExamples(), ctx.evalBatchSize(),
+            double want = FineTuner.validationLoss(ref, ctx.tokenizer(), data.validationExamples(), ctx.evalBatchSize(),
                     ctx.shape().seqLen());
-            try (Evaluator ev = Evaluator.create(ctx)) {
+            try (Evaluator ev = Evaluator.create(ctx, data.validationExamples())) {
                 double got = ev.validationLoss(SPLIT, all.select(0, SPLIT), all.select(SPLIT, 4));
                 assertEquals(want, got, 1e-6);
                 assertTrue(got > 0 && Double.isFinite(got));
@@ -283,10 +285,10 @@ class SplitFederatedTrainingTest {
 
     @Test
     void noNativeLeakOverIterations() {
-        try (ClientTrainer c0 = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), SPLIT, RANK, SmallTraining.SEED);
-             ClientTrainer c1 = ClientTrainer.create(ctx, 1, ctx.shard(1, 2), SPLIT, RANK, SmallTraining.SEED);
+        try (ClientTrainer c0 = ClientTrainer.create(ctx, 0, data.shard(0, 2), SPLIT, RANK, SmallTraining.SEED);
+             ClientTrainer c1 = ClientTrainer.create(ctx, 1, data.shard(1, 2), SPLIT, RANK, SmallTraining.SEED);
              ServerTrainer server = ServerTrainer.create(ctx, SPLIT, RANK, SmallTraining.SEED);
-             Evaluator ev = Evaluator.create(ctx)) {
+             Evaluator ev = Evaluator.create(ctx, data.validationExamples())) {
             int[] at3 = null;
             for (int it = 0; it < 20; it++) {
                 SmallTraining.iteration(server, 0, it, c0, c1);
@@ -313,9 +315,9 @@ class SplitFederatedTrainingTest {
     void extremeSplitsTrain() {
         int layers = SmallTraining.LAYERS;
         for (int split : new int[] {layers, 0}) {
-            try (ClientTrainer c = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), split, RANK, SmallTraining.SEED);
+            try (ClientTrainer c = ClientTrainer.create(ctx, 0, data.shard(0, 2), split, RANK, SmallTraining.SEED);
                  ServerTrainer s = ServerTrainer.create(ctx, split, RANK, SmallTraining.SEED);
-                 Evaluator ev = Evaluator.create(ctx)) {
+                 Evaluator ev = Evaluator.create(ctx, data.validationExamples())) {
                 assertEquals(split, c.exportLora().blocks().size());
                 assertEquals(layers - split, s.serverLora().blocks().size());
                 LoraBlocks clientBefore = c.exportLora();
@@ -347,11 +349,11 @@ class SplitFederatedTrainingTest {
     void shardsPartitionTheTrainingSplit() {
         int n = 0;
         for (int k = 0; k < 3; k++) {
-            n += ctx.shard(k, 3).size();
+            n += data.shard(k, 3).size();
         }
-        assertEquals(ctx.data().train().size(), n);
-        assertEquals(ctx.shard(1, 3), ctx.shard(1, 3));
-        assertThrows(IllegalArgumentException.class, () -> ctx.shard(3, 3));
+        assertEquals(data.train().size(), n);
+        assertEquals(data.shard(1, 3), data.shard(1, 3));
+        assertThrows(IllegalArgumentException.class, () -> data.shard(3, 3));
         assertEquals(3, ctx.batchSize());
         assertEquals("mini", ctx.shape().name());
         // only the weights stay in the shared manager (pre-training's optimiser state is dropped)

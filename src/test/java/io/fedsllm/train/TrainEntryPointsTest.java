@@ -107,9 +107,10 @@ class TrainEntryPointsTest {
      */
     @Test
     void sharedBaseIsBitIdenticalAfterSplitFederatedTraining() {
+        TrainData data = TrainData.load(config());
         try (TrainContext ctx = TrainContext.create(config());
-             ClientTrainer c0 = ClientTrainer.create(ctx, 0, ctx.shard(0, 2), 2, 4, SmallTraining.SEED);
-             ClientTrainer c1 = ClientTrainer.create(ctx, 1, ctx.shard(1, 2), 2, 4, SmallTraining.SEED);
+             ClientTrainer c0 = ClientTrainer.create(ctx, 0, data.shard(0, 2), 2, 4, SmallTraining.SEED);
+             ClientTrainer c1 = ClientTrainer.create(ctx, 1, data.shard(1, 2), 2, 4, SmallTraining.SEED);
              ServerTrainer server = ServerTrainer.create(ctx, 2, 4, SmallTraining.SEED)) {
             String baseBefore = ctx.base().sha256();
             byte[][] loraBefore = {c0.exportLora().toBytes(), c1.exportLora().toBytes(), server.serverLora().toBytes()};
