@@ -1,427 +1,356 @@
 package io.fedsllm.emu;
 
-import io.fedsllm.data.E2eRecord;
-import io.fedsllm.train.ClientTrainer;
-import io.fedsllm.train.LoraBlocks;
-import io.fedsllm.train.ServerTrainer;
-import io.fedsllm.train.TrainContext;
+import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * One device k (SYSTEM_MODEL §1): its data shard (|D_k| samples), the client segment (blocks 1..ℓ) with their
- * LoRA, its processor and its two uplinks. Per local iteration it runs forward, uploads the split-layer
- * activations to the main server, waits for the activation gradients, runs backward; after the round's
- * iterations it uploads its client LoRA to the federated server. Its virtual clock advances by modelled compute
- * delays (times its scripted slow-down factor); its sends arrive after bits / rate ({@link Link}).
+ * One device k (SYSTEM_MODEL §1): its data shard (|D_k| samples), the client segment (blocks 0..ℓ−1) with its LoRA,
+ * its processor and its two uplinks. Per local iteration it runs forward, uploads the split-layer activations to the
+ * main server, waits for the activation gradients and runs backward; after the round's iterations it uploads its
+ * client LoRA to the federated server and reports to the coordinator. The arithmetic is {@link ClientRound}'s.
  *
- * <p>Real mode: it holds a {@link ClientTrainer} on its shard (created when the first global copy arrives, used
- * only on the compute dispatcher). The global copy replaces its LoRA at every round start ({@code importLora});
- * when the plan changes the split or the rank the trainer is reconfigured first (blocks arriving from the server
- * come out of the global copy). Forward sends the activation bytes and labels; the gradients' bytes run backward;
- * the upload carries its LoRA bytes. Federated LoRA (split = L) trains the whole model locally with its own
- * copy of the frozen final LayerNorm and head (a {@link ServerTrainer} at split L holds no LoRA).
+ * <p>Phases as behaviours: idle → waiting for the global copy → waiting for a barrier ⇄ waiting for gradients → idle.
+ * Messages of the next round that overtake its plan are stashed. Every wait for a server is armed with twice
+ * {@code emu.party-timeout} (the server's own waits for other clients come first): without gradients the iteration is left out; without the global copy or a barrier the
+ * client withdraws from the round (uploads what it trained and tells the main server), so a lost message never holds
+ * it. A later round's plan ends whatever round it was still in.
  */
-public final class Client extends AbstractBehavior<Client.Command> {
+public final class Client {
 
     public sealed interface Command extends CborSerializable
-            permits StartRound, GlobalLora, StartIteration, Gradients, EndLocalTraining, Crash {}
+            permits Peers, StartRound, GlobalLora, StartIteration, Gradients, EndLocalTraining, Crash, Stop, Timeout {}
+
+    /** Who the client talks to (from the coordinator, once every party is known). */
+    public record Peers(ActorRef<MainServer.Command> mainServer, ActorRef<FedServer.Command> fedServer,
+            ActorRef<Coordinator.Command> coordinator) implements Command {}
 
     /**
      * The coordinator's plan for this client in one round; arrives at the round's start.
      *
-     * @param localTraining true for federated LoRA (fl): all iterations locally, no main server
-     * @param forwardS      T_k^F of one iteration (before the scripted slow-down)
+     * @param localTraining federated LoRA (fl): all iterations locally, no main server
+     * @param sequential    split learning: the global copy arrives at the client's turn (an unbounded wait)
+     * @param forwardS      T_k^F of one iteration, before the compute factor
      * @param backwardS     T_k^B
+     * @param computeFactor the round's compute slow-down of this client (1 = as modelled)
      */
     public record StartRound(int round, int splitLayer, int rank, int localIterations, boolean localTraining,
-            double forwardS, double backwardS, double rateMainBps, double rateFedBps, long activationBits,
-            long loraBits, double arrivalS) implements Command, Arrival {}
+            boolean sequential, double forwardS, double backwardS, double computeFactor, double rateMainBps,
+            double rateFedBps, long activationBits, long loraBits, double arrivalS) implements Command, Arrival {}
 
     /** The federated server's global copy of the client-side LoRA, blocks 0..ℓ−1 (weights null in analytic mode). */
     public record GlobalLora(int round, int splitLayer, List<Integer> blocks, long version,
             @Carries(Carries.Content.GLOBAL_LORA) byte[] weights, double arrivalS) implements Command, Arrival {}
 
-    /** The main server's iteration barrier: every client may start iteration {@code iteration}. */
+    /** The main server's iteration barrier: the client may start iteration {@code iteration}. */
     public record StartIteration(int round, int iteration, double arrivalS) implements Command, Arrival {}
 
-    /** Gradients w.r.t. the activations of one iteration; {@code accepted = false}: left out (deadline), no payload. */
+    /** Gradients w.r.t. the activations of one iteration; {@code accepted = false}: left out, no payload. */
     public record Gradients(int round, int iteration, boolean accepted, long bits,
-            @Carries(Carries.Content.GRADIENTS) byte[] payload, double arrivalS)
-            implements Command, Arrival {}
+            @Carries(Carries.Content.GRADIENTS) byte[] payload, double arrivalS) implements Command, Arrival {}
 
     /** The round's local iterations are over: upload the client LoRA. */
     public record EndLocalTraining(int round, double arrivalS) implements Command, Arrival {}
 
-    /** Scripted fault: the actor stops (the coordinator's death watch notices). */
+    /** Scripted fault: the actor stops (its guardian tells the coordinator). */
     public enum Crash implements Command { INSTANCE }
 
+    /** The run is over: report what was received and stop. */
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
+
+    /** A wait for a server ran out (armed by the client itself). */
+    record Timeout(int round, int iteration, Wait waitingFor) implements Command {}
+
+    /** What a client waits for from a server. */
+    enum Wait {
+        GLOBAL("the federated server's global LoRA"),
+        BARRIER("the main server's iteration barrier"),
+        GRADIENTS("the main server's gradients");
+
+        final String what;
+
+        Wait(String what) {
+            this.what = what;
+        }
+    }
+
     public static final String ROLE = "client";
+    private static final String TIMER = "wait";
 
-    private final int id;
-    private final int samples;
-    private final double slowdown;
-    private final ActorRef<MainServer.Command> mainServer;
-    private final ActorRef<FedServer.Command> fedServer;
-    private final ActorRef<Coordinator.Command> coordinator;
-    private final MessageAudit audit;
-    private final TrainContext training;   // null in analytic mode
-    private final List<E2eRecord> shard;   // real mode: D_k
-    private final Double measuredScale;    // compute-delay = measured: virtual s per wall s; null = delay model
-    private final VirtualClock clock = new VirtualClock();
-    private ClientTrainer trainer;
-    private ServerTrainer localHead;        // federated LoRA: final LayerNorm + head, no LoRA
-    private int adoptedRound = -1;          // real mode: the round whose global copy the trainer holds
+    /** What a client is given at spawn: its id, its compute (real mode: on its own shard only), the wait bound. */
+    record Kit(int id, ClientCompute compute, Double measuredScale, Duration partyTimeout) {}
 
-    private int lastRound = -1;
-    private StartRound plan;
-    private GlobalLora global;
-    private StartIteration pendingStart;
-    private int iteration = -1;
-    private boolean awaitingGradients;
-    private Link link;
-    private final Stats stats = new Stats();
+    private final ActorContext<Command> ctx;
+    private final StashBuffer<Command> stash;
+    private final TimerScheduler<Command> timers;
+    private final Kit kit;
+    private final ClientRound work;
+    private final PartyAudit audit;
+    private Behavior<Command> idlePhase;
+    private Behavior<Command> awaitGlobalPhase;
+    private Behavior<Command> awaitIterationPhase;
+    private Behavior<Command> awaitGradientsPhase;
+    private Peers peers;
 
-    /** Per-round totals reported to the coordinator. */
-    private static final class Stats {
-        double forwardS;
-        double activationUploadS;
-        double backwardS;
-        int iterationsDone;
-        int iterationsLeftOut;
-        double localLossSum;       // federated LoRA in real mode: sum of the local steps' losses
-
-        void reset() {
-            forwardS = 0;
-            activationUploadS = 0;
-            backwardS = 0;
-            iterationsDone = 0;
-            iterationsLeftOut = 0;
-            localLossSum = 0;
-        }
-    }
-
-    /** Analytic mode: sizes only. */
-    public static Behavior<Command> create(int id, int samples, double slowdown, ActorRef<MainServer.Command> mainServer,
-            ActorRef<FedServer.Command> fedServer, ActorRef<Coordinator.Command> coordinator, MessageAudit audit) {
-        return Behaviors.setup(ctx -> new Client(ctx, id, samples, slowdown, mainServer, fedServer, coordinator, audit,
-                null, null, null));
-    }
-
-    /**
-     * Real mode (spawn on the compute dispatcher): |D_k| is the shard's size.
-     *
-     * @param training the experiment's shared training context
-     * @param shard    this client's training records
-     */
-    public static Behavior<Command> create(int id, List<E2eRecord> shard, double slowdown,
-            ActorRef<MainServer.Command> mainServer, ActorRef<FedServer.Command> fedServer,
-            ActorRef<Coordinator.Command> coordinator, MessageAudit audit, TrainContext training) {
-        return create(id, shard, slowdown, mainServer, fedServer, coordinator, audit, training, null);
-    }
-
-    /**
-     * Real mode with measured compute delays: virtual seconds = wall seconds of the trainer's calls ×
-     * {@code measuredScale} (null = the delay model's).
-     */
-    public static Behavior<Command> create(int id, List<E2eRecord> shard, double slowdown,
-            ActorRef<MainServer.Command> mainServer, ActorRef<FedServer.Command> fedServer,
-            ActorRef<Coordinator.Command> coordinator, MessageAudit audit, TrainContext training, Double measuredScale) {
-        return Behaviors.setup(ctx -> new Client(ctx, id, shard.size(), slowdown, mainServer, fedServer, coordinator,
-                audit, training, List.copyOf(shard), measuredScale));
-    }
-
-    private Client(ActorContext<Command> ctx, int id, int samples, double slowdown, ActorRef<MainServer.Command> mainServer,
-            ActorRef<FedServer.Command> fedServer, ActorRef<Coordinator.Command> coordinator, MessageAudit audit,
-            TrainContext training, List<E2eRecord> shard, Double measuredScale) {
-        super(ctx);
-        this.training = training;
-        this.shard = shard;
-        this.measuredScale = measuredScale;
-        if (training != null) {
-            RealMode.prepareComputeThread();
-        }
-        this.id = id;
-        this.samples = samples;
-        this.slowdown = slowdown;
-        this.mainServer = mainServer;
-        this.fedServer = fedServer;
-        this.coordinator = coordinator;
+    private Client(ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers, Kit kit,
+            PartyAudit audit) {
+        this.ctx = ctx;
+        this.stash = stash;
+        this.timers = timers;
+        this.kit = kit;
         this.audit = audit;
+        this.work = new ClientRound(kit.id(), kit.compute(), kit.measuredScale());
     }
 
-    @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(Command.class, Arrival::isInvalid, this::onInvalidArrival)
-                .onMessage(StartRound.class, this::onStartRound)
-                .onMessage(GlobalLora.class, this::onGlobalLora)
-                .onMessage(StartIteration.class, this::onStartIteration)
-                .onMessage(Gradients.class, this::onGradients)
-                .onMessage(EndLocalTraining.class, this::onEndLocalTraining)
-                .onMessageEquals(Crash.INSTANCE, () -> Behaviors.stopped())
-                .onSignal(PostStop.class, s -> closeTrainers())
-                .build();
+    public static Behavior<Command> create(Kit kit) {
+        PartyAudit audit = new PartyAudit();
+        return audit.counting(Command.class, Behaviors.setup(ctx -> Behaviors.withStash(8, stash ->
+                Behaviors.withTimers(timers -> new Client(ctx, stash, timers, kit, audit).idle()))));
     }
 
-    private Behavior<Command> closeTrainers() {
-        if (trainer != null) {
-            trainer.close();
+    /** Between rounds: a plan starts one; a later round's messages that overtake it wait in the stash. */
+    private Behavior<Command> idle() {
+        if (idlePhase == null) {
+            idlePhase = common()
+                    .onMessage(StartRound.class, this::startRound)
+                    .onMessage(GlobalLora.class, m -> stashIfLater(m, m.round()))
+                    .onMessage(StartIteration.class, m -> stashIfLater(m, m.round()))
+                    .onMessage(EndLocalTraining.class, m -> stashIfLater(m, m.round()))
+                    .onMessage(Gradients.class, m -> reject(m, "gradients of round " + m.round() + " while idle"))
+                    .onMessage(Timeout.class, m -> Behaviors.same()) // a wait of a round already over
+                    .build();
         }
-        if (localHead != null) {
-            localHead.close();
-        }
-        return this;
+        return idlePhase;
     }
 
-    private Behavior<Command> onInvalidArrival(Command m) {
-        audit.record(ROLE, m);
-        return reject(m, Arrival.why((Arrival) m));
+    /** The plan is in; the global copy of the round is awaited. */
+    private Behavior<Command> awaitGlobal() {
+        if (awaitGlobalPhase == null) {
+            awaitGlobalPhase = inRound()
+                    .onMessage(GlobalLora.class, this::onGlobalLora)
+                    .onMessage(StartIteration.class, m -> stashIfRound(m, m.round()))
+                    .onMessage(EndLocalTraining.class, m -> m.round() == work.plan().round() ? finishRound(m.arrivalS())
+                            : reject(m, "end of round " + m.round() + " during round " + work.plan().round()))
+                    .onMessage(Gradients.class, m -> reject(m, "gradients before the global LoRA"))
+                    .build();
+        }
+        return awaitGlobalPhase;
     }
 
-    private Behavior<Command> onStartRound(StartRound m) {
-        audit.record(ROLE, m);
-        if (m.round() <= lastRound || plan != null) {
-            return reject(m, "round " + m.round() + " already started or finished (last round " + lastRound + ")");
+    /** Between iterations: the next barrier (or the end of local training) is awaited. */
+    private Behavior<Command> awaitIteration() {
+        if (awaitIterationPhase == null) {
+            awaitIterationPhase = inRound()
+                    .onMessage(StartIteration.class, this::onStartIteration)
+                    .onMessage(EndLocalTraining.class, this::onEndLocalTraining)
+                    .onMessage(GlobalLora.class, m -> reject(m, "global LoRA for round " + m.round() + " already taken"))
+                    .onMessage(Gradients.class, m -> reject(m, "gradients of iteration " + m.iteration() + " unexpected"))
+                    .build();
         }
-        if (m.localIterations() < 1 || !(m.forwardS() >= 0) || !(m.backwardS() >= 0) || m.loraBits() < 0
-                || m.activationBits() < 0) {
-            return reject(m, "invalid plan values");
+        return awaitIterationPhase;
+    }
+
+    /** Activations sent: the gradients of the iteration are awaited. */
+    private Behavior<Command> awaitGradients() {
+        if (awaitGradientsPhase == null) {
+            awaitGradientsPhase = inRound()
+                    .onMessage(Gradients.class, this::onGradients)
+                    .onMessage(EndLocalTraining.class, this::onEndLocalTraining)
+                    .onMessage(StartIteration.class, m -> reject(m, "start of iteration " + m.iteration()
+                            + " while the gradients of iteration " + work.iteration() + " are awaited"))
+                    .onMessage(GlobalLora.class, m -> reject(m, "global LoRA for round " + m.round() + " already taken"))
+                    .build();
         }
-        plan = m;
-        lastRound = m.round();
-        link = new Link(m.rateMainBps(), m.rateFedBps());
-        stats.reset();
-        iteration = -1;
-        clock.startAt(m.arrivalS());
-        tryStart();
-        return this;
+        return awaitGradientsPhase;
+    }
+
+    private Behavior<Command> startRound(StartRound m) {
+        if (m.round() <= work.lastRound()) {
+            return reject(m, "round " + m.round() + " already started or finished (last round " + work.lastRound() + ")");
+        }
+        String bad = ClientRound.check(m);
+        if (bad != null) {
+            return reject(m, bad);
+        }
+        work.start(m);
+        if (!m.sequential()) {
+            arm(-1, Wait.GLOBAL);
+        }
+        return stash.unstashAll(awaitGlobal());
     }
 
     private Behavior<Command> onGlobalLora(GlobalLora m) {
-        audit.record(ROLE, m);
-        if (m.round() < lastRound || (plan != null && m.round() != plan.round()) || global != null && global.round() == m.round()) {
-            return reject(m, "global LoRA for round " + m.round() + " is not expected now (round " + lastRound + ")");
+        if (m.round() != work.plan().round()) {
+            return reject(m, "global LoRA for round " + m.round() + " is not expected now (round " + work.plan().round() + ")");
         }
-        if (!m.blocks().equals(Blocks.range(0, m.splitLayer()))) {
-            return reject(m, "global LoRA blocks " + m.blocks() + " are not the client segment 0.." + (m.splitLayer() - 1));
+        String bad = work.adopt(m);
+        if (bad != null) {
+            return reject(m, bad);
         }
-        if ((training != null) != (m.weights() != null)) {
-            return reject(m, training != null ? "real mode needs the global LoRA weights" : "analytic mode carries no weights");
+        timers.cancel(TIMER);
+        if (work.plan().localTraining()) {
+            for (double loss : work.trainLocally()) {
+                if (kit.compute().real() && !Double.isFinite(loss)) {
+                    peers.coordinator().tell(new Coordinator.Diverged(work.plan().round(), "training loss " + loss
+                            + " at client " + kit.id()));
+                    break;
+                }
+            }
+            return finishRound(work.now());
         }
-        global = m;
-        tryStart();
-        return this;
+        arm(0, Wait.BARRIER);
+        return stash.unstashAll(awaitIteration());
     }
 
     private Behavior<Command> onStartIteration(StartIteration m) {
-        audit.record(ROLE, m);
-        if (plan == null && m.round() == lastRound + 1 && m.iteration() == 0 && pendingStart == null) {
-            // The next round's first barrier may overtake the coordinator's plan: keep it until the plan arrives.
-            pendingStart = m;
-            return this;
-        }
-        if (plan == null || m.round() != plan.round() || m.iteration() != iteration + 1 || awaitingGradients
-                || pendingStart != null) {
+        if (m.round() != work.plan().round() || m.iteration() != work.iteration() + 1) {
             return reject(m, "start of iteration " + m.iteration() + " of round " + m.round() + " unexpected (round "
-                    + lastRound + ", iteration " + iteration + ")");
+                    + work.plan().round() + ", iteration " + work.iteration() + ")");
         }
-        pendingStart = m;
-        tryStart();
-        return this;
-    }
-
-    /** Starts the next step once the plan, the global LoRA and (split schemes) the iteration barrier are all in. */
-    private void tryStart() {
-        if (plan == null || global == null || global.round() != plan.round()) {
-            return;
+        MainServer.Activations a = work.forward(m);
+        if (a == null) {
+            peers.coordinator().tell(new Coordinator.Diverged(m.round(), "activations of client " + kit.id()
+                    + " are not finite"));
+            return finishRound(work.now());
         }
-        if (global.splitLayer() != plan.splitLayer()) {
-            reject(global, "global LoRA split " + global.splitLayer() + " differs from the plan's " + plan.splitLayer());
-            global = null;
-            return;
-        }
-        if (training != null && adoptedRound != plan.round()) {
-            if (!adoptGlobal()) {
-                global = null;
-                return;
-            }
-            adoptedRound = plan.round();
-        }
-        clock.startAt(global.arrivalS());
-        if (plan.localTraining()) {
-            trainLocally();
-            return;
-        }
-        if (pendingStart == null || pendingStart.round() != plan.round()) {
-            return;
-        }
-        iteration = pendingStart.iteration();
-        clock.startAt(pendingStart.arrivalS());
-        pendingStart = null;
-        byte[] payload = null;
-        int[][] labels = null;
-        long t0 = System.nanoTime();
-        if (training != null) {
-            ClientTrainer.Forward f = trainer.forward(plan.round(), iteration);
-            payload = f.activations();
-            labels = f.labels();
-        }
-        double forward = delayS(plan.forwardS(), t0);
-        double sendS = clock.advance(forward);
-        stats.forwardS += forward;
-        double arrivalS = link.activationArrivalS(sendS, plan.activationBits());
-        stats.activationUploadS += arrivalS - sendS;
-        awaitingGradients = true;
-        mainServer.tell(new MainServer.Activations(plan.round(), iteration, id, plan.activationBits(), payload, labels,
-                arrivalS));
+        peers.mainServer().tell(a);
+        arm(m.iteration(), Wait.GRADIENTS);
+        return awaitGradients();
     }
 
     private Behavior<Command> onGradients(Gradients m) {
-        audit.record(ROLE, m);
-        if (plan == null || m.round() != plan.round() || m.iteration() != iteration || !awaitingGradients) {
+        if (m.round() != work.plan().round() || m.iteration() != work.iteration()) {
             return reject(m, "gradients of iteration " + m.iteration() + " of round " + m.round() + " unexpected");
         }
-        if (m.accepted() && m.bits() != plan.activationBits()) {
-            return reject(m, "gradient size " + m.bits() + " bits, expected " + plan.activationBits());
+        String bad = work.check(m);
+        if (bad != null) {
+            return reject(m, bad);
         }
-        long t0 = System.nanoTime();
-        if (m.accepted() && training != null) {
-            if (m.payload() == null) {
-                return reject(m, "real mode needs the activation-gradient bytes");
-            }
-            try {
-                trainer.backward(m.payload());
-            } catch (IllegalArgumentException e) {
-                // The trainer keeps the forward pending: a correct gradient may still come.
-                return reject(m, e.getMessage());
-            }
-        }
-        awaitingGradients = false;
         if (!m.accepted()) {
-            // Left out of this iteration (deadline policy): no backward; the next barrier or aggregation resyncs it.
-            if (trainer != null) {
-                trainer.discardPending();
+            // Left out of this iteration: no backward; the next barrier or the aggregation resyncs it.
+            work.leftOut();
+        } else {
+            try {
+                peers.mainServer().tell(work.backward(m));
+            } catch (IllegalArgumentException e) {
+                return reject(m, e.getMessage()); // the forward stays pending: a correct gradient may still come
             }
-            stats.iterationsLeftOut++;
-            return this;
         }
-        clock.startAt(m.arrivalS());
-        double backward = delayS(plan.backwardS(), t0);
-        clock.advance(backward);
-        stats.backwardS += backward;
-        stats.iterationsDone++;
-        mainServer.tell(new MainServer.BackwardDone(plan.round(), iteration, id, clock.now()));
-        return this;
-    }
-
-    /** Federated LoRA: every iteration runs locally (forward + backward of the whole model), then the upload. */
-    private void trainLocally() {
-        for (int i = 0; i < plan.localIterations(); i++) {
-            long t0 = System.nanoTime();
-            long t1 = t0;
-            if (training != null) {
-                ClientTrainer.Forward f = trainer.forward(plan.round(), i);
-                ServerTrainer.Step step = localHead.step(List.of(f.activations()), List.<int[][]>of(f.labels()));
-                t1 = System.nanoTime();   // measured mode: the head's forward and backward count as forward
-                trainer.backward(step.activationGradients().get(0));
-                stats.localLossSum += step.loss();
-            }
-            double forward = measuredScale == null ? plan.forwardS() * slowdown : (t1 - t0) / 1e9 * measuredScale * slowdown;
-            double backward = delayS(plan.backwardS(), t1);
-            clock.advance(forward + backward);
-            stats.forwardS += forward;
-            stats.backwardS += backward;
-            stats.iterationsDone++;
-        }
-        upload();
-    }
-
-    /**
-     * A compute delay in virtual seconds, times the scripted slow-down: the delay model's {@code modelS}, or
-     * (compute-delay = measured) the wall seconds since {@code startNs} times measured-scale.
-     */
-    private double delayS(double modelS, long startNs) {
-        double s = measuredScale == null ? modelS : (System.nanoTime() - startNs) / 1e9 * measuredScale;
-        return s * slowdown;
+        arm(m.iteration() + 1, Wait.BARRIER);
+        return awaitIteration();
     }
 
     private Behavior<Command> onEndLocalTraining(EndLocalTraining m) {
-        audit.record(ROLE, m);
-        if (plan == null || m.round() != plan.round() || plan.localTraining()) {
+        if (m.round() != work.plan().round() || work.plan().localTraining()) {
             return reject(m, "end of local training for round " + m.round() + " unexpected");
         }
-        clock.startAt(m.arrivalS());
-        awaitingGradients = false;
-        upload();
-        return this;
+        return finishRound(m.arrivalS());
     }
 
-    private void upload() {
-        double sendS = clock.now();
-        double loraUploadS = 0;
-        if (stats.iterationsDone > 0) {
-            double arrivalS = link.loraArrivalS(sendS, plan.loraBits());
-            loraUploadS = arrivalS - sendS;
-            byte[] weights = training == null ? null : trainer.exportLora().toBytes();
-            fedServer.tell(new FedServer.Upload(plan.round(), id, samples, Blocks.range(0, plan.splitLayer()),
-                    plan.loraBits(), weights, arrivalS));
-        } else {
-            // Nothing trained this round: no upload; the client catches up with the next global copy.
-            fedServer.tell(new FedServer.NoUpload(plan.round(), id, sendS));
+    /** Uploads (or reports no upload) and reports the round; idle until the next plan. */
+    private Behavior<Command> finishRound(double atS) {
+        timers.cancel(TIMER);
+        ClientRound.Finish f = work.finish(atS);
+        peers.fedServer().tell(f.upload());
+        peers.coordinator().tell(f.report());
+        return stash.unstashAll(idle());
+    }
+
+    private Behavior<Command> onTimeout(Timeout m) {
+        if (work.plan() == null || m.round() != work.plan().round()) {
+            return Behaviors.same();
         }
-        Double localLoss = training != null && plan.localTraining() && stats.iterationsDone > 0
-                ? stats.localLossSum / stats.iterationsDone : null;
-        coordinator.tell(new Coordinator.ClientReport(plan.round(), id, stats.forwardS, stats.activationUploadS,
-                stats.backwardS, loraUploadS, stats.iterationsDone, stats.iterationsLeftOut, sendS, localLoss));
-        plan = null;
+        if (m.waitingFor() == Wait.GRADIENTS) {
+            ctx.getLog().warn("client {}: no {} of iteration {} within {} (2 x fedsllm.emu.party-timeout): left out of "
+                    + "the iteration", kit.id(), m.waitingFor().what, m.iteration(), kit.partyTimeout().multipliedBy(2));
+            work.leftOut();
+            arm(m.iteration() + 1, Wait.BARRIER);
+            return awaitIteration();
+        }
+        ctx.getLog().warn("client {}: no {} in round {} within {} (2 x fedsllm.emu.party-timeout): withdraws from the "
+                + "round", kit.id(), m.waitingFor().what, m.round(), kit.partyTimeout().multipliedBy(2));
+        int round = work.plan().round();
+        boolean split = !work.plan().localTraining();
+        Behavior<Command> next = finishRound(work.now());
+        if (split) {
+            peers.mainServer().tell(new MainServer.Withdraw(round, kit.id()));
+        }
+        return next;
+    }
+
+    /** Phases within a round: a later round's plan ends this one; a wait that runs out is handled. */
+    private BehaviorBuilder<Command> inRound() {
+        return common()
+                .onMessage(StartRound.class, m -> {
+                    if (m.round() <= work.plan().round()) {
+                        return reject(m, "round " + m.round() + " during round " + work.plan().round());
+                    }
+                    ctx.getLog().warn("client {}: round {} ends unfinished, the plan of round {} arrived", kit.id(),
+                            work.plan().round(), m.round());
+                    timers.cancel(TIMER);
+                    work.abandon();
+                    return startRound(m);
+                })
+                .onMessage(Timeout.class, this::onTimeout);
+    }
+
+    /** Messages every phase handles alike. */
+    private BehaviorBuilder<Command> common() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
+                .onMessage(Peers.class, m -> {
+                    peers = m;
+                    return Behaviors.same();
+                })
+                .onMessageEquals(Crash.INSTANCE, Behaviors::stopped)
+                .onMessage(Stop.class, m -> {
+                    m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, kit.id())));
+                    return Behaviors.stopped();
+                })
+                .onSignal(PostStop.class, s -> {
+                    kit.compute().close();
+                    return Behaviors.same();
+                });
+    }
+
+    /** A message of the next round may overtake its plan: kept until the plan arrives; any other round is refused. */
+    private Behavior<Command> stashIfLater(Command m, int round) {
+        return round == work.lastRound() + 1 ? stashOrReject(m) : reject(m, m.getClass().getSimpleName() + " of round "
+                + round + " unexpected (last round " + work.lastRound() + ")");
+    }
+
+    private Behavior<Command> stashIfRound(Command m, int round) {
+        return round == work.plan().round() ? stashOrReject(m) : reject(m, "message of round " + round
+                + " during round " + work.plan().round());
+    }
+
+    private Behavior<Command> stashOrReject(Command m) {
+        if (stash.isFull()) {
+            return reject(m, "too many early messages");
+        }
+        stash.stash(m);
+        return Behaviors.same();
     }
 
     /**
-     * Real mode: makes the trainer hold the plan's split and rank and the global copy's values. Creates it on the
-     * first round; reconfigures it when the split or the rank changed (blocks moving up come from the global copy).
-     * False (logged) when the global copy does not fit the plan.
+     * A wait for a server, bounded by twice the party timeout: the server itself waits up to one timeout for the other
+     * clients before it answers, and its decision (to leave someone out) must come first.
      */
-    private boolean adoptGlobal() {
-        LoraBlocks g;
-        try {
-            g = LoraBlocks.fromBytes(global.weights());
-        } catch (IllegalArgumentException e) {
-            reject(global, "malformed global LoRA: " + e.getMessage());
-            return false;
-        }
-        if (g.rank() != plan.rank()) {
-            reject(global, "global LoRA of rank " + g.rank() + ", the plan's rank is " + plan.rank());
-            return false;
-        }
-        int split = plan.splitLayer();
-        try {
-            if (trainer == null) {
-                trainer = ClientTrainer.create(training, id, shard, split, plan.rank(),
-                        training.seed());
-            } else if (trainer.splitLayer() != split || trainer.rank() != plan.rank()) {
-                trainer.reconfigure(split, plan.rank(), split > trainer.splitLayer() ? g.select(trainer.splitLayer(), split) : null);
-            }
-            trainer.importLora(g);
-        } catch (IllegalArgumentException e) {
-            reject(global, "global LoRA does not fit the client segment: " + e.getMessage());
-            return false;
-        }
-        if (plan.localTraining() && localHead == null) {
-            localHead = ServerTrainer.create(training, training.shape().layers(), plan.rank(), training.seed());
-        }
-        return true;
+    private void arm(int iteration, Wait waitingFor) {
+        timers.startSingleTimer(TIMER, new Timeout(work.plan().round(), iteration, waitingFor),
+                kit.partyTimeout().multipliedBy(2));
     }
 
-    private Behavior<Command> reject(Object m, String why) {
+    private Behavior<Command> reject(Command m, String why) {
         audit.rejected();
-        getContext().getLog().warn("client {} rejected {}: {}", id, m.getClass().getSimpleName(), why);
-        return this;
+        ctx.getLog().warn("client {} rejected {}: {}", kit.id(), m.getClass().getSimpleName(), why);
+        return Behaviors.same();
     }
 }

@@ -4,51 +4,153 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.CostSettings;
+import io.fedsllm.config.EmuRuntime;
 import io.fedsllm.config.EmuSettings;
-import io.fedsllm.config.Seeds;
 import io.fedsllm.config.TrainSettings;
 import io.fedsllm.config.UserError;
-import io.fedsllm.data.E2eRecord;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.plan.RoundPlanner;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.results.RunSink;
 import io.fedsllm.train.TrainContext;
-import java.util.ArrayList;
-import java.util.List;
+import io.fedsllm.train.TrainProgress;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one emulated experiment in this JVM: an actor system whose guardian is the {@link Coordinator}. Real mode
- * first builds the shared {@link TrainContext} (pre-training the base when it is not cached) and the clients'
- * shards; its delay model describes the model being trained ({@code cost.model} is set to {@code train.model}).
+ * Runs one emulated experiment in this JVM: one actor system that is every node at once — the guardians of the
+ * main-server, fed-server and clients roles side by side, the coordinator with its evaluator, and the recorder that
+ * hands results to the caller's {@link RunSink}. The parties find each other through the Receptionist and exchange
+ * only messages, exactly as on a cluster. Real mode first obtains the node's frozen base (pre-training it when it is
+ * not cached, with the caller's progress); its delay model describes the model being trained ({@code cost.model} is
+ * set to {@code train.model}). The wait is bounded: the recorder fails the run when the coordinator goes silent.
  */
 public final class Emulator {
-    private static final Logger LOG = LoggerFactory.getLogger(Emulator.class);
-
     private Emulator() {}
 
     /** Runs the experiment the configuration describes; {@code sink} sees every round as it finishes. */
     public static RunResult run(Config config, RunSink sink) {
-        return run(config, sink, new MessageAudit());
+        return run(config, sink, TrainProgress.NONE);
     }
 
-    /** As {@link #run(Config, RunSink)}, recording into the given audit (tests inspect it). */
-    public static RunResult run(Config config, RunSink sink, MessageAudit audit) {
+    /** As {@link #run(Config, RunSink)}; pre-training the base (real mode, not cached) reports to {@code progress}. */
+    public static RunResult run(Config config, RunSink sink, TrainProgress progress) {
+        return run(config, sink, progress, RoleGuardian.PartyDecorator.NONE);
+    }
+
+    /**
+     * As {@link #run(Config, RunSink, TrainProgress)}, every party's and the coordinator's behaviour wrapped by
+     * {@code decorator} (tests: a message swallowed, a party failing).
+     */
+    static RunResult run(Config config, RunSink sink, TrainProgress progress, RoleGuardian.PartyDecorator decorator) {
+        LoggerFactory.getILoggerFactory(); // initialise logging before the actors' threads ask for loggers at once
+        Config experiment = Kits.parse(Kits.render(experiment(config)));
+        ConfigReader root = ConfigReader.root(experiment);
+        EmuSettings emu = EmuSettings.from(root);
+        EmuRuntime runtime = EmuRuntime.from(root);
+        RoundPlanner planner = RoundPlanner.create(experiment, Deployment.from(experiment));
+        TrainContext context = emu.mode() == EmuSettings.Mode.REAL ? TrainContext.create(experiment, progress) : null;
+        Map<String, Object> threads = new HashMap<>();
+        threads.put("fedsllm.compute-dispatcher.thread-pool-executor.fixed-pool-size", runtime.computeThreads());
+        Config pekko = ConfigFactory.parseMap(threads).withFallback(config).withFallback(ConfigFactory.defaultReference());
+        CompletableFuture<RunResult> done = new CompletableFuture<>();
+        ActorSystem<Void> system;
+        try {
+            system = ActorSystem.create(node(experiment, context, planner, sink, done, runtime, decorator), "fedsllm", pekko);
+        } catch (RuntimeException e) {
+            if (context != null) {
+                context.close();
+            }
+            throw e;
+        }
+        system.getWhenTerminated().whenComplete((d, e) -> done.completeExceptionally(
+                new IllegalStateException("the actor system terminated before the run completed")));
+        try {
+            return done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the emulation ran", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Recorder.RunFailed f) {
+                throw f.userError() ? new UserError(f.getMessage()) : new IllegalStateException("the emulation failed: "
+                        + f.getMessage(), f);
+            }
+            throw new IllegalStateException("the emulation failed: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            system.terminate();
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(emu.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("actor system did not terminate within " + emu.shutdownTimeout()
+                        + " (fedsllm.emu.shutdown-timeout)", e);
+            }
+        }
+    }
+
+    /**
+     * The whole cluster in one actor system: recorder, role guardians, evaluator and coordinator; a guardian stopping, or
+     * the coordinator failing, fails the run naming it (the coordinator watches its evaluator itself).
+     */
+    private static Behavior<Void> node(Config experiment, TrainContext context, RoundPlanner planner, RunSink sink,
+            CompletableFuture<RunResult> done, EmuRuntime runtime, RoleGuardian.PartyDecorator decorator) {
+        return Behaviors.setup(ctx -> {
+            boolean real = context != null;
+            DispatcherSelector planning = DispatcherSelector.fromConfig("fedsllm.planning-dispatcher");
+            DispatcherSelector compute = DispatcherSelector.fromConfig("fedsllm.compute-dispatcher");
+            if (real) {
+                NodeResources.get(ctx.getSystem()).provide(experiment, context);
+            }
+            ActorRef<Recorder.Command> recorder = ctx.spawn(Recorder.create(sink, done,
+                    runtime.partyTimeout().multipliedBy(5)), "recorder", planning);
+            ctx.watch(recorder);
+            Map<ActorRef<?>, String> watched = new HashMap<>();
+            for (RoleGuardian.Role role : RoleGuardian.Role.values()) {
+                ActorRef<RoleGuardian.Command> g = ctx.spawn(RoleGuardian.create(role, null, decorator), role.id);
+                watched.put(g, "the " + role.id + " guardian");
+            }
+            ActorRef<RoundEvaluator.Command> evaluator = real
+                    ? ctx.spawn(RoundEvaluator.create(Kits.evaluator(experiment, NodeResources.get(ctx.getSystem()))),
+                            RoundEvaluator.ROLE, compute) : null;
+            ActorRef<Coordinator.Command> coordinator = ctx.spawn(decorator.decorate(Coordinator.ROLE, -1,
+                    Coordinator.Command.class, Coordinator.create(Coordinator.Kit.of(experiment, planner, recorder,
+                            evaluator))), Coordinator.ROLE, planning);
+            watched.put(coordinator, "the " + Coordinator.ROLE);
+            watched.keySet().forEach(ctx::watch);
+            return Behaviors.receive(Void.class)
+                    .onSignal(Terminated.class, t -> {
+                        if (t.getRef().equals(recorder)) {
+                            return Behaviors.stopped(); // the run is over: the driver has its outcome
+                        }
+                        String cause = t instanceof ChildFailed f ? ": " + RunFailure.describe(f.cause()) : "";
+                        recorder.tell(new Recorder.Failed(watched.get(t.getRef()) + " stopped" + cause, false));
+                        return Behaviors.same();
+                    })
+                    .build();
+        });
+    }
+
+    /**
+     * The experiment's configuration after every check a run makes before it starts (each a user error naming the key
+     * and what is allowed); real mode's delay model describes {@code train.model}.
+     */
+    static Config experiment(Config config) {
         ConfigReader root = ConfigReader.root(config);
         EmuSettings emu = EmuSettings.from(root);
+        EmuRuntime.from(root);
         boolean real = emu.mode() == EmuSettings.Mode.REAL;
         if (real) {
             config = realModeConfig(config, root);
@@ -70,39 +172,18 @@ public final class Emulator {
             throw new UserError("config key 'fedsllm.emu.compute-delay' = measured: analytic mode has no compute to "
                     + "measure; use model or emu.mode = real");
         }
-        if ((emu.scheme() == EmuSettings.Scheme.SL || emu.scheme() == EmuSettings.Scheme.FL)
-                && emu.planner() == EmuSettings.PlannerChoice.BCD) {
-            LOG.warn("fedsllm.emu.planner = bcd is not used by fedsllm.emu.scheme = {}: {}; set emu.planner = equal to "
-                    + "silence this", ConfigReader.configName(emu.scheme()), emu.scheme() == EmuSettings.Scheme.SL
-                    ? "sl plans each client alone on the whole band (equal subchannels, exact power, every split and rank)"
-                    : "fl gives every client equal fed-link subchannels with exact power, at rank lora.rank");
-        }
-        Deployment deployment = Deployment.from(config);
         for (int c : emu.slowdown().keySet()) {
-            checkClient(c, deployment.clients(), "slowdown");
+            checkClient(c, k, "slowdown");
         }
         for (int c : emu.killAtRound().keySet()) {
-            checkClient(c, deployment.clients(), "kill-at-round");
+            checkClient(c, k, "kill-at-round");
         }
-        RoundPlanner planning = RoundPlanner.create(config, deployment);
-        if (!real) {
-            int[] samples = analyticSamples(root.getLong("seed"), deployment.clients(), emu);
-            return execute(config, emu, done -> Coordinator.create(emu, planning, samples, sink, audit, done));
-        }
-        try (TrainContext context = TrainContext.create(config)) {
-            List<List<E2eRecord>> shards = new ArrayList<>();
-            for (int c = 0; c < deployment.clients(); c++) {
-                shards.add(context.shard(c, deployment.clients()));
-            }
-            RealMode mode = new RealMode(context, shards,
-                    emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED ? emu.measuredScale() : null);
-            return execute(config, emu, done -> Coordinator.create(emu, planning, mode, sink, audit, done));
-        }
+        return config;
     }
 
     /**
-     * Real mode's configuration: the delay model (cost model) describes the model actually trained, so the
-     * planner's split layers are the trained model's block boundaries.
+     * Real mode's configuration: the delay model (cost model) describes the model actually trained, so the planner's
+     * split layers are the trained model's block boundaries.
      */
     private static Config realModeConfig(Config config, ConfigReader root) {
         String model = TrainSettings.from(root).model();
@@ -113,55 +194,6 @@ public final class Emulator {
                     + " only: use cost.mode = derived or train.model = " + CostSettings.PAPER_TABLE_MODEL);
         }
         return ConfigFactory.parseMap(Map.of("fedsllm.cost.model", model)).withFallback(config);
-    }
-
-    /**
-     * Starts the actor system, whose guardian runs the coordinator on the planning dispatcher (the planner and the
-     * record writing block) and stops with it, and waits for the result. The run's future always completes: with
-     * the result, with the failure the coordinator reports, or when the actor system terminates without either.
-     */
-    private static RunResult execute(Config config, EmuSettings emu,
-            Function<CompletableFuture<RunResult>, Behavior<Coordinator.Command>> coordinator) {
-        CompletableFuture<RunResult> done = new CompletableFuture<>();
-        Config pekko = config.withFallback(ConfigFactory.defaultReference());
-        Behavior<Void> guardian = Behaviors.setup(ctx -> {
-            ctx.watch(ctx.spawn(coordinator.apply(done), "coordinator",
-                    DispatcherSelector.fromConfig("fedsllm.planning-dispatcher")));
-            return Behaviors.receive(Void.class).onSignal(Terminated.class, t -> Behaviors.stopped()).build();
-        });
-        ActorSystem<Void> system = ActorSystem.create(guardian, "fedsllm", pekko);
-        system.getWhenTerminated().whenComplete((d, e) -> done.completeExceptionally(
-                new IllegalStateException("the actor system terminated before the run completed")));
-        try {
-            return done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the emulation ran", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UserError u) {
-                throw u;
-            }
-            throw new IllegalStateException("the emulation failed: " + e.getCause().getMessage(), e.getCause());
-        } finally {
-            system.terminate();
-            try {
-                system.getWhenTerminated().toCompletableFuture().get(emu.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("actor system did not terminate within " + emu.shutdownTimeout()
-                        + " (fedsllm.emu.shutdown-timeout)", e);
-            }
-        }
-    }
-
-    /** |D_k| in analytic mode: uniform whole numbers in [samples-min, samples-max], stream "analytic-samples", k. */
-    public static int[] analyticSamples(long seed, int clients, EmuSettings emu) {
-        int[] s = new int[clients];
-        for (int k = 0; k < clients; k++) {
-            s[k] = Seeds.random(seed, "analytic-samples", k).nextInt(emu.samplesMin(), emu.samplesMax() + 1);
-        }
-        return s;
     }
 
     private static void checkClient(int client, int clients, String key) {

@@ -1,41 +1,40 @@
 package io.fedsllm.emu;
 
-import io.fedsllm.train.FedAvg;
-import io.fedsllm.train.LoraBlocks;
-import java.util.ArrayList;
+import io.fedsllm.config.EmuSettings.Scheme;
+import java.time.Duration;
 import java.util.List;
-import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The federated server (SYSTEM_MODEL §1): a separate party that only ever receives client-side LoRA weights (and
- * the server's LoRA of blocks moving to the clients when the split moves up). It keeps the global copy of the
- * client-side LoRA, averages the uploads weighted by |D_k| / Σ|D_j| once every live participant has reported
- * (barrier = max of the upload arrivals), and broadcasts the global copy at the start of every round
- * (broadcast delay neglected, §1). Split learning: it relays each client's LoRA to the next client instead.
+ * The federated server (SYSTEM_MODEL §1): a separate party that only ever receives client-side LoRA weights (and the
+ * server's LoRA of blocks moving to the clients when the split moves up). It keeps the global copy of the client-side
+ * LoRA ({@link GlobalCopy}), broadcasts it at the start of every round (broadcast delay neglected, §1), and averages
+ * the uploads weighted by |D_k| / Σ|D_j| once every live participant has reported (barrier = max of the upload
+ * arrivals, {@link FedRound}). Split learning: it relays each client's LoRA to the next client instead.
  *
- * <p>Real mode: the global copy holds the LoRA values ({@link LoraBlocks}); uploads are decoded and checked (blocks,
- * rank, size) on arrival, averaged with {@link FedAvg} in client-id order, and the copy is resized to the round's
- * rank at the round start (exact for a larger rank, truncated SVD for a smaller one, seeded by the experiment
- * seed). Blocks moving to the server leave the copy with their values; blocks arriving from the server join it.
- * It does no tensor compute beyond averaging, so it runs anywhere; it never sees activations, gradients or labels.
+ * <p>Phases as behaviours: idle → hand-over (blocks moving with the split, {@link BlockHandover}) → collecting uploads
+ * → idle. Blocks of the next round that overtake its plan are stashed. Waits are armed with {@code emu.party-timeout}:
+ * the main server's blocks (silent: reported to the coordinator, which ends the run) and, once the coordinator says
+ * the uploads are due, the clients' uploads (silent clients are left out of the average, logged). It never sees
+ * activations, gradients or labels.
  */
-public final class FedServer extends AbstractBehavior<FedServer.Command> {
+public final class FedServer {
 
     public sealed interface Command extends CborSerializable
-            permits Setup, Configure, Upload, NoUpload, ServerBlocks, ClientLost {}
+            permits Peers, Configure, Upload, NoUpload, ServerBlocks, ClientLost, UploadsDue, Stop, Timeout {}
 
-    /** Once per run: the clients (index = client id), the main server and the coordinator. */
-    public record Setup(List<ActorRef<Client.Command>> clients, ActorRef<MainServer.Command> mainServer,
+    /** Who the server talks to: the clients (index = client id), the main server, the coordinator. */
+    public record Peers(List<ActorRef<Client.Command>> clients, ActorRef<MainServer.Command> mainServer,
             ActorRef<Coordinator.Command> coordinator) implements Command {}
 
-    /** The round: split ℓ (the global copy must hold blocks 0..ℓ−1), rank r, participants (ascending), Δ bits per upload. */
-    public record Configure(int round, int splitLayer, int rank, List<Integer> participants, boolean sequential,
+    /** The round: split ℓ (the copy must hold blocks 0..ℓ−1), rank r, participants (ascending), Δ bits per upload. */
+    public record Configure(int round, Scheme scheme, int splitLayer, int rank, List<Integer> participants,
             long loraBits, double startS) implements Command, Arrival {
         /** The round starts on arrival. */
         @Override
@@ -48,402 +47,301 @@ public final class FedServer extends AbstractBehavior<FedServer.Command> {
     public record Upload(int round, int client, int samples, List<Integer> blocks, long bits,
             @Carries(Carries.Content.CLIENT_LORA) byte[] weights, double arrivalS) implements Command, Arrival {}
 
-    /** Client k trained nothing this round (left out of every iteration): no weights to average. */
+    /** Client k trained nothing this round: no weights to average. */
     public record NoUpload(int round, int client, double arrivalS) implements Command, Arrival {}
 
     /** The main server's LoRA of blocks moving to the clients (the split moved up). */
     public record ServerBlocks(int round, List<Integer> blocks, @Carries(Carries.Content.SERVER_LORA) byte[] weights,
-            double arrivalS)
-            implements Command, Arrival {}
+            double arrivalS) implements Command, Arrival {}
 
-    /** The coordinator's death watch: stop waiting for this client. */
+    /** The coordinator learnt that this client is gone: never wait for it again. */
     public record ClientLost(int client) implements Command {}
 
+    /** The round's local training is over (the coordinator saw its end): every upload is due within the timeout. */
+    public record UploadsDue(int round) implements Command {}
+
+    /** The run is over: report what was received and stop. */
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
+
+    /** A wait ran out (armed by the server itself). */
+    record Timeout(int round, boolean uploads) implements Command {}
+
     public static final String ROLE = "fed-server";
+    private static final String TIMER = "wait";
 
-    private final MessageAudit audit;
-    private final TreeSet<Integer> global = new TreeSet<>();   // the blocks of the global copy (the ledger)
-    private final Long realSeed;                               // real mode: seed of rank resizing; null = analytic
-    private LoraBlocks globalLora;                             // real mode: the values of the global copy
-    private LoraBlocks[] uploads;                              // real mode: this round's uploads by client id
-    private byte[] relayWeights;                               // real mode, split learning: the LoRA handed on next
-    private long version;
-    private Setup setup;
+    /** What the server is given at spawn: its global copy's values (real mode) and the wait bound. */
+    record Kit(GlobalCopy copy, Duration partyTimeout) {}
+
+    private final ActorContext<Command> ctx;
+    private final StashBuffer<Command> stash;
+    private final TimerScheduler<Command> timers;
+    private final Kit kit;
+    private final PartyAudit audit;
+    private Behavior<Command> idlePhase;
+    private Behavior<Command> handoverPhase;
+    private Behavior<Command> collectingPhase;
+    private final BlockHandover blocks = new BlockHandover(0, 0); // the global copy holds nothing before round 0
+    private Peers peers;
     private boolean[] lost;
+    private FedRound round;
+    private int lastRound = -1;
+    private long version;
 
-    private Configure round;
-    private ServerBlocks early;     // blocks sent for a round whose Configure has not arrived yet
-    private boolean ready;
-    private boolean aggregated = true;
-    private boolean[] expected;
-    private boolean[] reported;
-    private boolean[] uploaded;
-    private int[] samples;
-    private double[] arrivalS;
-    private int expectedCount;
-    private int reportedCount;
-    private long bytesFed;
-    private int relayIndex;        // split learning: position in the participants of the upload awaited next
-    private double relayAtS;
-
-    /** Analytic mode: sizes only. */
-    public static Behavior<Command> create(MessageAudit audit) {
-        return Behaviors.setup(ctx -> new FedServer(ctx, audit, null));
-    }
-
-    /** Real mode: LoRA values travel; {@code seed} = the experiment seed (rank resizing). */
-    public static Behavior<Command> create(MessageAudit audit, long seed) {
-        return Behaviors.setup(ctx -> new FedServer(ctx, audit, seed));
-    }
-
-    private FedServer(ActorContext<Command> ctx, MessageAudit audit, Long realSeed) {
-        super(ctx);
+    private FedServer(ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers, Kit kit,
+            PartyAudit audit) {
+        this.ctx = ctx;
+        this.stash = stash;
+        this.timers = timers;
+        this.kit = kit;
         this.audit = audit;
-        this.realSeed = realSeed;
-        if (realSeed != null) {
-            RealMode.prepareComputeThread();
+    }
+
+    public static Behavior<Command> create(Kit kit) {
+        PartyAudit audit = new PartyAudit();
+        return audit.counting(Command.class, Behaviors.setup(ctx -> Behaviors.withStash(64, stash ->
+                Behaviors.withTimers(timers -> new FedServer(ctx, stash, timers, kit, audit).idle()))));
+    }
+
+    private Behavior<Command> idle() {
+        if (idlePhase == null) {
+            idlePhase = common()
+                    .onMessage(Configure.class, this::onConfigure)
+                    .onMessage(ServerBlocks.class, m -> {
+                        if (m.round() != lastRound + 1 || stash.isFull()) {
+                            return reject(m, "server blocks for round " + m.round() + " unexpected");
+                        }
+                        stash.stash(m); // sent by the main server before this round's plan reached us
+                        return Behaviors.same();
+                    })
+                    .onMessage(Upload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
+                    .onMessage(NoUpload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
+                    .onMessage(UploadsDue.class, m -> Behaviors.same()) // the round was aggregated already
+                    .onMessage(Timeout.class, m -> Behaviors.same())
+                    .build();
         }
+        return idlePhase;
     }
 
-    private boolean real() {
-        return realSeed != null;
-    }
-
-    @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(Command.class, Arrival::isInvalid, this::onInvalidArrival)
-                .onMessage(Setup.class, this::onSetup)
-                .onMessage(Configure.class, this::onConfigure)
-                .onMessage(ServerBlocks.class, this::onServerBlocks)
-                .onMessage(Upload.class, this::onUpload)
-                .onMessage(NoUpload.class, this::onNoUpload)
-                .onMessage(ClientLost.class, this::onClientLost)
-                .build();
-    }
-
-    private Behavior<Command> onInvalidArrival(Command m) {
-        audit.record(ROLE, m);
-        return reject(m, Arrival.why((Arrival) m));
-    }
-
-    private Behavior<Command> onSetup(Setup m) {
-        audit.record(ROLE, m);
-        if (setup != null) {
-            return reject(m, "already set up");
+    private Behavior<Command> handover() {
+        if (handoverPhase == null) {
+            handoverPhase = inRound()
+                    .onMessage(ServerBlocks.class, this::onServerBlocks)
+                    .onMessage(Upload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
+                    .onMessage(NoUpload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
+                    .onMessage(UploadsDue.class, m -> Behaviors.same())
+                    .build();
         }
-        setup = m;
-        int k = m.clients().size();
-        lost = new boolean[k];
-        expected = new boolean[k];
-        reported = new boolean[k];
-        uploaded = new boolean[k];
-        samples = new int[k];
-        arrivalS = new double[k];
-        uploads = new LoraBlocks[k];
-        return this;
+        return handoverPhase;
+    }
+
+    private Behavior<Command> collecting() {
+        if (collectingPhase == null) {
+            collectingPhase = inRound()
+                    .onMessage(Upload.class, this::onUpload)
+                    .onMessage(NoUpload.class, this::onNoUpload)
+                    .onMessage(ServerBlocks.class, m -> reject(m, "server blocks for round " + m.round() + " unexpected"))
+                    .onMessage(UploadsDue.class, m -> {
+                        if (m.round() == round.plan().round()) {
+                            timers.startSingleTimer(TIMER, new Timeout(m.round(), true), kit.partyTimeout());
+                        }
+                        return Behaviors.same();
+                    })
+                    .build();
+        }
+        return collectingPhase;
     }
 
     private Behavior<Command> onConfigure(Configure m) {
-        audit.record(ROLE, m);
-        if (setup == null || !aggregated || (round != null && m.round() <= round.round())) {
-            return reject(m, "configure of round " + m.round() + " unexpected");
-        }
-        if (m.splitLayer() < 0 || m.rank() < 1) {
-            return reject(m, "negative split " + m.splitLayer() + " or rank " + m.rank() + " < 1");
-        }
+        String bad = peers == null ? "no peers yet" : m.round() <= lastRound ? "round " + m.round() + " is over"
+                : m.splitLayer() < 0 || m.rank() < 1 ? "negative split " + m.splitLayer() + " or rank " + m.rank() + " < 1" : null;
         for (int c : m.participants()) {
-            if (c < 0 || c >= lost.length) {
-                return reject(m, "unknown client " + c);
+            if (bad == null && (c < 0 || c >= lost.length)) {
+                bad = "unknown client " + c;
             }
         }
-        round = m;
-        ready = false;
-        aggregated = false;
-        expectedCount = 0;
-        reportedCount = 0;
-        bytesFed = 0;
-        relayIndex = 0;
-        relayAtS = m.startS();
-        java.util.Arrays.fill(expected, false);
-        for (int c : m.participants()) {
-            expected[c] = !lost[c];
-            reported[c] = false;
-            uploaded[c] = false;
-            uploads[c] = null;
-            if (expected[c]) {
-                expectedCount++;
-            }
+        if (bad != null) {
+            return reject(m, "configure of round " + m.round() + ": " + bad);
         }
-        if (real()) {
-            globalLora = globalLora == null ? LoraBlocks.empty(m.rank())
-                    : globalLora.rank() == m.rank() ? globalLora : globalLora.resized(m.rank(), realSeed);
-        }
-        if (global.size() > m.splitLayer()) {
+        lastRound = m.round();
+        round = new FedRound(m, lost);
+        kit.copy().resize(m.rank());
+        List<Integer> leaving = blocks.release(0, m.splitLayer());
+        if (!leaving.isEmpty()) {
             // The split moved down: blocks ℓ.. of the global copy go to the main server.
-            List<Integer> moving = Blocks.range(m.splitLayer(), global.size());
-            global.removeAll(moving);
-            byte[] weights = null;
-            if (real()) {
-                weights = globalLora.select(m.splitLayer(), global.size() + moving.size()).toBytes();
-                globalLora = globalLora.select(0, m.splitLayer());
-            }
-            setup.mainServer().tell(new MainServer.AdoptBlocks(m.round(), moving, weights, m.startS()));
+            byte[] weights = kit.copy().take(m.splitLayer(), leaving.get(leaving.size() - 1) + 1);
+            peers.mainServer().tell(new MainServer.AdoptBlocks(m.round(), leaving, weights, m.startS()));
         }
-        if (early != null) {
-            ServerBlocks e = early;
-            early = null;
-            return adoptServerBlocks(e);
-        }
-        maybeReady();
-        return this;
+        return stash.unstashAll(maybeReady());
     }
 
     private Behavior<Command> onServerBlocks(ServerBlocks m) {
-        audit.record(ROLE, m);
-        int next = round == null ? 0 : round.round() + 1;
-        if (early == null && m.round() == next && aggregated) {
-            // Sent by the main server before the next round's Configure reached us: apply it once configured.
-            early = m;
-            return this;
-        }
-        return adoptServerBlocks(m);
-    }
-
-    private Behavior<Command> adoptServerBlocks(ServerBlocks m) {
-        if (round == null || m.round() != round.round() || ready) {
+        if (m.round() != round.plan().round()) {
             return reject(m, "server blocks for round " + m.round() + " unexpected");
         }
-        for (int b : m.blocks()) {
-            if (global.contains(b) || b >= round.splitLayer()) {
-                return reject(m, "block " + b + " is already in the global copy or beyond split " + round.splitLayer());
-            }
+        String bad = blocks.accept(m.blocks(), 0, round.plan().splitLayer());
+        if (bad == null) {
+            bad = kit.copy().merge(m.weights(), round.plan().rank());
         }
-        if (real() != (m.weights() != null)) {
-            return reject(m, real() ? "real mode needs the blocks' LoRA weights" : "analytic mode carries no weights");
-        }
-        if (real()) {
-            try {
-                LoraBlocks incoming = LoraBlocks.fromBytes(m.weights());
-                globalLora = globalLora.merge(incoming.rank() == round.rank() ? incoming
-                        : incoming.resized(round.rank(), realSeed));
-            } catch (IllegalArgumentException e) {
-                return reject(m, "server blocks do not fit the global copy: " + e.getMessage());
-            }
-        }
-        global.addAll(m.blocks());
-        maybeReady();
-        return this;
+        return bad != null ? reject(m, "server blocks do not fit the global copy: " + bad) : maybeReady();
     }
 
-    /** Ready once the global copy holds exactly blocks 0..ℓ−1: broadcast it (sl: to the first client only). */
-    private void maybeReady() {
-        if (ready || !global.equals(new TreeSet<>(Blocks.range(0, round.splitLayer())))) {
-            return;
+    /** Ready once the copy holds exactly blocks 0..ℓ−1: broadcast it (sl: to the first client only). */
+    private Behavior<Command> maybeReady() {
+        FedServer.Configure plan = round.plan();
+        if (!blocks.holdsExactly(0, plan.splitLayer())) {
+            timers.startSingleTimer(TIMER, new Timeout(plan.round(), false), kit.partyTimeout());
+            return handover();
         }
-        ready = true;
-        List<Integer> blocks = List.copyOf(global);
-        setup.coordinator().tell(new Coordinator.FedReady(round.round(), blocks, version, round.startS()));
-        byte[] weights = real() ? globalLora.toBytes() : null;
+        timers.cancel(TIMER);
+        List<Integer> held = blocks.held();
+        peers.coordinator().tell(new Coordinator.FedReady(plan.round(), held, version, plan.startS()));
+        byte[] weights = kit.copy().bytes();
         if (round.sequential()) {
-            relayWeights = weights;
-            relayNext(blocks);
+            round.relayWeights(weights);
+            relayNext();
         } else {
-            for (int c : round.participants()) {
+            for (int c : plan.participants()) {
                 if (!lost[c]) {
-                    setup.clients().get(c).tell(new Client.GlobalLora(round.round(), round.splitLayer(), blocks, version,
-                            weights, round.startS()));
+                    peers.clients().get(c).tell(new Client.GlobalLora(plan.round(), plan.splitLayer(), held, version,
+                            weights, plan.startS()));
                 }
             }
         }
-        maybeAggregate();
+        return maybeAggregate();
     }
 
     /** Split learning: hand the latest LoRA to the next live client in id order. */
-    private void relayNext(List<Integer> blocks) {
-        List<Integer> p = round.participants();
-        while (relayIndex < p.size() && lost[p.get(relayIndex)]) {
-            relayIndex++;
-        }
-        if (relayIndex < p.size()) {
-            setup.clients().get(p.get(relayIndex)).tell(new Client.GlobalLora(round.round(), round.splitLayer(), blocks,
-                    version, relayWeights, relayAtS));
+    private void relayNext() {
+        int c = round.nextInTurn();
+        if (c >= 0) {
+            peers.clients().get(c).tell(new Client.GlobalLora(round.plan().round(), round.plan().splitLayer(),
+                    blocks.held(), version, round.relayWeights(), round.relayAtS()));
         }
     }
 
     private Behavior<Command> onUpload(Upload m) {
-        audit.record(ROLE, m);
-        String why = checkReport(m.round(), m.client());
+        FedServer.Configure plan = round.plan();
+        String why = round.checkReport(m.round(), m.client());
+        if (why == null && !m.blocks().equals(Blocks.range(0, plan.splitLayer()))) {
+            why = "uploaded blocks " + m.blocks() + " are not the client segment 0.." + (plan.splitLayer() - 1);
+        }
+        if (why == null && m.bits() != plan.loraBits()) {
+            why = "LoRA size " + m.bits() + " bits, expected " + plan.loraBits();
+        }
+        if (why == null && (m.samples() < 1 || !Double.isFinite(m.arrivalS()) || m.arrivalS() < plan.startS())) {
+            why = "invalid sample count " + m.samples() + " or arrival " + m.arrivalS() + " s";
+        }
+        GlobalCopy.Decoded d = why == null ? kit.copy().decode(m.weights(), m.bits(), plan.rank()) : null;
+        if (why == null && d.refused() != null) {
+            why = "client " + m.client() + ": " + d.refused();
+        }
         if (why != null) {
             return reject(m, why);
         }
-        if (!m.blocks().equals(Blocks.range(0, round.splitLayer()))) {
-            return reject(m, "uploaded blocks " + m.blocks() + " are not the client segment 0.." + (round.splitLayer() - 1));
-        }
-        if (m.bits() != round.loraBits()) {
-            return reject(m, "LoRA size " + m.bits() + " bits, expected " + round.loraBits());
-        }
-        if (m.samples() < 1 || !Double.isFinite(m.arrivalS()) || m.arrivalS() < round.startS()) {
-            return reject(m, "invalid sample count " + m.samples() + " or arrival " + m.arrivalS() + " s");
-        }
-        if (real() != (m.weights() != null)) {
-            return reject(m, real() ? "real mode needs the LoRA weights" : "analytic mode carries no weights");
-        }
-        if (real()) {
-            String bad = checkUpload(m);
-            if (bad != null) {
-                return reject(m, "client " + m.client() + ": " + bad);
-            }
-        }
-        reported[m.client()] = true;
-        uploaded[m.client()] = true;
-        samples[m.client()] = m.samples();
-        arrivalS[m.client()] = m.arrivalS();
-        reportedCount++;
-        bytesFed += m.bits() / 8;
+        round.upload(m, d.lora());
         if (round.sequential()) {
-            relayIndex++;
-            relayAtS = m.arrivalS();
             version++;
-            relayWeights = m.weights();
-            relayNext(m.blocks());
+            relayNext();
         }
-        maybeAggregate();
-        return this;
+        return maybeAggregate();
     }
 
     private Behavior<Command> onNoUpload(NoUpload m) {
-        audit.record(ROLE, m);
-        String why = checkReport(m.round(), m.client());
+        String why = round.checkReport(m.round(), m.client());
         if (why != null) {
             return reject(m, why);
         }
-        reported[m.client()] = true;
-        reportedCount++;
+        round.noUpload(m.client());
         if (round.sequential()) {
-            relayIndex++;
-            relayNext(List.copyOf(global));
+            relayNext();
         }
-        maybeAggregate();
-        return this;
+        return maybeAggregate();
     }
 
-    /** Real mode: decodes the upload into {@code uploads}; why it does not fit the global copy, or null. */
-    private String checkUpload(Upload m) {
-        LoraBlocks u;
-        try {
-            u = LoraBlocks.fromBytes(m.weights());
-        } catch (IllegalArgumentException e) {
-            return "malformed LoRA: " + e.getMessage();
+    /** Every live participant reported: the |D_k|-weighted average (client-id order), reported to the coordinator. */
+    private Behavior<Command> maybeAggregate() {
+        if (!round.complete()) {
+            return collecting();
         }
-        if (u.rank() != round.rank() || !u.blocks().keySet().equals(globalLora.blocks().keySet())) {
-            return "LoRA of blocks " + u.blockIndices() + " at rank " + u.rank() + ", expected blocks "
-                    + globalLora.blockIndices() + " at rank " + round.rank();
+        timers.cancel(TIMER);
+        FedRound.Aggregation a = round.aggregation();
+        if (!round.sequential() && !a.contributors().isEmpty()) {
+            version++;
         }
-        if (u.bits() != m.bits()) {
-            return "LoRA payload of " + u.bits() + " bits, declared " + m.bits();
-        }
-        for (var block : u.blocks().values()) {
-            for (float[] w : block.values()) {
-                for (float x : w) {
-                    if (!Float.isFinite(x)) {
-                        return "LoRA weight " + x + " is not finite";
-                    }
-                }
-            }
-        }
-        uploads[m.client()] = u;
-        return null;
+        kit.copy().aggregate(a.uploads(), a.samples(), round.sequential());
+        peers.coordinator().tell(new Coordinator.Aggregated(round.plan().round(), a.endS(), a.contributors(), a.weights(),
+                a.bytesFed(), version, kit.copy().bytes()));
+        round = null;
+        return stash.unstashAll(idle());
     }
 
-    /** Why a client's report is not acceptable now, or null. */
-    private String checkReport(int r, int client) {
-        if (round == null || r != round.round() || !ready || aggregated) {
-            return "report for round " + r + " unexpected";
+    private Behavior<Command> onTimeout(Timeout m) {
+        if (m.round() != round.plan().round()) {
+            return Behaviors.same();
         }
-        if (client < 0 || client >= lost.length || !expected[client]) {
-            return "client " + client + " is not a participant of round " + r;
+        if (!m.uploads()) {
+            peers.coordinator().tell(new Coordinator.Stalled(m.round(), "federated server", "the main server's blocks "
+                    + "for split " + round.plan().splitLayer() + " (ServerBlocks)", kit.partyTimeout().toString()));
+            return Behaviors.same();
         }
-        if (reported[client]) {
-            return "duplicate report from client " + client;
+        for (int c : round.awaited()) {
+            ctx.getLog().warn("federated server: client {} sent no LoRA in round {} within {} (fedsllm.emu.party-timeout):"
+                    + " left out of the aggregation", c, m.round(), kit.partyTimeout());
+            round.noUpload(c);
         }
-        if (round.sequential() && round.participants().get(relayIndex) != client) {
-            return "client " + client + " reports out of turn";
-        }
-        return null;
+        return maybeAggregate();
     }
 
-    /** Every live participant reported: |D_k|-weighted average (in client-id order), report to the coordinator. */
-    private void maybeAggregate() {
-        if (!ready || aggregated || reportedCount < expectedCount) {
-            return;
+    private BehaviorBuilder<Command> inRound() {
+        return common()
+                .onMessage(Configure.class, m -> reject(m, "configure of round " + m.round() + " during round "
+                        + round.plan().round()))
+                .onMessage(Timeout.class, this::onTimeout);
+    }
+
+    private BehaviorBuilder<Command> common() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
+                .onMessage(Peers.class, this::onPeers)
+                .onMessage(ClientLost.class, this::onClientLost)
+                .onMessage(Stop.class, m -> {
+                    m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
+                    return Behaviors.stopped();
+                });
+    }
+
+    private Behavior<Command> onPeers(Peers m) {
+        if (lost != null && m.clients().size() != lost.length) {
+            return reject(m, m.clients().size() + " clients, the run has " + lost.length);
         }
-        aggregated = true;
-        List<Integer> contributors = new ArrayList<>();
-        long total = 0;
-        double endS = round.startS();
-        for (int c : round.participants()) {
-            if (uploaded[c] && !lost[c]) {
-                contributors.add(c);
-                total += samples[c];
-                endS = Math.max(endS, arrivalS[c]);
-            }
+        peers = m;
+        if (lost == null) {
+            lost = new boolean[m.clients().size()];
         }
-        List<Double> weights = new ArrayList<>(contributors.size());
-        if (round.sequential()) {
-            // Split learning has no averaging: the global copy is the last client's LoRA.
-            for (int i = 0; i < contributors.size(); i++) {
-                weights.add(i == contributors.size() - 1 ? 1.0 : 0.0);
-            }
-        } else {
-            for (int c : contributors) {
-                weights.add((double) samples[c] / total);
-            }
-            if (!contributors.isEmpty()) {
-                version++;
-            }
-        }
-        byte[] globalWeights = null;
-        if (real()) {
-            if (!contributors.isEmpty()) {
-                List<LoraBlocks> in = new ArrayList<>();
-                List<Integer> counts = new ArrayList<>();
-                for (int c : contributors) {
-                    in.add(uploads[c]);
-                    counts.add(samples[c]);
-                    uploads[c] = null;
-                }
-                // Split learning hands the last client's LoRA on; the other schemes average by |D_k|.
-                globalLora = round.sequential() ? in.get(in.size() - 1) : FedAvg.average(in, counts);
-            }
-            globalWeights = globalLora.toBytes();
-        }
-        setup.coordinator().tell(new Coordinator.Aggregated(round.round(), endS, contributors, weights, bytesFed, version,
-                globalWeights));
+        return Behaviors.same();
     }
 
     private Behavior<Command> onClientLost(ClientLost m) {
-        audit.record(ROLE, m);
         if (lost == null || m.client() < 0 || m.client() >= lost.length || lost[m.client()]) {
             return reject(m, "client " + m.client() + " unknown or already lost");
         }
-        int c = m.client();
-        lost[c] = true;
-        if (round != null && !aggregated && expected[c] && !reported[c]) {
-            expectedCount--;
-            if (round.sequential() && ready && relayIndex < round.participants().size()
-                    && round.participants().get(relayIndex) == c) {
-                relayIndex++;
-                relayNext(List.copyOf(global));
-            }
-            maybeAggregate();
+        lost[m.client()] = true;
+        if (round == null) {
+            return Behaviors.same();
         }
-        return this;
+        boolean turn = round.lose(m.client());
+        if (!blocks.holdsExactly(0, round.plan().splitLayer())) {
+            return Behaviors.same(); // hand-over: nothing broadcast or awaited yet
+        }
+        if (turn) {
+            relayNext();
+        }
+        return maybeAggregate();
     }
 
-    private Behavior<Command> reject(Object m, String why) {
+    private Behavior<Command> reject(Command m, String why) {
         audit.rejected();
-        getContext().getLog().warn("federated server rejected {}: {}", m.getClass().getSimpleName(), why);
-        return this;
+        ctx.getLog().warn("federated server rejected {}: {}", m.getClass().getSimpleName(), why);
+        return Behaviors.same();
     }
 }

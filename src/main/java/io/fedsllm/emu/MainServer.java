@@ -1,61 +1,51 @@
 package io.fedsllm.emu;
 
-import io.fedsllm.data.E2eRecord;
-import io.fedsllm.train.ClientTrainer;
-import io.fedsllm.train.LoraBlocks;
-import io.fedsllm.train.ServerTrainer;
-import io.fedsllm.train.TrainContext;
-import java.util.ArrayList;
+import io.fedsllm.config.EmuSettings.Scheme;
+import java.time.Duration;
 import java.util.List;
-import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The main server (SYSTEM_MODEL §1): the server segment (blocks ℓ+1..L and the head) with its LoRA, one model
- * trained on the activations of every client, in client-id order (never arrival order). It is the iteration
- * barrier: iteration i starts when every live participant finished backward of i−1 (max of arrivals), the server
- * steps when every activation of i is in (max of arrivals; under the deadline policy late ones are left out).
- * It never receives client-side LoRA weights.
+ * The main server (SYSTEM_MODEL §1): the server segment (blocks ℓ..L−1 and the head) with its LoRA, one model trained
+ * on the activations of every client, in client-id order (never arrival order). It never receives a client's data
+ * other than activations and labels in messages, and never a client's LoRA upload (only, when the split moves down,
+ * blocks of the federated server's averaged copy: {@link AdoptBlocks}).
  *
- * <p>Real mode: it holds a {@link ServerTrainer} (created at the first round holding every block, as the analytic
- * ledger does; used only on the compute dispatcher). Activations are checked on arrival (shape against the labels
- * and d-model, batch size b, finite values) and a bad one is rejected like any bad message; each iteration steps
- * once on the accepted clients' activations concatenated in client-id order and sends every client its slice of
- * the activation gradient. Blocks leaving for the clients are exported before the trainer is reconfigured; blocks
- * arriving from the global copy are adopted by the reconfiguration. Centralized: the server holds every shard and
- * draws each iteration's K·b samples as K mini-batches of b, one per shard, with the same streams as the clients
- * (a {@link ClientTrainer} at split 0 per shard embeds the tokens; it holds no LoRA).
+ * <p>Phases as behaviours: idle → hand-over (blocks moving with the split, {@link BlockHandover}) → iterations (split
+ * schemes; the barriers and steps are {@link ServerRound}'s) → idle. Federated LoRA has no iterations; centralized
+ * training steps alone on every shard. Blocks of the next round that overtake its plan are stashed. Every wait is
+ * armed with {@code emu.party-timeout}: a client silent past it is out of the round (logged, told to end its local
+ * training); the federated server silent past it is reported to the coordinator, which ends the run.
  */
-public final class MainServer extends AbstractBehavior<MainServer.Command> {
+public final class MainServer {
 
     public sealed interface Command extends CborSerializable
-            permits Setup, Configure, Activations, BackwardDone, AdoptBlocks, ClientLost {}
+            permits Peers, Configure, Activations, BackwardDone, AdoptBlocks, ClientLost, Withdraw, Stop, Timeout {}
 
-    /** Once per run: the clients (index = client id) and the federated server. */
-    public record Setup(List<ActorRef<Client.Command>> clients, ActorRef<FedServer.Command> fedServer,
+    /** Who the server talks to: the clients (index = client id), the federated server, the coordinator. */
+    public record Peers(List<ActorRef<Client.Command>> clients, ActorRef<FedServer.Command> fedServer,
             ActorRef<Coordinator.Command> coordinator) implements Command {}
 
     /**
      * The round's plan for the server.
      *
      * @param participants           live client ids, ascending
-     * @param sequential             split learning: one client after another (client-id order)
-     * @param localTraining          federated LoRA: no server iterations
      * @param centralizedBatches     centralized scheme: mini-batches per iteration (all data on the server); 0 otherwise
      * @param serverForwardPerBatchS server forward seconds for one client's mini-batch; backward is twice it (§3)
      * @param gradientDownloadS      T^G added to every gradient's arrival
      * @param deadlineS              deadline policy: activations later than iteration start + this are left out
      *                               (positive infinity = wait for all)
      */
-    public record Configure(int round, int splitLayer, int rank, int localIterations, List<Integer> participants,
-            boolean sequential, boolean localTraining, int centralizedBatches, double serverForwardPerBatchS,
-            long activationBits, double gradientDownloadS, double deadlineS, double startS) implements Command, Arrival {
+    public record Configure(int round, Scheme scheme, int splitLayer, int rank, int localIterations,
+            List<Integer> participants, int centralizedBatches, double serverForwardPerBatchS, long activationBits,
+            double gradientDownloadS, double deadlineS, double startS) implements Command, Arrival {
         /** The round starts on arrival. */
         @Override
         public double arrivalS() {
@@ -76,556 +66,311 @@ public final class MainServer extends AbstractBehavior<MainServer.Command> {
      * that brings client-side LoRA to the main server, and it is the average, never a client's own upload.
      */
     public record AdoptBlocks(int round, List<Integer> blocks, @Carries(Carries.Content.GLOBAL_LORA) byte[] weights,
-            double arrivalS)
-            implements Command, Arrival {}
+            double arrivalS) implements Command, Arrival {}
 
-    /** The coordinator's death watch: stop waiting for this client. */
+    /** The coordinator learnt that this client is gone: never wait for it again. */
     public record ClientLost(int client) implements Command {}
 
+    /** The client ends this round early (it waited in vain for a barrier): do not wait for it in this round. */
+    public record Withdraw(int round, int client) implements Command {}
+
+    /** The run is over: report what was received and stop. */
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
+
+    /** A wait ran out (armed by the server itself). */
+    record Timeout(int round, int step, Wait waitingFor) implements Command {}
+
+    /** What the server waits for. */
+    enum Wait { BLOCKS, ACTIVATIONS, BACKWARD }
+
     public static final String ROLE = "main-server";
+    private static final String TIMER = "wait";
 
-    private final MessageAudit audit;
+    /** What the server is given at spawn: L, its compute (real mode: the shared base; shards only if centralized). */
+    record Kit(int layers, ServerCompute compute, Double measuredScale, Duration partyTimeout) {}
+
+    private final ActorContext<Command> ctx;
+    private final StashBuffer<Command> stash;
+    private final TimerScheduler<Command> timers;
+    private final Kit kit;
+    private final PartyAudit audit;
+    private Behavior<Command> idlePhase;
+    private Behavior<Command> handoverPhase;
+    private Behavior<Command> iteratingPhase;
     private final VirtualClock clock = new VirtualClock();
-    private final TreeSet<Integer> blocks = new TreeSet<>();
-    private final int layers;
-
-    // Real mode (null in analytic mode).
-    private final TrainContext training;
-    private final List<List<E2eRecord>> shards;   // centralized: every client's data
-    private final Double measuredScale;            // compute-delay = measured: virtual s per wall s; null = model
-    private ServerTrainer trainer;
-    private LoraBlocks adopted;                    // blocks received from the global copy this round
-    private final List<ClientTrainer> embedders = new ArrayList<>();  // centralized: one per shard, split 0
-    private byte[][] payloads;                     // this iteration's activations by client id
-    private int[][][] labels;
-    private double lossSum;
-    private int lossSteps;
-    private Setup setup;
+    private final BlockHandover blocks;   // before the first round: every block; round 0 hands the client part over
+    private Peers peers;
     private boolean[] lost;
-    private boolean roundFinished = true;
+    private IterationBarrier barrier;
+    private ServerRound round;
+    private int lastRound = -1;
+    private int steps;                    // timer generation: server steps taken
 
-    // The current round.
-    private Configure round;
-    private AdoptBlocks early;      // blocks sent for a round whose Configure has not arrived yet
-    private boolean ready;
-    private int[] order;          // clients stepping in this round's iterations, in id order (sl: one at a time)
-    private int step;             // sequential index over iterations (sl: over clients × iterations)
-    private double iterationStartS;
-    private final IterationState it = new IterationState();
-    private final Breakdown breakdown = new Breakdown();
-    private long bytesMain;
-    private int leftOut;
-
-    /** Per-iteration bookkeeping indexed by client id (allocated once: no per-message O(K) work). */
-    private static final class IterationState {
-        double[] arrivalS;
-        boolean[] arrived;
-        boolean[] accepted;
-        boolean[] expected;
-        int expectedCount;
-        int arrivedCount;
-        int acceptedCount;
-        int backwardCount;
-        double backwardMaxS;
-        boolean stepped;
-        double gradientsSentS;
-    }
-
-    /** Per-round totals of the virtual breakdown; they sum to the round's iteration phase. */
-    private static final class Breakdown {
-        double t1S;
-        double serverForwardS;
-        double serverBackwardS;
-        double t2S;
-    }
-
-    /** Analytic mode: sizes only. */
-    public static Behavior<Command> create(int layers, MessageAudit audit) {
-        return Behaviors.setup(ctx -> new MainServer(ctx, layers, audit, null, List.of(), null));
-    }
-
-    /**
-     * Real mode (spawn on the compute dispatcher).
-     *
-     * @param shards every client's training records (used by the centralized scheme only)
-     */
-    public static Behavior<Command> create(MessageAudit audit, TrainContext training, List<List<E2eRecord>> shards) {
-        return create(audit, training, shards, null);
-    }
-
-    /** Real mode; {@code measuredScale} non-null = compute delays measured (wall seconds × scale). */
-    public static Behavior<Command> create(MessageAudit audit, TrainContext training, List<List<E2eRecord>> shards,
-            Double measuredScale) {
-        return Behaviors.setup(ctx -> new MainServer(ctx, training.shape().layers(), audit, training, List.copyOf(shards),
-                measuredScale));
-    }
-
-    private MainServer(ActorContext<Command> ctx, int layers, MessageAudit audit, TrainContext training,
-            List<List<E2eRecord>> shards, Double measuredScale) {
-        super(ctx);
+    private MainServer(ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers, Kit kit,
+            PartyAudit audit) {
+        this.ctx = ctx;
+        this.stash = stash;
+        this.timers = timers;
+        this.kit = kit;
         this.audit = audit;
-        this.layers = layers;
-        this.training = training;
-        this.shards = shards;
-        this.measuredScale = measuredScale;
-        if (training != null) {
-            RealMode.prepareComputeThread();
+        this.blocks = new BlockHandover(0, kit.layers());
+    }
+
+    public static Behavior<Command> create(Kit kit) {
+        PartyAudit audit = new PartyAudit();
+        return audit.counting(Command.class, Behaviors.setup(ctx -> Behaviors.withStash(64, stash ->
+                Behaviors.withTimers(timers -> new MainServer(ctx, stash, timers, kit, audit).idle()))));
+    }
+
+    private Behavior<Command> idle() {
+        if (idlePhase == null) {
+            idlePhase = common()
+                    .onMessage(Configure.class, this::onConfigure)
+                    .onMessage(AdoptBlocks.class, m -> {
+                        if (m.round() != lastRound + 1 || stash.isFull()) {
+                            return reject(m, "blocks for round " + m.round() + " unexpected");
+                        }
+                        stash.stash(m); // sent by the federated server before this round's plan reached us
+                        return Behaviors.same();
+                    })
+                    .onMessage(Activations.class, m -> reject(m, "activations of round " + m.round() + " while idle"))
+                    .onMessage(BackwardDone.class, m -> reject(m, "backward of round " + m.round() + " while idle"))
+                    .onMessage(Withdraw.class, m -> reject(m, "withdrawal from round " + m.round() + " while idle"))
+                    .onMessage(Timeout.class, m -> Behaviors.same())
+                    .build();
         }
-        // Before the first round the server holds the LoRA of every block; round 0 hands the client part over.
-        blocks.addAll(Blocks.range(0, layers));
+        return idlePhase;
     }
 
-    @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(Command.class, Arrival::isInvalid, this::onInvalidArrival)
-                .onMessage(Setup.class, this::onSetup)
-                .onMessage(Configure.class, this::onConfigure)
-                .onMessage(AdoptBlocks.class, this::onAdoptBlocks)
-                .onMessage(Activations.class, this::onActivations)
-                .onMessage(BackwardDone.class, this::onBackwardDone)
-                .onMessage(ClientLost.class, this::onClientLost)
-                .onSignal(PostStop.class, s -> closeTrainers())
-                .build();
-    }
-
-    private Behavior<Command> closeTrainers() {
-        if (trainer != null) {
-            trainer.close();
+    private Behavior<Command> handover() {
+        if (handoverPhase == null) {
+            handoverPhase = inRound()
+                    .onMessage(AdoptBlocks.class, this::onAdoptBlocks)
+                    .onMessage(Activations.class, m -> reject(m, "activations before the server holds its blocks"))
+                    .onMessage(BackwardDone.class, m -> reject(m, "backward before the server holds its blocks"))
+                    .build();
         }
-        embedders.forEach(ClientTrainer::close);
-        return this;
+        return handoverPhase;
     }
 
-    private Behavior<Command> onInvalidArrival(Command m) {
-        audit.record(ROLE, m);
-        return reject(m, Arrival.why((Arrival) m));
-    }
-
-    private Behavior<Command> onSetup(Setup m) {
-        audit.record(ROLE, m);
-        if (setup != null) {
-            return reject(m, "already set up");
+    private Behavior<Command> iterating() {
+        if (iteratingPhase == null) {
+            iteratingPhase = inRound()
+                    .onMessage(Activations.class, this::onActivations)
+                    .onMessage(BackwardDone.class, this::onBackwardDone)
+                    .onMessage(AdoptBlocks.class, m -> reject(m, "blocks for round " + m.round() + " unexpected"))
+                    .build();
         }
-        setup = m;
-        int k = m.clients().size();
-        lost = new boolean[k];
-        it.arrivalS = new double[k];
-        it.arrived = new boolean[k];
-        it.accepted = new boolean[k];
-        it.expected = new boolean[k];
-        payloads = new byte[k][];
-        labels = new int[k][][];
-        return this;
+        return iteratingPhase;
     }
 
     private Behavior<Command> onConfigure(Configure m) {
-        audit.record(ROLE, m);
-        if (setup == null || (round != null && m.round() <= round.round()) || (round != null && !roundFinished)) {
-            return reject(m, "configure of round " + m.round() + " unexpected");
-        }
+        String bad = peers == null ? "no peers yet" : m.round() <= lastRound ? "round " + m.round() + " is over"
+                : m.splitLayer() < 0 || m.splitLayer() > kit.layers() ? "split " + m.splitLayer() + " outside 0.." + kit.layers()
+                : kit.compute().real() && m.rank() < 1 ? "rank " + m.rank() + " < 1" : null;
         for (int c : m.participants()) {
-            if (c < 0 || c >= lost.length) {
-                return reject(m, "unknown client " + c);
+            if (bad == null && (c < 0 || c >= lost.length)) {
+                bad = "unknown client " + c;
             }
         }
-        if (training != null && m.rank() < 1) {
-            return reject(m, "rank " + m.rank() + " < 1");
+        if (bad != null) {
+            return reject(m, "configure of round " + m.round() + ": " + bad);
         }
-        if (m.splitLayer() < 0 || m.splitLayer() > layers) {
-            return reject(m, "split " + m.splitLayer() + " outside 0.." + layers);
+        lastRound = m.round();
+        round = new ServerRound(m, peers, kit.compute(), kit.measuredScale(), clock, lost, barrier);
+        List<Integer> leaving = blocks.release(m.splitLayer(), kit.layers());
+        if (!leaving.isEmpty()) {
+            // The split moved up: the server's blocks below ℓ go to the clients via the federated global copy.
+            byte[] weights = kit.compute().real()
+                    ? kit.compute().exportBlocks(leaving.get(0), m.splitLayer(), m.rank()) : null;
+            peers.fedServer().tell(new FedServer.ServerBlocks(m.round(), leaving, weights, m.startS()));
         }
-        round = m;
-        roundFinished = false;
-        ready = false;
-        adopted = null;
-        clock.startAt(m.startS());
-        bytesMain = 0;
-        leftOut = 0;
-        lossSum = 0;
-        lossSteps = 0;
-        breakdown.t1S = 0;
-        breakdown.serverForwardS = 0;
-        breakdown.serverBackwardS = 0;
-        breakdown.t2S = 0;
-        int clientBlocks = m.splitLayer();
-        int held = blocks.isEmpty() ? layers : blocks.first();
-        if (clientBlocks > held) {
-            // The split moved up: the server's blocks [held, ℓ) go to the clients via the federated global copy.
-            List<Integer> moving = Blocks.range(held, clientBlocks);
-            blocks.removeAll(moving);
-            byte[] weights = training == null ? null : trainer(m).exportBlocks(held, clientBlocks).toBytes();
-            setup.fedServer().tell(new FedServer.ServerBlocks(m.round(), moving, weights, m.startS()));
-        }
-        if (early != null) {
-            AdoptBlocks e = early;
-            early = null;
-            return adopt(e);
-        }
-        maybeReady();
-        return this;
+        return stash.unstashAll(maybeReady());
     }
 
     private Behavior<Command> onAdoptBlocks(AdoptBlocks m) {
-        audit.record(ROLE, m);
-        int next = round == null ? 0 : round.round() + 1;
-        if (early == null && m.round() == next && (round == null || roundFinished)) {
-            // Sent by the federated server before the next round's Configure reached us: apply it once configured.
-            early = m;
-            return this;
-        }
-        return adopt(m);
-    }
-
-    private Behavior<Command> adopt(AdoptBlocks m) {
-        if (round == null || m.round() != round.round() || ready) {
+        Configure plan = round.plan();
+        if (m.round() != plan.round()) {
             return reject(m, "blocks for round " + m.round() + " unexpected");
         }
-        for (int b : m.blocks()) {
-            if (blocks.contains(b) || b < round.splitLayer()) {
-                return reject(m, "block " + b + " is already held or belongs to the clients at split " + round.splitLayer());
+        String bad = blocks.accept(m.blocks(), plan.splitLayer(), kit.layers());
+        if (bad == null) {
+            bad = kit.compute().adopt(m.weights());
+        }
+        return bad != null ? reject(m, bad) : maybeReady();
+    }
+
+    /** Ready once the server holds exactly blocks ℓ..L−1: the round's work starts. */
+    private Behavior<Command> maybeReady() {
+        Configure plan = round.plan();
+        if (!blocks.holdsExactly(plan.splitLayer(), kit.layers())) {
+            timers.startSingleTimer(TIMER, new Timeout(plan.round(), steps, Wait.BLOCKS), kit.partyTimeout());
+            return handover();
+        }
+        timers.cancel(TIMER);
+        if (kit.compute().real()) {
+            kit.compute().reconfigure(plan.splitLayer(), plan.rank());
+        }
+        peers.coordinator().tell(new Coordinator.ServerReady(plan.round(), blocks.held(), plan.startS()));
+        if (plan.scheme() == Scheme.FL) {
+            return finishRound();
+        }
+        if (plan.scheme() == Scheme.CENTRALIZED) {
+            for (double loss : round.trainCentralized()) {
+                if (kit.compute().real() && !Double.isFinite(loss)) {
+                    return diverged(loss);
+                }
             }
+            return finishRound();
         }
-        if ((training != null) != (m.weights() != null)) {
-            return reject(m, training != null ? "real mode needs the blocks' LoRA weights" : "analytic mode carries no weights");
-        }
-        if (training != null) {
-            try {
-                adopted = LoraBlocks.fromBytes(m.weights());
-            } catch (IllegalArgumentException e) {
-                return reject(m, "malformed LoRA of the adopted blocks: " + e.getMessage());
-            }
-        }
-        blocks.addAll(m.blocks());
-        maybeReady();
-        return this;
+        return startIteration(plan.startS());
     }
 
-    /** Ready once the server holds exactly blocks ℓ..L−1; then the round's iterations start. */
-    private void maybeReady() {
-        int clientBlocks = round.splitLayer();
-        boolean exact = blocks.size() == layers - clientBlocks && (blocks.isEmpty() || blocks.first() == clientBlocks);
-        if (ready || !exact) {
-            return;
+    private Behavior<Command> startIteration(double startS) {
+        if (!round.startIteration(startS)) {
+            return stepServer();
         }
-        ready = true;
-        if (training != null) {
-            // Blocks leaving were exported at Configure; blocks arriving were adopted from the global copy.
-            trainer(round).reconfigure(round.splitLayer(), round.rank(), adopted);
-            adopted = null;
-        }
-        setup.coordinator().tell(new Coordinator.ServerReady(round.round(), List.copyOf(blocks), round.startS()));
-        if (round.localTraining()) {
-            finishRound(round.startS());
-            return;
-        }
-        if (round.centralizedBatches() > 0) {
-            trainCentralized();
-            return;
-        }
-        order = round.participants().stream().mapToInt(Integer::intValue).toArray();
-        step = 0;
-        startIteration(round.startS());
-    }
-
-    private void trainCentralized() {
-        int batches = round.centralizedBatches();
-        for (int i = 0; i < round.localIterations(); i++) {
-            long t0 = System.nanoTime();
-            if (training != null) {
-                stepCentralized(i);
-            }
-            double forward = serverForwardS(batches * round.serverForwardPerBatchS(), t0);
-            double backward = 2 * forward;
-            clock.advance(forward + backward);
-            breakdown.serverForwardS += forward;
-            breakdown.serverBackwardS += backward;
-        }
-        finishRound(clock.now());
-    }
-
-    /** Real centralized iteration: one mini-batch of b per shard, one server step on all K·b sequences. */
-    private void stepCentralized(int iteration) {
-        int k = round.centralizedBatches();
-        if (k != shards.size()) {
-            throw new IllegalStateException("centralized: " + k + " mini-batches per iteration but " + shards.size() + " shards");
-        }
-        while (embedders.size() < k) {
-            int c = embedders.size();
-            embedders.add(ClientTrainer.create(training, c, shards.get(c), 0, round.rank(), training.seed()));
-        }
-        List<byte[]> acts = new ArrayList<>(k);
-        List<int[][]> lab = new ArrayList<>(k);
-        for (ClientTrainer e : embedders) {
-            ClientTrainer.Forward f = e.forward(round.round(), iteration);
-            acts.add(f.activations());
-            lab.add(f.labels());
-        }
-        ServerTrainer.Step s = trainer(round).step(acts, lab);
-        lossSum += s.loss();
-        lossSteps++;
-        for (int c = 0; c < k; c++) {
-            embedders.get(c).backward(s.activationGradients().get(c)); // no LoRA at split 0: ends the step
-        }
-    }
-
-    /**
-     * The server forward delay of a step: the delay model's {@code modelS}, or (compute-delay = measured) a third of
-     * the step's wall seconds since {@code startNs} times measured-scale (backward = 2 × forward, SYSTEM_MODEL §3).
-     */
-    private double serverForwardS(double modelS, long startNs) {
-        return measuredScale == null ? modelS : (System.nanoTime() - startNs) / 1e9 * measuredScale / 3;
-    }
-
-    /** Real mode: the trainer, created at the first round holding every block (split 0) at the round's rank. */
-    private ServerTrainer trainer(Configure m) {
-        if (trainer == null) {
-            trainer = ServerTrainer.create(training, 0, m.rank(), training.seed());
-        }
-        return trainer;
-    }
-
-    /** Iteration barrier passed at {@code startS}: tell the clients of this step to run forward. */
-    private void startIteration(double startS) {
-        iterationStartS = startS;
-        it.arrivedCount = 0;
-        it.acceptedCount = 0;
-        it.backwardCount = 0;
-        it.backwardMaxS = startS;
-        it.stepped = false;
-        it.expectedCount = 0;
-        int iteration = localIteration();
-        for (int c : stepClients()) {
-            it.arrived[c] = false;
-            it.accepted[c] = false;
-            it.expected[c] = !lost[c];
-            if (!lost[c]) {
-                it.expectedCount++;
-                setup.clients().get(c).tell(new Client.StartIteration(round.round(), iteration, startS));
-            }
-        }
-        if (it.expectedCount == 0) {
-            stepServer();
-        }
-    }
-
-    private int localIteration() {
-        return step % round.localIterations();
-    }
-
-    /** The clients of the current step: all participants, or (sl) the one whose turn it is. */
-    private int[] stepClients() {
-        return round.sequential() ? new int[] {order[step / round.localIterations()]} : order;
-    }
-
-    private int totalSteps() {
-        return round.sequential() ? order.length * round.localIterations() : round.localIterations();
+        arm(Wait.ACTIVATIONS);
+        return iterating();
     }
 
     private Behavior<Command> onActivations(Activations m) {
-        audit.record(ROLE, m);
-        if (round == null || !ready || roundFinished || m.round() != round.round() || m.iteration() != localIteration()) {
+        if (m.round() != round.plan().round()) {
             return reject(m, "activations of round " + m.round() + " iteration " + m.iteration() + " unexpected");
         }
-        if (m.client() < 0 || m.client() >= lost.length || !it.expected[m.client()]) {
-            return reject(m, "client " + m.client() + " is not expected in this iteration");
+        String bad = round.accept(m);
+        if (bad != null) {
+            return reject(m, bad);
         }
-        if (it.arrived[m.client()] || it.stepped) {
-            return reject(m, "duplicate activations from client " + m.client());
-        }
-        if (m.bits() != round.activationBits()) {
-            return reject(m, "activation size " + m.bits() + " bits, expected " + round.activationBits());
-        }
-        if (!(m.arrivalS() >= iterationStartS) || !Double.isFinite(m.arrivalS())) {
-            return reject(m, "arrival " + m.arrivalS() + " s before the iteration start " + iterationStartS + " s");
-        }
-        if (training != null) {
-            String bad = Payloads.checkActivations(m.payload(), m.labels(), training.batchSize(), training.shape());
-            if (bad != null) {
-                return reject(m, "client " + m.client() + ": " + bad);
-            }
-            payloads[m.client()] = m.payload();
-            labels[m.client()] = m.labels();
-        }
-        it.arrived[m.client()] = true;
-        it.arrivalS[m.client()] = m.arrivalS();
-        it.arrivedCount++;
-        bytesMain += m.bits() / 8;
-        if (it.arrivedCount == it.expectedCount) {
-            stepServer();
-        }
-        return this;
+        return round.barrier().allArrived() ? stepServer() : Behaviors.same();
     }
 
-    /** Every expected activation is in: step on the accepted ones in client-id order, send the gradients. */
-    private void stepServer() {
-        it.stepped = true;
-        double deadline = iterationStartS + round.deadlineS();
-        double barrier = iterationStartS;
-        boolean anyLate = false;
-        int accepted = 0;
-        for (int c : stepClients()) {
-            if (!it.arrived[c] || lost[c]) {
-                continue;
-            }
-            if (it.arrivalS[c] <= deadline) {
-                it.accepted[c] = true;
-                accepted++;
-                barrier = Math.max(barrier, it.arrivalS[c]);
-            } else {
-                anyLate = true;
-                leftOut++;
-            }
+    private Behavior<Command> stepServer() {
+        steps++;
+        double loss = round.stepServer();
+        if (kit.compute().real() && round.barrier().acceptedCount > 0 && !Double.isFinite(loss)) {
+            return diverged(loss);
         }
-        // Under the deadline policy the server waits until the deadline when someone is late, not longer.
-        if (anyLate) {
-            barrier = Math.max(barrier, deadline);
+        peers.coordinator().tell(new Coordinator.IterationProgress(round.plan().round(), round.iteration(), clock.now()));
+        if (round.barrier().acceptedCount == 0) {
+            return nextIteration();
         }
-        it.acceptedCount = accepted;
-        double start = clock.startAt(barrier);
-        long t0 = System.nanoTime();
-        byte[][] gradients = training != null && accepted > 0 ? realStep() : null;
-        double forward = serverForwardS(accepted * round.serverForwardPerBatchS(), t0);
-        double backward = 2 * forward;
-        clock.advance(forward);
-        clock.advance(backward);
-        breakdown.t1S += start - iterationStartS;
-        breakdown.serverForwardS += forward;
-        breakdown.serverBackwardS += backward;
-        it.gradientsSentS = clock.now();
-        int iteration = localIteration();
-        for (int c : stepClients()) {
-            if (!it.arrived[c] || lost[c]) {
-                continue;
-            }
-            if (it.accepted[c]) {
-                setup.clients().get(c).tell(new Client.Gradients(round.round(), iteration, true, round.activationBits(),
-                        gradients == null ? null : gradients[c], it.gradientsSentS + round.gradientDownloadS()));
-            } else {
-                setup.clients().get(c).tell(new Client.Gradients(round.round(), iteration, false, 0, null, it.gradientsSentS));
-            }
-        }
-        it.backwardMaxS = it.gradientsSentS;
-        if (it.acceptedCount == 0) {
-            nextIteration();
-        }
-    }
-
-    /** One server step on the accepted clients' activations in client-id order; gradient slices by client id. */
-    private byte[][] realStep() {
-        List<Integer> ids = new ArrayList<>();
-        List<byte[]> acts = new ArrayList<>();
-        List<int[][]> lab = new ArrayList<>();
-        for (int c : stepClients()) {
-            if (it.accepted[c]) {
-                ids.add(c);
-                acts.add(payloads[c]);
-                lab.add(labels[c]);
-            }
-        }
-        ServerTrainer.Step s = trainer.step(acts, lab);
-        lossSum += s.loss();
-        lossSteps++;
-        byte[][] out = new byte[payloads.length][];
-        for (int i = 0; i < ids.size(); i++) {
-            out[ids.get(i)] = s.activationGradients().get(i);
-            payloads[ids.get(i)] = null;
-            labels[ids.get(i)] = null;
-        }
-        return out;
+        arm(Wait.BACKWARD);
+        return iterating();
     }
 
     private Behavior<Command> onBackwardDone(BackwardDone m) {
-        audit.record(ROLE, m);
-        if (round == null || roundFinished || m.round() != round.round() || m.iteration() != localIteration() || !it.stepped) {
+        if (m.round() != round.plan().round()) {
             return reject(m, "backward of round " + m.round() + " iteration " + m.iteration() + " unexpected");
         }
-        if (m.client() < 0 || m.client() >= lost.length || !it.accepted[m.client()]) {
-            return reject(m, "client " + m.client() + " was not stepped in this iteration");
+        String bad = round.backwardDone(m);
+        if (bad != null) {
+            return reject(m, bad);
         }
-        it.accepted[m.client()] = false;
-        it.backwardCount++;
-        it.backwardMaxS = Math.max(it.backwardMaxS, m.arrivalS());
-        if (it.backwardCount == it.acceptedCount) {
-            nextIteration();
-        }
-        return this;
+        return round.barrier().allBackward() ? nextIteration() : Behaviors.same();
     }
 
-    /** Backward barrier passed (max of the accepted clients' backward ends): next step or end of local training. */
-    private void nextIteration() {
-        double barrier = it.backwardMaxS;
-        breakdown.t2S += barrier - it.gradientsSentS;
-        step++;
-        if (step < totalSteps()) {
-            if (round.sequential() && step % round.localIterations() == 0) {
-                endLocalTraining(order[step / round.localIterations() - 1], barrier);
+    private Behavior<Command> nextIteration() {
+        if (!round.nextIteration()) {
+            arm(Wait.ACTIVATIONS);
+            return round.barrier().expectedCount == 0 ? stepServer() : iterating();
+        }
+        return finishRound();
+    }
+
+    private Behavior<Command> finishRound() {
+        timers.cancel(TIMER);
+        peers.coordinator().tell(round.iterationsDone());
+        round = null;
+        return stash.unstashAll(idle());
+    }
+
+    private Behavior<Command> diverged(double loss) {
+        timers.cancel(TIMER);
+        peers.coordinator().tell(new Coordinator.Diverged(round.plan().round(), "training loss " + loss
+                + " at the main server"));
+        round = null;
+        return idle();
+    }
+
+    /** A client out of this round (gone, withdrawn, silent); what became due runs now. */
+    private Behavior<Command> dropClient(int client, boolean tell, String why) {
+        int due = round.drop(client, tell, ctx.getLog(), why);
+        return due == 1 ? stepServer() : due == 2 ? nextIteration() : Behaviors.same();
+    }
+
+    private Behavior<Command> onTimeout(Timeout m) {
+        if (round == null || m.round() != round.plan().round() || m.step() != steps) {
+            return Behaviors.same(); // a wait already over
+        }
+        if (m.waitingFor() == Wait.BLOCKS) {
+            peers.coordinator().tell(new Coordinator.Stalled(m.round(), "main server", "the federated server's blocks "
+                    + "for split " + round.plan().splitLayer() + " (AdoptBlocks)", kit.partyTimeout().toString()));
+            return Behaviors.same();
+        }
+        String why = m.waitingFor() == Wait.ACTIVATIONS ? "sent no activations" : "reported no backward";
+        for (int c : round.awaited()) {
+            if (m.waitingFor() == Wait.ACTIVATIONS) {
+                round.countLeftOut();
             }
-            startIteration(barrier);
-            return;
+            round.drop(c, true, ctx.getLog(), why + " within " + kit.partyTimeout() + " (fedsllm.emu.party-timeout)");
         }
-        if (round.sequential()) {
-            endLocalTraining(order[order.length - 1], barrier);
-        } else {
-            for (int c : order) {
-                if (!lost[c]) {
-                    endLocalTraining(c, barrier);
-                }
-            }
-        }
-        finishRound(barrier);
+        return m.waitingFor() == Wait.ACTIVATIONS ? (round.barrier().allArrived() ? stepServer() : Behaviors.same())
+                : (round.barrier().allBackward() ? nextIteration() : Behaviors.same());
     }
 
-    private void endLocalTraining(int client, double atS) {
-        if (!lost[client]) {
-            setup.clients().get(client).tell(new Client.EndLocalTraining(round.round(), atS));
-        }
+    /** Phases within a round. */
+    private BehaviorBuilder<Command> inRound() {
+        return common()
+                .onMessage(Configure.class, m -> reject(m, "configure of round " + m.round() + " during round "
+                        + round.plan().round()))
+                .onMessage(Withdraw.class, m -> m.round() == round.plan().round() && m.client() >= 0 && m.client() < lost.length
+                        ? dropClient(m.client(), false, "withdrew") : reject(m, "withdrawal from round " + m.round()))
+                .onMessage(Timeout.class, this::onTimeout);
     }
 
-    private void finishRound(double endS) {
-        roundFinished = true;
-        Double trainLoss = lossSteps > 0 ? lossSum / lossSteps : null;
-        byte[] serverLora = training == null ? null : trainer.serverLora().toBytes();
-        setup.coordinator().tell(new Coordinator.IterationsDone(round.round(), endS, breakdown.t1S,
-                breakdown.serverForwardS, breakdown.serverBackwardS, breakdown.t2S, bytesMain, leftOut, trainLoss,
-                serverLora));
+    private BehaviorBuilder<Command> common() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
+                .onMessage(Peers.class, this::onPeers)
+                .onMessage(ClientLost.class, this::onClientLost)
+                .onMessage(Stop.class, m -> {
+                    m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
+                    return Behaviors.stopped();
+                })
+                .onSignal(PostStop.class, s -> {
+                    kit.compute().close();
+                    return Behaviors.same();
+                });
+    }
+
+    private Behavior<Command> onPeers(Peers m) {
+        if (lost != null && m.clients().size() != lost.length) {
+            return reject(m, m.clients().size() + " clients, the run has " + lost.length);
+        }
+        peers = m;
+        if (lost == null) {
+            lost = new boolean[m.clients().size()];
+            barrier = new IterationBarrier(lost.length);
+        }
+        return Behaviors.same();
     }
 
     private Behavior<Command> onClientLost(ClientLost m) {
-        audit.record(ROLE, m);
         if (lost == null || m.client() < 0 || m.client() >= lost.length || lost[m.client()]) {
             return reject(m, "client " + m.client() + " unknown or already lost");
         }
-        int c = m.client();
-        lost[c] = true;
-        if (round == null || roundFinished || !ready) {
-            return this;
-        }
-        if (!it.stepped) {
-            if (it.expected[c]) {
-                it.expected[c] = false;
-                it.expectedCount--;
-                if (it.arrived[c]) {
-                    it.arrived[c] = false;
-                    it.arrivedCount--;
-                }
-                if (it.arrivedCount == it.expectedCount) {
-                    stepServer();
-                }
-            }
-        } else if (it.accepted[c]) {
-            it.accepted[c] = false;
-            it.acceptedCount--;
-            if (it.backwardCount == it.acceptedCount) {
-                nextIteration();
-            }
-        }
-        return this;
+        lost[m.client()] = true;
+        return round == null ? Behaviors.same() : dropClient(m.client(), false, null);
     }
 
-    private Behavior<Command> reject(Object m, String why) {
+    private void arm(Wait what) {
+        timers.startSingleTimer(TIMER, new Timeout(round.plan().round(), steps, what), kit.partyTimeout());
+    }
+
+    private Behavior<Command> reject(Command m, String why) {
         audit.rejected();
-        getContext().getLog().warn("main server rejected {}: {}", m.getClass().getSimpleName(), why);
-        return this;
+        ctx.getLog().warn("main server rejected {}: {}", m.getClass().getSimpleName(), why);
+        return Behaviors.same();
     }
 }

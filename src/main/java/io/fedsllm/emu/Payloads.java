@@ -48,11 +48,7 @@ final class Payloads {
             return "activations of shape " + Arrays.toString(got) + ", expected " + Arrays.toString(want);
         }
         float[] v = ActivationCodec.values(payload);
-        for (int i = 0; i < v.length; i++) {
-            if (!Float.isFinite(v[i])) {
-                return "activation value " + v[i] + " at flat index " + i + " is not finite";
-            }
-        }
-        return null;
+        int bad = ActivationCodec.firstNonFinite(v);
+        return bad < 0 ? null : "activation value " + v[bad] + " at flat index " + bad + " is not finite";
     }
 }

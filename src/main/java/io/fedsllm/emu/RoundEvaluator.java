@@ -1,48 +1,58 @@
 package io.fedsllm.emu;
 
+import io.fedsllm.nn.TorchRuntime;
 import io.fedsllm.train.Evaluator;
 import io.fedsllm.train.LoraBlocks;
-import io.fedsllm.train.TrainContext;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Real mode's measurement of a finished round, owned by the coordinator (the experiment owner, not a party of the
- * modelled system): the validation loss of the full model = the federated server's global client-side LoRA +
- * the main server's LoRA ({@link Evaluator}). It costs no virtual time and runs on the compute dispatcher. It
+ * modelled system): the validation loss of the full model = the federated server's global client-side LoRA + the
+ * main server's LoRA ({@link Evaluator}). It alone holds the validation examples; it costs no virtual time. It
  * receives only aggregated LoRA, never a client's own upload, activations, gradients or labels.
  */
-final class RoundEvaluator {
+public final class RoundEvaluator {
     private RoundEvaluator() {}
 
+    public sealed interface Command extends CborSerializable permits Evaluate, Stop {}
+
     /** Evaluate the model of round {@code round} at split {@code splitLayer}; the reply is {@link Coordinator.Evaluated}. */
-    record Evaluate(int round, int splitLayer, @Carries(Carries.Content.GLOBAL_LORA) byte[] clientGlobal,
-            @Carries(Carries.Content.SERVER_LORA) byte[] server, ActorRef<Coordinator.Command> replyTo) implements CborSerializable {}
+    public record Evaluate(int round, int splitLayer, @Carries(Carries.Content.GLOBAL_LORA) byte[] clientGlobal,
+            @Carries(Carries.Content.SERVER_LORA) byte[] server, ActorRef<Coordinator.Command> replyTo) implements Command {}
 
-    static final String ROLE = "evaluator";
+    /** The run is over: report what was received and stop. */
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
 
-    static Behavior<Evaluate> create(TrainContext training, MessageAudit audit) {
-        return Behaviors.setup(ctx -> {
-            RealMode.prepareComputeThread();
-            Evaluator evaluator = Evaluator.create(training);
-            return Behaviors.receive(Evaluate.class)
-                    .onMessage(Evaluate.class, m -> {
-                        audit.record(ROLE, m);
-                        try {
-                            double loss = evaluator.validationLoss(m.splitLayer(), LoraBlocks.fromBytes(m.clientGlobal()),
-                                    LoraBlocks.fromBytes(m.server()));
-                            m.replyTo().tell(new Coordinator.Evaluated(m.round(), loss, null));
-                        } catch (IllegalArgumentException e) {
-                            m.replyTo().tell(new Coordinator.Evaluated(m.round(), Double.NaN, e.getMessage()));
-                        }
-                        return Behaviors.same();
-                    })
-                    .onSignal(org.apache.pekko.actor.typed.PostStop.class, s -> {
-                        evaluator.close();
-                        return Behaviors.same();
-                    })
-                    .build();
-        });
+    public static final String ROLE = "evaluator";
+
+    /** What the evaluator is given at spawn: the evaluation (base + validation examples) and its intra-op threads. */
+    record Kit(Evaluator evaluator, int torchThreads) {}
+
+    static Behavior<Command> create(Kit kit) {
+        PartyAudit audit = new PartyAudit();
+        return audit.counting(Command.class, Behaviors.receive(Command.class)
+                .onMessage(Evaluate.class, m -> {
+                    TorchRuntime.enter(kit.torchThreads());
+                    try {
+                        double loss = kit.evaluator().validationLoss(m.splitLayer(), LoraBlocks.fromBytes(m.clientGlobal()),
+                                LoraBlocks.fromBytes(m.server()));
+                        m.replyTo().tell(new Coordinator.Evaluated(m.round(), loss, null));
+                    } catch (IllegalArgumentException e) {
+                        m.replyTo().tell(new Coordinator.Evaluated(m.round(), Double.NaN, e.getMessage()));
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(Stop.class, m -> {
+                    m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
+                    return Behaviors.stopped();
+                })
+                .onSignal(PostStop.class, s -> {
+                    kit.evaluator().close();
+                    return Behaviors.same();
+                })
+                .build());
     }
 }

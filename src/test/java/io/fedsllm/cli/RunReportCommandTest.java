@@ -77,4 +77,33 @@ class RunReportCommandTest {
         assertEquals(Main.USER_ERROR, Main.run("run", "--set", "emu.slowdown.\"9\"=2", "--out", tmp.toString()));
         assertEquals(Main.USER_ERROR, Main.run("report", tmp.resolve("missing").toString()));
     }
+
+    @Test
+    void aDivergingRunExitsWithTwoAndItsMessageWithinAMinute(@TempDir Path tmp) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("run", "--rounds", "5", "--out",
+                tmp.resolve("run").toString()));
+        for (String set : new String[] {"emu.progress=false", "pretrain.cache-dir=\"" + tmp.resolve("cache") + "\"",
+                "pretrain.steps=2", "pretrain.batch-size=2", "data.pretrain.documents=50", "data.synthetic.train-mrs=20",
+                "data.synthetic.validation-mrs=4", "data.synthetic.test-mrs=2", "system.clients=3", "system.batch-size=2",
+                "system.local-iterations=2", "train.eval-examples=4", "train.batch-size=4", "train.learning-rate=1e9"}) {
+            args.add("--set");
+            args.add(set);
+        }
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        long t0 = System.nanoTime();
+        int code;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = Main.run(args.toArray(String[]::new));
+        } finally {
+            System.setErr(saved);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(Main.USER_ERROR, code, text);
+        assertTrue(text.contains("error: training diverged in round") && text.contains("lower fedsllm.train.learning-rate"),
+                text);
+        assertTrue(seconds < 60, "stopped after " + seconds + " s");
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.fedsllm.config.ConfigLoader;
+import io.fedsllm.config.EmuSettings.Scheme;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -35,33 +36,65 @@ class ProtocolSerializationTest {
         ActorRef<FedServer.Command> fed = KIT.createTestProbe(FedServer.Command.class).ref();
         ActorRef<Coordinator.Command> coordinator = KIT.createTestProbe(Coordinator.Command.class).ref();
         byte[] tensor = {1, 2, 3, -4};
+        ActorRef<Recorder.Command> recorder = KIT.createTestProbe(Recorder.Command.class).ref();
+        io.fedsllm.results.RoundRecord record = new io.fedsllm.results.RoundRecord(1, 0.5, 9.5, 9.0, 2, 4, 2, List.of(1),
+                2.5, null, 1000L, 50L, new io.fedsllm.results.RoundRecord.Breakdown(1, 2, 3, 4, 0.5), 0, 3,
+                List.of(new io.fedsllm.results.RoundRecord.ClientRound(3, 1, 2, 3, 0.5, 8, 4, 20, 0, 0.75)));
+        io.fedsllm.results.RunResult result = new io.fedsllm.results.RunResult("sfl", "real", 5, List.of(record),
+                "rounds", 9.5, 1.25, 100L, 2L, 1000L, 50L, 2.0, null, java.util.Map.of("client", java.util.Set.of("a.B")),
+                new java.util.TreeMap<>(java.util.Map.of(3, "IllegalStateException: x")));
         List<Object> messages = List.of(
-                new Client.StartRound(1, 2, 4, 20, false, 0.5, 1.0, 1e6, 2e6, 1000L, 200L, 3.5),
+                new Client.Peers(main, fed, coordinator),
+                new Client.StartRound(1, 2, 4, 20, false, false, 0.5, 1.0, 1.5, 1e6, 2e6, 1000L, 200L, 3.5),
                 new Client.GlobalLora(1, 2, List.of(0, 1), 7L, tensor, 3.5),
                 new Client.StartIteration(1, 0, 3.5),
                 new Client.Gradients(1, 0, true, 1000L, tensor, 4.5),
                 new Client.EndLocalTraining(1, 9.0),
                 Client.Crash.INSTANCE,
-                new MainServer.Setup(List.of(client), fed, coordinator),
-                new MainServer.Configure(1, 2, 4, 20, List.of(0, 3), false, false, 0, 0.1, 1000L, 0.0,
+                new Client.Stop(coordinator),
+                new Client.Timeout(1, 0, Client.Wait.GRADIENTS),
+                new MainServer.Peers(List.of(client), fed, coordinator),
+                new MainServer.Configure(1, Scheme.SFL, 2, 4, 20, List.of(0, 3), 0, 0.1, 1000L, 0.0,
                         Double.POSITIVE_INFINITY, 3.5),
                 new MainServer.Activations(1, 0, 3, 1000L, tensor, new int[][] {{1, 2}, {3, 4}}, 4.0),
                 new MainServer.BackwardDone(1, 0, 3, 5.0),
                 new MainServer.AdoptBlocks(1, List.of(2, 3), tensor, 3.5),
                 new MainServer.ClientLost(3),
-                new FedServer.Setup(List.of(client), main, coordinator),
-                new FedServer.Configure(1, 2, 4, List.of(0, 3), false, 200L, 3.5),
+                new MainServer.Withdraw(1, 3),
+                new MainServer.Stop(coordinator),
+                new MainServer.Timeout(1, 4, MainServer.Wait.BACKWARD),
+                new FedServer.Peers(List.of(client), main, coordinator),
+                new FedServer.Configure(1, Scheme.SL, 2, 4, List.of(0, 3), 200L, 3.5),
                 new FedServer.Upload(1, 3, 700, List.of(0, 1), 200L, tensor, 9.5),
                 new FedServer.NoUpload(1, 3, 9.0),
                 new FedServer.ServerBlocks(1, List.of(0, 1), tensor, 3.5),
                 new FedServer.ClientLost(3),
+                new FedServer.UploadsDue(1),
+                new FedServer.Stop(coordinator),
+                new FedServer.Timeout(1, true),
+                new Coordinator.MainServerEnrolled(main),
+                new Coordinator.FedServerEnrolled(fed),
+                new Coordinator.ClientsEnrolled(List.of(0), List.of(client)),
+                new Coordinator.PartyTerminated("client", 3, "IllegalStateException: x"),
                 new Coordinator.ServerReady(1, List.of(2, 3), 3.5),
                 new Coordinator.FedReady(1, List.of(0, 1), 7L, 3.5),
                 new Coordinator.ClientReport(1, 3, 1.0, 2.0, 3.0, 0.5, 20, 0, 9.0, 2.75),
+                new Coordinator.IterationProgress(1, 4, 6.5),
                 new Coordinator.IterationsDone(1, 9.0, 1.0, 2.0, 3.0, 4.0, 12345L, 0, 2.5, tensor),
                 new Coordinator.Aggregated(1, 9.5, List.of(0, 3), List.of(0.25, 0.75), 50L, 8L, tensor),
                 new Coordinator.Evaluated(1, 2.25, null),
-                new RoundEvaluator.Evaluate(1, 2, tensor, tensor, coordinator));
+                new Coordinator.Stalled(1, "main server", "the federated server's blocks", "PT10M"),
+                new Coordinator.Diverged(1, "training loss NaN at the main server"),
+                new Coordinator.PartyStopped(new PartyAudit.PartyStats("client", 3, 10, 1, List.of("a.B"))),
+                new Coordinator.Timeout(1, 2),
+                new RoundEvaluator.Evaluate(1, 2, tensor, tensor, coordinator),
+                new RoundEvaluator.Stop(coordinator),
+                new Recorder.Round(record, 1.5),
+                new Recorder.Progress(1, 4),
+                new Recorder.Finished(result),
+                new Recorder.Failed("round 1: x", false),
+                new Recorder.Silence(),
+                new RoleGuardian.Enroll("fedsllm{seed=1}", coordinator));
         Serialization serialization = SerializationExtension.get(KIT.system().classicSystem());
         List<Class<?>> seen = new ArrayList<>();
         for (Object m : messages) {
@@ -78,10 +111,11 @@ class ProtocolSerializationTest {
             seen.add(m.getClass());
         }
         for (Class<?> owner : List.of(Client.class, MainServer.class, FedServer.class, Coordinator.class,
-                RoundEvaluator.class)) {
+                RoundEvaluator.class, Recorder.class, RoleGuardian.class)) {
             for (Class<?> nested : owner.getDeclaredClasses()) {
                 boolean message = nested.isRecord() || nested.isEnum();
-                if (message && CborSerializable.class.isAssignableFrom(nested)) {
+                // Listed wraps the Receptionist's own message inside the coordinator's adapter: it never travels.
+                if (message && CborSerializable.class.isAssignableFrom(nested) && nested != Coordinator.Listed.class) {
                     assertTrue(seen.contains(nested), "no round trip for " + nested.getName());
                 }
             }

@@ -11,7 +11,9 @@ import io.fedsllm.nn.ActivationCodec;
 import io.fedsllm.train.ClientTrainer;
 import io.fedsllm.train.LoraBlocks;
 import io.fedsllm.train.ServerTrainer;
+import io.fedsllm.config.EmuSettings.Scheme;
 import io.fedsllm.train.TrainContext;
+import io.fedsllm.train.TrainData;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -39,26 +40,42 @@ import org.junit.jupiter.api.io.TempDir;
 class RealActorProtocolTest {
     static final Duration QUIET = Duration.ofMillis(300);
 
-    /** Runs {@code test} with a test kit and a training context on the small real-mode configuration. */
-    static void withRealKit(Path tmp, String name, BiConsumer<ActorTestKit, TrainContext> test) {
+    /** The test kit, the training context and the data of the small real-mode configuration. */
+    record Real(ActorTestKit kit, TrainContext context, TrainData data) {}
+
+    /** Runs {@code test} with a test kit (every message serialised), a training context and the data. */
+    static void withRealKit(Path tmp, String name, java.util.function.Consumer<Real> test) {
         Config config = RealModeTest.config(tmp);
         ActorTestKit kit = ActorTestKit.create(name, config.withFallback(ConfigFactory.defaultReference()));
         try (TrainContext context = TrainContext.create(config)) {
-            test.accept(kit, context);
+            test.accept(new Real(kit, context, TrainData.load(config)));
         } finally {
             kit.shutdownTestKit();
         }
     }
 
+    static ActorRef<MainServer.Command> mainServer(Real r) {
+        return r.kit().spawn(MainServer.create(new MainServer.Kit(r.context().shape().layers(),
+                ServerCompute.real(r.context(), List.of(), 1), null, Probes.NO_TIMEOUT)), "main-server",
+                DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
+    }
+
+    static ActorRef<FedServer.Command> fedServer(Real r) {
+        return r.kit().spawn(FedServer.create(new FedServer.Kit(GlobalCopy.real(r.context().seed()), Probes.NO_TIMEOUT)),
+                "fed-server", DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
+    }
+
     @Test
     void mainServerRejectsActivationsOfTheWrongShapeOrWithNaNAndTheIterationCompletes(@TempDir Path tmp) {
-        withRealKit(tmp, "real-protocol", (kit, context) -> {
+        withRealKit(tmp, "real-protocol", real -> {
+            ActorTestKit kit = real.kit();
+            TrainContext context = real.context();
             int split = 2;
             int rank = 4;
             List<ClientTrainer.Forward> forwards = new ArrayList<>();
             List<List<io.fedsllm.data.E2eRecord>> shards = new ArrayList<>();
             for (int c = 0; c < 2; c++) {
-                shards.add(context.shard(c, 2));
+                shards.add(real.data().shard(c, 2));
                 try (ClientTrainer t = ClientTrainer.create(context, c, shards.get(c), split, rank, context.seed())) {
                     forwards.add(t.forward(0, 0));
                 }
@@ -71,15 +88,13 @@ class RealActorProtocolTest {
             withNaN[7] = Float.NaN;
             byte[] nan = ActivationCodec.encode(withNaN, shape);
 
-            MessageAudit audit = new MessageAudit();
             List<TestProbe<Client.Command>> clients = List.of(kit.createTestProbe(Client.Command.class),
                     kit.createTestProbe(Client.Command.class));
             TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
             TestProbe<Coordinator.Command> coordinator = kit.createTestProbe(Coordinator.Command.class);
-            ActorRef<MainServer.Command> server = kit.spawn(MainServer.create(audit, context, shards), "main-server",
-                    DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
-            server.tell(new MainServer.Setup(clients.stream().map(TestProbe::ref).toList(), fed.ref(), coordinator.ref()));
-            server.tell(new MainServer.Configure(0, split, rank, 1, List.of(0, 1), false, false, 0, 0.5, 1000, 0.0,
+            ActorRef<MainServer.Command> server = mainServer(real);
+            server.tell(new MainServer.Peers(clients.stream().map(TestProbe::ref).toList(), fed.ref(), coordinator.ref()));
+            server.tell(new MainServer.Configure(0, Scheme.SFL, split, rank, 1, List.of(0, 1), 0, 0.5, 1000, 0.0,
                     Double.POSITIVE_INFINITY, 0.0));
             // Round 0: the LoRA of the client blocks 0..ℓ−1 leaves the server with its values.
             FedServer.ServerBlocks moved = fed.expectMessageClass(FedServer.ServerBlocks.class);
@@ -103,20 +118,21 @@ class RealActorProtocolTest {
                     assertTrue(Float.isFinite(v));
                 }
             }
-            assertEquals(3, audit.rejectedMessages());
             server.tell(new MainServer.BackwardDone(0, 0, 0, 3.0));
             server.tell(new MainServer.BackwardDone(0, 0, 1, 3.0));
-            Coordinator.IterationsDone done = coordinator.expectMessageClass(Coordinator.IterationsDone.class);
+            Coordinator.IterationsDone done = Probes.next(coordinator, Coordinator.IterationsDone.class);
             assertNotNull(done.trainLoss());
             assertTrue(Double.isFinite(done.trainLoss()) && done.trainLoss() > 0);
             assertEquals(List.of(2, 3), LoraBlocks.fromBytes(done.serverLora()).blockIndices());
-            assertEquals(3, audit.rejectedMessages());
+            assertEquals(3, Probes.rejected(kit, server));
         });
     }
 
     @Test
     void clientRejectsGradientsOfTheWrongShapeOrWithNaNAndThenTrainsAndUploads(@TempDir Path tmp) {
-        withRealKit(tmp, "real-client", (kit, context) -> {
+        withRealKit(tmp, "real-client", real -> {
+            ActorTestKit kit = real.kit();
+            TrainContext context = real.context();
             byte[] global;
             try (ServerTrainer s = ServerTrainer.create(context, 0, 4, context.seed())) {
                 global = s.exportBlocks(0, 2).toBytes();
@@ -124,10 +140,11 @@ class RealActorProtocolTest {
             TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
             TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
             TestProbe<Coordinator.Command> coordinator = kit.createTestProbe(Coordinator.Command.class);
-            MessageAudit audit = new MessageAudit();
-            ActorRef<Client.Command> client = kit.spawn(Client.create(1, context.shard(1, 2), 1.0, main.ref(), fed.ref(),
-                    coordinator.ref(), audit, context), "client-1", DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
-            client.tell(new Client.StartRound(0, 2, 4, 1, false, 0.5, 1.0, 1000.0, 100.0, 1000, 200, 0.0));
+            ActorRef<Client.Command> client = kit.spawn(Client.create(new Client.Kit(1, ClientCompute.real(context, 1,
+                    real.data().shard(1, 2), 1), null, Probes.NO_TIMEOUT)), "client-1",
+                    DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
+            client.tell(new Client.Peers(main.ref(), fed.ref(), coordinator.ref()));
+            client.tell(new Client.StartRound(0, 2, 4, 1, false, false, 0.5, 1.0, 1.0, 1000.0, 100.0, 1000, 200, 0.0));
             client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, global, 0.0));
             client.tell(new Client.StartIteration(0, 0, 0.0));
             MainServer.Activations a = main.expectMessageClass(MainServer.Activations.class);
@@ -148,7 +165,7 @@ class RealActorProtocolTest {
             assertEquals(4, lora.rank());
             assertEquals(200, up.bits(), "the plan's Δ is charged (the fed server checks it against the payload)");
             coordinator.expectMessageClass(Coordinator.ClientReport.class);
-            assertEquals(2, audit.rejectedMessages());
+            assertEquals(2, Probes.rejectedByClient(kit, client));
         });
     }
 
@@ -182,7 +199,9 @@ class RealActorProtocolTest {
 
     @Test
     void fedServerRejectsAnUploadWithNaNWeightsOrTheWrongRankAndAveragesTheGoodOnes(@TempDir Path tmp) {
-        withRealKit(tmp, "real-fed", (kit, context) -> {
+        withRealKit(tmp, "real-fed", real -> {
+            ActorTestKit kit = real.kit();
+            TrainContext context = real.context();
             LoraBlocks initial;
             try (ServerTrainer s = ServerTrainer.create(context, 0, 4, context.seed())) {
                 initial = s.exportBlocks(0, 2);
@@ -194,15 +213,13 @@ class RealActorProtocolTest {
             LoraBlocks rank8 = good0.resized(8, context.seed());
             long bits = initial.bits();
 
-            MessageAudit audit = new MessageAudit();
             List<TestProbe<Client.Command>> clients = List.of(kit.createTestProbe(Client.Command.class),
                     kit.createTestProbe(Client.Command.class));
             TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
             TestProbe<Coordinator.Command> coordinator = kit.createTestProbe(Coordinator.Command.class);
-            ActorRef<FedServer.Command> fed = kit.spawn(FedServer.create(audit, context.seed()), "fed-server",
-                    DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
-            fed.tell(new FedServer.Setup(clients.stream().map(TestProbe::ref).toList(), main.ref(), coordinator.ref()));
-            fed.tell(new FedServer.Configure(0, 2, 4, List.of(0, 1), false, bits, 0.0));
+            ActorRef<FedServer.Command> fed = fedServer(real);
+            fed.tell(new FedServer.Peers(clients.stream().map(TestProbe::ref).toList(), main.ref(), coordinator.ref()));
+            fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, List.of(0, 1), bits, 0.0));
             fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), initial.toBytes(), 0.0));
             coordinator.expectMessageClass(Coordinator.FedReady.class);
             for (TestProbe<Client.Command> c : clients) {
@@ -228,7 +245,7 @@ class RealActorProtocolTest {
                     + 0.75f * good1.blocks().get(0).values().iterator().next()[0];
             assertEquals(want, LoraBlocks.fromBytes(a.globalLora()).blocks().get(0).values().iterator().next()[0], 1e-6f,
                     "the rejected uploads are not in the average");
-            assertEquals(2, audit.rejectedMessages());
+            assertEquals(2, Probes.rejectedByFed(kit, fed));
         });
     }
 
@@ -239,7 +256,9 @@ class RealActorProtocolTest {
      */
     @Test
     void movedBlocksKeepTheirLoraValuesUpAndDown(@TempDir Path tmp) {
-        withRealKit(tmp, "real-moves", (kit, context) -> {
+        withRealKit(tmp, "real-moves", real -> {
+            ActorTestKit kit = real.kit();
+            TrainContext context = real.context();
             assertEquals(4, context.shape().layers());
             int rank = 4;
             LoraBlocks initial;
@@ -249,13 +268,10 @@ class RealActorProtocolTest {
             long bitsPerBlock = initial.select(0, 1).bits();
             TestProbe<Client.Command> client = kit.createTestProbe(Client.Command.class);
             TestProbe<Coordinator.Command> coordinator = kit.createTestProbe(Coordinator.Command.class);
-            MessageAudit audit = new MessageAudit();
-            DispatcherSelector compute = DispatcherSelector.fromConfig("fedsllm.compute-dispatcher");
-            ActorRef<MainServer.Command> main = kit.spawn(MainServer.create(audit, context, List.of(context.shard(0, 1))),
-                    "main-server", compute);
-            ActorRef<FedServer.Command> fed = kit.spawn(FedServer.create(audit, context.seed()), "fed-server", compute);
-            main.tell(new MainServer.Setup(List.of(client.ref()), fed, coordinator.ref()));
-            fed.tell(new FedServer.Setup(List.of(client.ref()), main, coordinator.ref()));
+            ActorRef<MainServer.Command> main = mainServer(real);
+            ActorRef<FedServer.Command> fed = fedServer(real);
+            main.tell(new MainServer.Peers(List.of(client.ref()), fed, coordinator.ref()));
+            fed.tell(new FedServer.Peers(List.of(client.ref()), main, coordinator.ref()));
 
             int[] splits = {2, 4, 2};
             float[] training = {0.5f, 0.25f, -0.125f};
@@ -264,9 +280,9 @@ class RealActorProtocolTest {
             for (int round = 0; round < splits.length; round++) {
                 int split = splits[round];
                 // Federated-style rounds (no server iterations): values change only where the test changes them.
-                main.tell(new MainServer.Configure(round, split, rank, 1, List.of(0), false, true, 0, 0.5, 1000, 0.0,
+                main.tell(new MainServer.Configure(round, Scheme.FL, split, rank, 1, List.of(0), 0, 0.5, 1000, 0.0,
                         Double.POSITIVE_INFINITY, round));
-                fed.tell(new FedServer.Configure(round, split, rank, List.of(0), false, split * bitsPerBlock, round));
+                fed.tell(new FedServer.Configure(round, Scheme.FL, split, rank, List.of(0), split * bitsPerBlock, round));
                 LoraBlocks server = null;
                 for (int i = 0; i < 3; i++) {
                     if (coordinator.receiveMessage() instanceof Coordinator.IterationsDone d) {
@@ -299,9 +315,11 @@ class RealActorProtocolTest {
                 assertSameValues(upload, globalBefore, "round " + round + ": one client's average is its upload");
                 serverBefore = server;
             }
-            assertTrue(audit.receivedTypes().get(MainServer.ROLE).contains("MainServer$AdoptBlocks"), "a move down");
-            assertTrue(audit.receivedTypes().get(FedServer.ROLE).contains("FedServer$ServerBlocks"), "a move up");
-            assertEquals(0, audit.rejectedMessages());
+            PartyAudit.PartyStats mainStats = Probes.stop(kit, MainServer.Stop::new, main);
+            PartyAudit.PartyStats fedStats = Probes.stop(kit, FedServer.Stop::new, fed);
+            assertTrue(mainStats.types().contains(MainServer.AdoptBlocks.class.getName()), "a move down");
+            assertTrue(fedStats.types().contains(FedServer.ServerBlocks.class.getName()), "a move up");
+            assertEquals(0, mainStats.rejected() + fedStats.rejected());
         });
     }
 }

@@ -1,7 +1,5 @@
 package io.fedsllm.emu;
 
-import io.fedsllm.results.RunResult;
-import io.fedsllm.results.RunSink;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import io.fedsllm.config.ConfigLoader;
 import io.fedsllm.config.ConfigReader;
-import io.fedsllm.results.RoundRecord;
 import io.fedsllm.report.RunWriter;
+import io.fedsllm.results.RoundRecord;
+import io.fedsllm.results.RunResult;
+import io.fedsllm.results.RunSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,13 +45,12 @@ class RealModeTest {
                 "data.synthetic.test-mrs=2", "system.clients=3", "system.batch-size=2", "system.local-iterations=2",
                 "train.eval-examples=4", "train.batch-size=4", "emu.rounds=2"));
         all.addAll(List.of(sets));
-        return ConfigLoader.withSets(all.toArray(String[]::new));
+        return EmulatorTest.SERIALIZE.withFallback(ConfigLoader.withSets(all.toArray(String[]::new)));
     }
 
     @Test
     void sflComputesLossesAndKeepsRolesSeparated() {
-        MessageAudit audit = new MessageAudit();
-        RunResult r = Emulator.run(config(), RunSink.NONE, audit);
+        RunResult r = Emulator.run(config(), RunSink.NONE);
         assertEquals("real", r.mode());
         assertEquals(2, r.rounds().size());
         for (RoundRecord rec : r.rounds()) {
@@ -63,11 +62,11 @@ class RealModeTest {
         }
         assertEquals(r.rounds().get(1).valLoss(), r.finalValLoss());
         assertEquals(0, r.rejected());
-        Map<String, Set<String>> types = audit.receivedTypes();
-        RoleSeparationTest.assertRolesSeparated(audit);
-        assertEquals(Set.of("FedServer$Upload.weights"),
-                audit.contentsReceived().get(FedServer.ROLE).get(Carries.Content.CLIENT_LORA), "the check sees the uploads");
-        assertEquals(Set.of("RoundEvaluator$Evaluate"), types.get(RoundEvaluator.ROLE));
+        Map<String, Set<String>> types = EmulatorTest.shortTypes(r);
+        RoleSeparationTest.assertRolesSeparated(r.receivedTypes());
+        assertEquals(Set.of("FedServer.Upload.weights"), MessageAudit.contentsReceived(r.receivedTypes())
+                .get(FedServer.ROLE).get(Carries.Content.CLIENT_LORA), "the check sees the uploads");
+        assertEquals(Set.of("RoundEvaluator$Evaluate", "RoundEvaluator$Stop"), types.get(RoundEvaluator.ROLE));
     }
 
     @Test
@@ -87,9 +86,8 @@ class RealModeTest {
     void splitAndRankChangesCarryTheLoraValuesAndTrainingGoesOn() {
         // A slow server: the best split changes with each round's shadowing (as the analytic test of moves).
         // A rank sensitivity of 1 makes the planner change the rank as well.
-        MessageAudit audit = new MessageAudit();
         RunResult r = Emulator.run(config("emu.rounds=3", "radio.shadowing=per-round",
-                "compute.server-flops-per-cycle=300", "planner.rounds-a=1"), RunSink.NONE, audit);
+                "compute.server-flops-per-cycle=300", "planner.rounds-a=1"), RunSink.NONE);
         Set<Integer> splits = new java.util.TreeSet<>();
         Set<Integer> ranks = new java.util.TreeSet<>();
         for (RoundRecord rec : r.rounds()) {
@@ -99,7 +97,7 @@ class RealModeTest {
         }
         assertTrue(splits.size() >= 2 && ranks.size() >= 2, "split and rank changed: " + splits + ", " + ranks);
         assertEquals(0, r.rejected(), "every moved block's LoRA fitted where it arrived");
-        RoleSeparationTest.assertRolesSeparated(audit);
+        RoleSeparationTest.assertRolesSeparated(r.receivedTypes());
     }
 
     @Test
@@ -153,6 +151,28 @@ class RealModeTest {
         assertFalse(java.util.Arrays.equals(a, runToDir(out.resolve("c"), "seed=6")), "another seed, another run");
         String line = Files.readAllLines(out.resolve("a/rounds.jsonl")).get(0);
         assertFalse(line.contains("\"valLoss\":null"), line);
+    }
+
+    @Test
+    void oneAndTwoComputeThreadsWriteTheSameRoundsJsonl(@TempDir Path out) throws Exception {
+        // Parties compute side by side on two threads; every result is the same bits as on one.
+        byte[] one = runToDir(out.resolve("one"), "seed=5", "emu.compute-threads=1");
+        byte[] two = runToDir(out.resolve("two"), "seed=5", "emu.compute-threads=2");
+        assertArrayEquals(one, two);
+        for (String scheme : List.of("sl", "fl", "centralized")) {
+            assertArrayEquals(runToDir(out.resolve(scheme + "1"), "emu.scheme=" + scheme, "emu.compute-threads=1"),
+                    runToDir(out.resolve(scheme + "2"), "emu.scheme=" + scheme, "emu.compute-threads=2"), scheme);
+        }
+    }
+
+    @Test
+    void aDivergingRunStopsInTheRoundItDivergesWithAUserError() {
+        long t0 = System.nanoTime();
+        io.fedsllm.config.UserError e = org.junit.jupiter.api.Assertions.assertThrows(io.fedsllm.config.UserError.class,
+                () -> Emulator.run(config("train.learning-rate=1e9", "emu.rounds=5"), RunSink.NONE));
+        assertTrue(e.getMessage().startsWith("training diverged in round ") && e.getMessage().contains(
+                "lower fedsllm.train.learning-rate"), e.getMessage());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 60, "stopped within a minute");
     }
 
     private static byte[] runToDir(Path dir, String... sets) throws Exception {

@@ -1,0 +1,54 @@
+package io.fedsllm.emu;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * One party's own record of what it received: messages, rejections and the message classes (role separation is
+ * read from these, {@link MessageAudit}). Owned by one actor; its totals leave the party as a message
+ * ({@link PartyStats}) when the run ends, never as a shared object.
+ */
+final class PartyAudit {
+    private long messages;
+    private long rejected;
+    private final Set<Class<?>> types = new HashSet<>();
+
+    void received(Object message) {
+        messages++;
+        types.add(message.getClass());
+    }
+
+    void rejected() {
+        rejected++;
+    }
+
+    /** {@code behavior} with every message it receives counted here first (stashed ones once, on arrival). */
+    <T> Behavior<T> counting(Class<T> type, Behavior<T> behavior) {
+        return Behaviors.intercept(() -> new BehaviorInterceptor<T, T>(type) {
+            @Override
+            public Behavior<T> aroundReceive(TypedActorContext<T> ctx, T msg, ReceiveTarget<T> target) {
+                received(msg);
+                return target.apply(ctx, msg);
+            }
+        }, behavior);
+    }
+
+    PartyStats stats(String role, int party) {
+        return new PartyStats(role, party, messages, rejected,
+                types.stream().map(Class::getName).sorted().toList());
+    }
+
+    /**
+     * One party's totals, sent to the coordinator when the run ends.
+     *
+     * @param party client id, or -1 for a server or the evaluator
+     * @param types binary names of the message classes received, sorted
+     */
+    record PartyStats(String role, int party, long messages, long rejected, List<String> types)
+            implements CborSerializable {}
+}

@@ -1,0 +1,162 @@
+package io.fedsllm.emu;
+
+import com.typesafe.config.Config;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * The guardian of one cluster role on one node (as in {@code pekko-sample-cluster-java}): it registers with the
+ * Receptionist under its role's {@link ServiceKey}; when the coordinator enrols it (sending the experiment's
+ * configuration) it builds its parties' kits from that configuration and the node's resources ({@link Kits},
+ * {@link NodeResources}), spawns them (real mode: on the compute dispatcher), answers with their references and
+ * watches them: a party that stops — also one that fails before it is wired to anyone — is reported to the
+ * coordinator with its cause. In one JVM the guardians of every role run side by side.
+ */
+public final class RoleGuardian {
+    private RoleGuardian() {}
+
+    /** The roles whose parties a node hosts (the coordinator's node is set up by the run itself). */
+    public enum Role {
+        MAIN_SERVER(MainServer.ROLE), FED_SERVER(FedServer.ROLE), CLIENTS("clients");
+
+        public final String id;
+
+        Role(String id) {
+            this.id = id;
+        }
+    }
+
+    public sealed interface Command extends CborSerializable permits Enroll {}
+
+    /** The coordinator's call: host your parties for this experiment (its configuration, rendered HOCON). */
+    public record Enroll(String experiment, ActorRef<Coordinator.Command> coordinator) implements Command {}
+
+    /** The Receptionist key of a role's guardians. */
+    public static ServiceKey<Command> key(Role role) {
+        return ServiceKey.create(Command.class, "fedsllm-" + role.id);
+    }
+
+    /**
+     * Wraps a party's behaviour when it is spawned (tests: swallow a message, fail at start); identity otherwise.
+     */
+    public interface PartyDecorator {
+        <T> Behavior<T> decorate(String role, int party, Class<T> type, Behavior<T> behavior);
+
+        PartyDecorator NONE = new PartyDecorator() {
+            @Override
+            public <T> Behavior<T> decorate(String role, int party, Class<T> type, Behavior<T> behavior) {
+                return behavior;
+            }
+        };
+    }
+
+    /**
+     * @param clientIds the client ids this node hosts (clients role); null = all K of the experiment
+     */
+    public static Behavior<Command> create(Role role, List<Integer> clientIds, PartyDecorator decorator) {
+        return Behaviors.setup(ctx -> {
+            ctx.getSystem().receptionist().tell(Receptionist.register(key(role), ctx.getSelf()));
+            return new Hosting(ctx, role, clientIds, decorator).behavior();
+        });
+    }
+
+    /** The guardian's state: the parties it spawned, by reference. */
+    private static final class Hosting {
+        private final ActorContext<Command> ctx;
+        private final Role role;
+        private final List<Integer> clientIds;
+        private final PartyDecorator decorator;
+        private final Map<ActorRef<?>, Integer> parties = new HashMap<>();   // ref → client id, or -1 for a server
+        private ActorRef<Coordinator.Command> coordinator;
+        private Coordinator.Command enrolled;
+
+        Hosting(ActorContext<Command> ctx, Role role, List<Integer> clientIds, PartyDecorator decorator) {
+            this.ctx = ctx;
+            this.role = role;
+            this.clientIds = clientIds;
+            this.decorator = decorator;
+        }
+
+        Behavior<Command> behavior() {
+            return Behaviors.receive(Command.class)
+                    .onMessage(Enroll.class, this::onEnroll)
+                    .onSignal(ChildFailed.class, s -> down(s.getRef(), RunFailure.describe(s.cause())))
+                    .onSignal(Terminated.class, s -> down(s.getRef(), null))
+                    .build();
+        }
+
+        private Behavior<Command> onEnroll(Enroll m) {
+            if (enrolled != null) {
+                m.coordinator().tell(enrolled); // the coordinator saw this guardian twice: same parties
+                return Behaviors.same();
+            }
+            coordinator = m.coordinator();
+            try {
+                enrolled = spawn(Kits.parse(m.experiment()));
+            } catch (RuntimeException e) {
+                ctx.getLog().error("the {} guardian could not host its parties", role.id, e);
+                m.coordinator().tell(new Coordinator.PartyTerminated(role.id, -1, RunFailure.describe(e)));
+                return Behaviors.same();
+            }
+            m.coordinator().tell(enrolled);
+            return Behaviors.same();
+        }
+
+        private Coordinator.Command spawn(Config config) {
+            NodeResources node = NodeResources.get(ctx.getSystem());
+            Props props = Kits.real(config) ? DispatcherSelector.fromConfig("fedsllm.compute-dispatcher") : Props.empty();
+            switch (role) {
+                case MAIN_SERVER -> {
+                    ActorRef<MainServer.Command> ref = ctx.spawn(decorator.decorate(MainServer.ROLE, -1,
+                            MainServer.Command.class, MainServer.create(Kits.mainServer(config, node))), MainServer.ROLE, props);
+                    watch(ref, -1);
+                    return new Coordinator.MainServerEnrolled(ref);
+                }
+                case FED_SERVER -> {
+                    ActorRef<FedServer.Command> ref = ctx.spawn(decorator.decorate(FedServer.ROLE, -1,
+                            FedServer.Command.class, FedServer.create(Kits.fedServer(config))), FedServer.ROLE, props);
+                    watch(ref, -1);
+                    return new Coordinator.FedServerEnrolled(ref);
+                }
+                default -> {
+                    List<Integer> ids = clientIds != null ? clientIds
+                            : java.util.stream.IntStream.range(0, Kits.clients(io.fedsllm.config.ConfigReader.root(config)))
+                                    .boxed().toList();
+                    List<ActorRef<Client.Command>> refs = new ArrayList<>(ids.size());
+                    for (Client.Kit kit : Kits.clients(config, node, ids)) {
+                        ActorRef<Client.Command> ref = ctx.spawn(decorator.decorate(Client.ROLE, kit.id(),
+                                Client.Command.class, Client.create(kit)), "client-" + kit.id(), props);
+                        watch(ref, kit.id());
+                        refs.add(ref);
+                    }
+                    return new Coordinator.ClientsEnrolled(ids, refs);
+                }
+            }
+        }
+
+        private void watch(ActorRef<?> ref, int party) {
+            ctx.watch(ref);
+            parties.put(ref, party);
+        }
+
+        private Behavior<Command> down(ActorRef<?> ref, String cause) {
+            Integer party = parties.remove(ref);
+            if (party != null && coordinator != null) {
+                coordinator.tell(new Coordinator.PartyTerminated(party < 0 ? role.id : Client.ROLE, party, cause));
+            }
+            return Behaviors.same();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.fedsllm.emu;
+
+import io.fedsllm.config.EmuSettings.Scheme;
+import io.fedsllm.plan.RoundPlan;
+import io.fedsllm.results.RoundRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The coordinator's book of one global round, kept out of its actor: the plan, the reports as they arrive (one per
+ * party), whether the round is complete, and the {@link RoundRecord} built from them (virtual values only).
+ */
+final class RoundBook {
+    final RoundPlan plan;
+    final double startS;
+    final long wallStartNs;
+    private final Coordinator.ClientReport[] reports;   // by client id
+    private final boolean[] expecting;
+    private int reportsPending;
+    Coordinator.ServerReady serverReady;
+    Coordinator.FedReady fedReady;
+    Coordinator.IterationsDone iterationsDone;
+    Coordinator.Aggregated aggregated;
+    Coordinator.Evaluated evaluated;
+    boolean evaluating;
+    boolean uploadsDue;
+    int lastIteration = -1;
+
+    RoundBook(RoundPlan plan, double startS, int clients) {
+        this.plan = plan;
+        this.startS = startS;
+        this.wallStartNs = System.nanoTime();
+        this.reports = new Coordinator.ClientReport[clients];
+        this.expecting = new boolean[clients];
+        for (RoundPlan.ClientShare s : plan.shares()) {
+            expecting[s.client()] = true;
+            reportsPending++;
+        }
+    }
+
+    int round() {
+        return plan.round();
+    }
+
+    /** Why a client's report is not expected, or null (then it is kept). */
+    String report(Coordinator.ClientReport m) {
+        if (m.client() < 0 || m.client() >= reports.length || !expecting[m.client()] || reports[m.client()] != null) {
+            return "unexpected report of client " + m.client() + " for round " + m.round();
+        }
+        reports[m.client()] = m;
+        reportsPending--;
+        return null;
+    }
+
+    /** A client will not report (dead, or silent past the timeout). True when it was still awaited. */
+    boolean forget(int client) {
+        if (client < expecting.length && expecting[client] && reports[client] == null) {
+            expecting[client] = false;
+            reportsPending--;
+            return true;
+        }
+        return false;
+    }
+
+    /** The clients whose reports are still awaited. */
+    List<Integer> awaitedClients() {
+        List<Integer> out = new ArrayList<>();
+        for (RoundPlan.ClientShare s : plan.shares()) {
+            if (expecting[s.client()] && reports[s.client()] == null) {
+                out.add(s.client());
+            }
+        }
+        return out;
+    }
+
+    boolean clientsDone() {
+        return reportsPending == 0;
+    }
+
+    /** Every party reported (the evaluation aside). */
+    boolean partiesDone() {
+        return reportsPending == 0 && iterationsDone != null && aggregated != null && serverReady != null && fedReady != null;
+    }
+
+    /**
+     * The round's training loss: the main server's mean step loss, or (federated LoRA, whose steps run on the clients)
+     * the mean of the clients' local losses in client-id order; null in analytic mode.
+     */
+    Double trainLoss() {
+        if (plan.scheme() != Scheme.FL) {
+            return iterationsDone.trainLoss();
+        }
+        double sum = 0;
+        int n = 0;
+        for (Coordinator.ClientReport r : reports) {
+            if (r != null && r.localTrainLoss() != null) {
+                sum += r.localTrainLoss();
+                n++;
+            }
+        }
+        return n == 0 ? null : sum / n;
+    }
+
+    /** The round's record; {@code dropped} = clients found dead during it. */
+    RoundRecord record(List<Integer> dropped) {
+        double endS = Math.max(iterationsDone.endS(), aggregated.endS());
+        Map<Integer, Double> weights = new HashMap<>();
+        for (int i = 0; i < aggregated.contributors().size(); i++) {
+            weights.put(aggregated.contributors().get(i), aggregated.weights().get(i));
+        }
+        List<RoundRecord.ClientRound> perClient = new ArrayList<>();
+        Integer slowest = null;
+        double slowestS = -1;
+        double localEndS = startS;
+        int leftOut = 0;
+        for (RoundPlan.ClientShare s : plan.shares()) {
+            Coordinator.ClientReport r = reports[s.client()];
+            if (r == null) {
+                continue;
+            }
+            perClient.add(new RoundRecord.ClientRound(r.client(), r.forwardS(), r.activationUploadS(), r.backwardS(),
+                    r.loraUploadS(), s.subchannelsMain(), s.subchannelsFed(), r.iterationsDone(), r.iterationsLeftOut(),
+                    weights.getOrDefault(r.client(), 0.0)));
+            double busy = r.forwardS() + r.activationUploadS() + r.backwardS() + r.loraUploadS();
+            if (busy > slowestS) {
+                slowestS = busy;
+                slowest = r.client();
+            }
+            localEndS = Math.max(localEndS, r.doneS());
+            leftOut += r.iterationsLeftOut();
+        }
+        RoundRecord.Breakdown b;
+        if (plan.scheme() == Scheme.FL) {
+            b = new RoundRecord.Breakdown(localEndS - startS, 0, 0, 0, endS - localEndS);
+        } else {
+            b = new RoundRecord.Breakdown(iterationsDone.t1S(), iterationsDone.serverForwardS(),
+                    iterationsDone.serverBackwardS(), iterationsDone.t2S(), endS - iterationsDone.endS());
+        }
+        return new RoundRecord(plan.round(), startS, endS, plan.plannedRoundS(), plan.splitLayer(), plan.rank(),
+                plan.participants().length, List.copyOf(dropped), trainLoss(), evaluated == null ? null : evaluated.valLoss(),
+                iterationsDone.bytesMain(), aggregated.bytesFed(), b, leftOut, slowest, perClient);
+    }
+}
