@@ -68,9 +68,13 @@ public final class TrainContext implements AutoCloseable {
         ModelShape shape = ModelShape.named(root, train.model());
         TextTokenizer.forModel(shape); // fail early on a vocabulary without a tokenizer
         lora.adaptedBlocks(shape); // and on a LoRA block range beyond the model
-        int batchSize = SystemSettings.from(root).batchSize();
+        SystemSettings system = SystemSettings.from(root);
+        int batchSize = system.batchSize();
         PartitionSettings partition = PartitionSettings.from(root);
-        E2eDataset data = E2eDataset.load(DataSettings.from(root));
+        DataSettings dataSettings = DataSettings.from(root);
+        E2eDataset data = E2eDataset.load(dataSettings);
+        // Before the base is obtained (which may pre-train and write the cache): a rejection changes no file.
+        E2eDataset.requireTrainingExamplesFor(data, dataSettings, system.clients(), root.section("system").source("clients"));
         TorchRuntime.configure(train.torchThreads());
         // Obtaining may pre-train the base, which leaves optimiser state in the manager: keep only a copy of the weights.
         try (NDManager scratch = NDManager.newBaseManager()) {
