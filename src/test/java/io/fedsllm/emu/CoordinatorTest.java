@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
@@ -49,13 +48,14 @@ class CoordinatorTest {
     private static CompletableFuture<RunResult> runWithHookAfterRound0(String name, MessageAudit audit,
             Consumer<ActorRef<Coordinator.Command>> afterRound0) {
         CompletableFuture<RunResult> done = new CompletableFuture<>();
-        AtomicReference<ActorRef<Coordinator.Command>> self = new AtomicReference<>();
+        // Round 0 may be recorded before spawn returns the reference: the sink waits for it (it was read as null).
+        CompletableFuture<ActorRef<Coordinator.Command>> self = new CompletableFuture<>();
         RunSink sink = (record, wall) -> {
             if (record.round() == 0) {
-                afterRound0.accept(self.get());
+                afterRound0.accept(self.join());
             }
         };
-        self.set(start(name, sink, audit, done));
+        self.complete(start(name, sink, audit, done));
         return done;
     }
 
