@@ -4,8 +4,6 @@ import io.fedsllm.plan.Plan;
 import io.fedsllm.plan.PlanningProblem;
 import io.fedsllm.plan.PlanningScenario;
 import io.fedsllm.report.PlanReport;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -8,8 +8,6 @@ import io.fedsllm.config.UserError;
 import io.fedsllm.report.OutputDir;
 import io.fedsllm.train.CentralizedTraining;
 import io.fedsllm.train.FineTuner;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
