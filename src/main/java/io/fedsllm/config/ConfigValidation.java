@@ -33,7 +33,7 @@ public final class ConfigValidation {
         report.optionalDirectoryPath("out-dir");
         report.directoryPath("reports-dir");
         TrainSettings train = TrainSettings.from(root);
-        ModelShape.named(root, train.model());
+        ModelShape.presetAt(root.section("train"), "model");
         for (String m : train.bench().models()) {
             ModelShape.named(root, m);
         }

@@ -53,7 +53,7 @@ public record CostSettings(Mode mode, ModelShape model, int activationBits, int 
         ConfigReader r = root.section("cost");
         Mode mode = r.enumValue("mode", Mode.class);
         String modelName = r.getString("model");
-        ModelShape model = ModelShape.named(root, modelName);
+        ModelShape model = ModelShape.presetAt(r, "model");
         if (mode == Mode.PAPER_TABLE && !modelName.equals(PAPER_TABLE_MODEL)) {
             throw r.invalid("model", "paper-table mode holds the figures of " + PAPER_TABLE_MODEL
                     + " only; expected cost.model = " + PAPER_TABLE_MODEL + " or cost.mode = derived");

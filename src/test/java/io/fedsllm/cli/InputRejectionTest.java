@@ -183,6 +183,22 @@ class InputRejectionTest {
     }
 
     @Test
+    void reportAndDataIntoARegularFileAreRejectedBeforeTheirWork() throws IOException {
+        Path f = file("a-file", "not a directory");
+        Map<String, String> before = CliRun.snapshot(tmp);
+        CliRun.of("report", finishedRun.toString(), "--out", f.toString()).assertUserError("--out " + f, "is a file, not a directory");
+        CliRun data = CliRun.of("data", "--out", f.toString()).assertUserError("--out " + f, "is a file, not a directory");
+        assertFalse(data.out().contains("references"), "data summarised the data before checking its output:\n" + data.out());
+        assertEquals(before, CliRun.snapshot(tmp));
+    }
+
+    @Test
+    void unknownModelIsNamedAsTheFlagTyped() {
+        rejected(says("--model gpt9 (config key 'fedsllm.train.model')", "unknown model 'gpt9'", "gpt2-small"),
+                "train", "--model", "gpt9", "--save-lora", "OUT/lora.safetensors");
+    }
+
+    @Test
     void sweepUnderARegularFileIsRejectedBeforeSweeping() throws IOException {
         Path f = file("a-file", "not a directory");
         Map<String, String> before = CliRun.snapshot(tmp);
