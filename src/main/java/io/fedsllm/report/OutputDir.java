@@ -234,7 +234,14 @@ public final class OutputDir {
             trash = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + ".old-");
             Files.move(dir, trash, StandardCopyOption.REPLACE_EXISTING);
         } else if (Files.isDirectory(dir) && staged != null) {
-            Files.delete(dir); // empty: the staged directory takes its place
+            // The user's own empty directory stays (its permissions too, and it may be the working directory).
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(staged)) {
+                for (Path e : entries) {
+                    Files.move(e, dir.resolve(e.getFileName()));
+                }
+            }
+            Files.delete(staged);
+            return;
         }
         if (staged != null) {
             Files.createDirectories(dir.getParent());

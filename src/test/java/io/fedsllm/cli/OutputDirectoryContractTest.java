@@ -78,6 +78,21 @@ class OutputDirectoryContractTest {
     }
 
     @Test
+    void reportWritesIntoAnExistingEmptyDirectoryKeepingTheDirectoryItself() throws IOException {
+        Path run = tmp.resolve("run");
+        assertEquals(0, CliRun.of("run", "--mode", "analytic", "--rounds", "1", "--out", run.toString(),
+                "--set", "emu.progress=false").code());
+        Path out = Files.createDirectories(tmp.resolve("mine"));
+        Object key = Files.readAttributes(out, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        CliRun r = CliRun.of("report", run.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("time-to-target.csv", "virtual-time.png"), names(out));
+        assertEquals(key, Files.readAttributes(out, java.nio.file.attribute.BasicFileAttributes.class).fileKey(),
+                "the same directory (inode), not a new one in its place");
+        assertEquals(List.of("mine", "run"), names(tmp));
+    }
+
+    @Test
     void reportSweepAndDataReplaceTheirOutputWholeWithOverwrite() throws IOException {
         Path run = tmp.resolve("run");
         assertEquals(0, CliRun.of("run", "--mode", "analytic", "--rounds", "1", "--out", run.toString(),
