@@ -2,6 +2,8 @@ package io.fedsllm.cli;
 
 import com.typesafe.config.Config;
 import io.fedsllm.config.ConfigLoader;
+import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.ConfigValidation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +20,28 @@ public final class ConfigOptions {
             description = "Override one config key, e.g. --set radio.bandwidth-hz=10e6 (repeatable; the 'fedsllm.' prefix is optional)")
     List<String> sets = new ArrayList<>();
 
-    /** Loads the configuration; {@code extra} are overrides from command-specific flags (applied last). */
+    /**
+     * Loads and validates the whole configuration (every section, {@link ConfigValidation#all}); {@code flags} are
+     * the command's own flags (applied last), whose errors name the flag as typed.
+     */
+    public Config load(List<ConfigLoader.Flag> flags) {
+        return validated(ConfigLoader.load(configFile, sets, flags));
+    }
+
+    /** As {@link #load(List)} with overrides {@code path=value} of the command itself (bench cases, sweep values). */
     public Config load(String... extra) {
         List<String> all = new ArrayList<>(sets);
         all.addAll(List.of(extra));
-        return ConfigLoader.load(configFile, all);
+        return validated(ConfigLoader.load(configFile, all));
+    }
+
+    private static Config validated(Config c) {
+        ConfigValidation.all(ConfigReader.root(c));
+        return c;
+    }
+
+    /** The {@code --config} file as a list (empty without one): an input that no {@code --overwrite} may delete. */
+    public List<Path> inputs() {
+        return configFile == null ? List.of() : List.of(configFile);
     }
 }

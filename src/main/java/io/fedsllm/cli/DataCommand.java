@@ -10,7 +10,10 @@ import io.fedsllm.data.DataOverview;
 import io.fedsllm.data.E2eDataset;
 import io.fedsllm.data.Partitioner;
 import io.fedsllm.data.PretrainCorpus;
+import io.fedsllm.report.OutputDir;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,23 +27,37 @@ public final class DataCommand implements Callable<Integer> {
     ConfigOptions config;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "also write train.csv, validation.csv, test.csv (E2E CSV) and pretrain.txt here")
+            description = "also write train.csv, validation.csv, test.csv (E2E CSV) and pretrain.txt here (new or empty)")
     Path out;
+
+    @Option(names = "--overwrite", description = "replace a non-empty output directory whole")
+    boolean overwrite;
 
     @Override
     public Integer call() {
-        Config c = config.load();
+        Config c = config.load(List.of());
         ConfigReader root = ConfigReader.root(c);
         DataSettings ds = DataSettings.from(root);
+        OutputDir target = null;
+        if (out != null) {
+            List<Path> inputs = new ArrayList<>(config.inputs());
+            if (ds.dataset() == DataSettings.Dataset.FILES) {
+                inputs.addAll(List.of(ds.trainFile(), ds.validationFile(), ds.testFile()));
+            }
+            target = OutputDir.exact(out, "--out " + out, overwrite, inputs);
+        }
         E2eDataset d = E2eDataset.load(ds);
         PartitionSettings ps = PartitionSettings.from(root);
-        Partitioner.Partition p = Partitioner.partition(d.train(), SystemSettings.from(root).clients(), ps,
-                root.getLong("seed"));
+        int clients = SystemSettings.from(root).clients();
+        E2eDataset.requireTrainingExamplesFor(d, ds, clients, root.section("system").source("clients"));
+        Partitioner.Partition p = Partitioner.partition(d.train(), clients, ps, root.getLong("seed"));
+        List<String> corpus = target == null ? List.of() : PretrainCorpus.documents(PretrainSettings.from(root), ds.seed());
         DataOverview.describe(d, p, ps).forEach(System.out::println);
-        if (out != null) {
-            for (Path f : DataOverview.export(out, d, PretrainCorpus.documents(PretrainSettings.from(root), ds.seed()))) {
-                System.out.println("wrote " + f);
-            }
+        if (target != null) {
+            List<Path> files = new ArrayList<>();
+            Path written = target.publish(staging -> DataOverview.export(staging, d, corpus)
+                    .forEach(f -> files.add(staging.relativize(f))));
+            files.forEach(f -> System.out.println("wrote " + written.resolve(f)));
         }
         return 0;
     }

@@ -34,6 +34,9 @@ public final class Main implements Runnable {
             System.setProperty("ai.djl.offline", "true");
         }
         CommandLine cl = new CommandLine(new Main());
+        // Every number a flag takes must be finite: picocli alone would accept NaN and Infinity for a Double.
+        cl.registerConverter(Double.class, Main::finite);
+        cl.registerConverter(Double.TYPE, Main::finite);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof UserError) {
                 cmd.getErr().println("error: " + ex.getMessage());
@@ -42,6 +45,20 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cl.execute(args);
+    }
+
+    /** A flag's number: parsed as Java does, but NaN and the infinities are rejected ("--target-loss NaN: ..."). */
+    static Double finite(String text) {
+        double v;
+        try {
+            v = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number; expected e.g. 2.5 or 1e-3");
+        }
+        if (!Double.isFinite(v)) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a finite number; expected e.g. 2.5 or 1e-3");
+        }
+        return v;
     }
 
     @Override

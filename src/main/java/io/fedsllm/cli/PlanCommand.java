@@ -4,8 +4,6 @@ import io.fedsllm.plan.Plan;
 import io.fedsllm.plan.PlanningProblem;
 import io.fedsllm.plan.PlanningScenario;
 import io.fedsllm.report.PlanReport;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,11 +31,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> extra = new ArrayList<>();
-        if (seed != null) {
-            extra.add("seed=" + seed);
-        }
-        PlanningScenario scenario = PlanningScenario.from(config.load(extra.toArray(new String[0])));
+        PlanningScenario scenario = PlanningScenario.from(config.load(new FlagOverrides(spec).add("--seed", "seed", seed).list()));
         PlanningProblem problem = scenario.problem(0);
         // One untimed solve first, so solveMillis measures a warm solve, not class loading and JIT compilation.
         scenario.planner().plan(problem);

@@ -11,12 +11,17 @@ import io.fedsllm.train.BaseModels;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code pretrain}: builds (or finds in the cache) the project's pre-trained base model. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = "Pre-train the base model on the generated (non-E2E) corpus and cache it (see fedsllm.pretrain).")
 public final class PretrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
     @Mixin
     ConfigOptions config;
 
@@ -25,7 +30,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ConfigReader root = ConfigReader.root(config.load(model == null ? new String[0] : new String[] {"train.model=" + model}));
+        ConfigReader root = ConfigReader.root(config.load(new FlagOverrides(spec).add("--model", "train.model", model).list()));
         TrainSettings ts = TrainSettings.from(root);
         ModelShape shape = ModelShape.named(root, ts.model());
         TorchRuntime.configure(ts.torchThreads());

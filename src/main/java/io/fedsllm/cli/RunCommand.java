@@ -1,26 +1,39 @@
 package io.fedsllm.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
 import io.fedsllm.config.ChartSettings;
 import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.DataSettings;
 import io.fedsllm.config.EmuSettings;
+import io.fedsllm.config.TrainSettings;
 import io.fedsllm.emu.Emulator;
+import io.fedsllm.net.Deployment;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.report.ConsoleProgress;
+import io.fedsllm.report.OutputDir;
 import io.fedsllm.report.RunWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code run}: one emulated experiment; outputs in the --out directory (see README "Emulator"). */
+/**
+ * {@code run}: one emulated experiment; outputs in the --out directory (see README "Emulator" and "Output
+ * directories"). Everything the emulator would reject when it starts is checked here first, named as the user typed
+ * it, and the output directory is created only when the first round is written: a rejected run touches no file.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the actor emulator: K clients, a main server and a federated server on a virtual clock.")
 public final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     ConfigOptions config;
@@ -43,48 +56,63 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "experiment seed (default: seed)")
     Long seed;
 
-    @Option(names = "--out", description = "output directory (default: emu.out-dir)")
+    @Option(names = "--out", description = "output directory, new or empty (default: emu.out-dir; null = a new "
+            + "emu.runs-dir/<timestamp>-<scheme>, linked from emu.runs-dir/latest)")
     Path out;
+
+    @Option(names = "--overwrite", description = "replace a non-empty output directory whole")
+    boolean overwrite;
 
     @Override
     public Integer call() {
-        List<String> sets = new ArrayList<>();
-        if (scheme != null) {
-            sets.add("emu.scheme=" + scheme);
-        }
-        if (mode != null) {
-            sets.add("emu.mode=" + mode);
-        }
-        if (clients != null) {
-            sets.add("system.clients=" + clients);
-        }
-        if (rounds != null) {
-            sets.add("emu.rounds=" + rounds);
-        }
-        if (targetLoss != null) {
-            sets.add("emu.target-loss=" + targetLoss);
-        }
-        if (seed != null) {
-            sets.add("seed=" + seed);
-        }
-        Config c = config.load(sets.toArray(new String[0]));
-        if (out != null) {
-            // As a value, not spliced into HOCON text: any path (spaces, quotes, backslashes) stays as given.
-            c = c.withValue("fedsllm.emu.out-dir", ConfigValueFactory.fromAnyRef(out.toString()));
-        }
+        // Values, not spliced into HOCON text: any path (spaces, quotes, backslashes) stays as given.
+        Config c = config.load(new FlagOverrides(spec).add("--scheme", "emu.scheme", scheme).add("--mode", "emu.mode", mode)
+                .add("--clients", "system.clients", clients).add("--rounds", "emu.rounds", rounds)
+                .add("--target-loss", "emu.target-loss", targetLoss).add("--seed", "seed", seed)
+                .add("--out", "emu.out-dir", out == null ? null : out.toString()).list());
         ConfigReader root = ConfigReader.root(c);
         EmuSettings emu = EmuSettings.from(root);
-        Path dir = Path.of(emu.outDir());
+        emu.checkRun(root);
+        Deployment.from(c).checkLinkBudget(0); // sizes that cannot fit, and a link too weak to compute with
+        OutputDir dir = outputDir(root, emu);
         RunResult result;
         try (RunWriter writer = new RunWriter(dir, emu.progress() ? ConsoleProgress.stderr(root) : null, emu.rounds(),
                 ChartSettings.from(root))) {
-            result = Emulator.run(c, writer);
-            writer.finish(result, root.getLong("seed"), emu.targetLoss());
+            try {
+                result = Emulator.run(c, writer, ConsoleProgress.stderr(root).trainProgress());
+                writer.finish(result, root.getLong("seed"), emu.targetLoss());
+            } catch (RuntimeException | Error e) {
+                writer.fail(e);
+                throw e;
+            }
+            System.out.printf(java.util.Locale.ROOT, "%s %s, %d clients: %d rounds (%s), virtual %.3f s, wall %.2f s, "
+                    + "%d messages (%.0f messages/s); outputs in %s%n", result.scheme(), result.mode(), result.clients(),
+                    result.rounds().size(), result.stopReason(), result.virtualSeconds(), result.wallSeconds(),
+                    result.messages(), result.messages() / result.wallSeconds(), writer.dir());
         }
-        System.out.printf(java.util.Locale.ROOT, "%s %s, %d clients: %d rounds (%s), virtual %.3f s, wall %.2f s, "
-                + "%d messages (%.0f messages/s); outputs in %s%n", result.scheme(), result.mode(), result.clients(),
-                result.rounds().size(), result.stopReason(), result.virtualSeconds(), result.wallSeconds(),
-                result.messages(), result.messages() / result.wallSeconds(), dir);
         return 0;
+    }
+
+    /**
+     * The run directory: {@code emu.out-dir} (or --out) exactly, or a new {@code <runs-dir>/<timestamp>-<scheme>}.
+     * With --overwrite it may replace a directory, but never one holding an input of the run.
+     */
+    private OutputDir outputDir(ConfigReader root, EmuSettings emu) {
+        ConfigReader section = root.section("emu");
+        if (emu.outDir() == null) {
+            return OutputDir.fresh(Path.of(emu.runsDir()), OutputDir.stampedName(Clock.systemUTC(),
+                    ConfigReader.configName(emu.scheme())), section.source("runs-dir"));
+        }
+        List<Path> inputs = new ArrayList<>(config.inputs());
+        DataSettings data = DataSettings.from(root);
+        if (data.dataset() == DataSettings.Dataset.FILES) {
+            inputs.addAll(List.of(data.trainFile(), data.validationFile(), data.testFile()));
+        }
+        String checkpoint = TrainSettings.from(root).baseCheckpoint();
+        if (!checkpoint.isBlank()) {
+            inputs.add(Path.of(checkpoint));
+        }
+        inputs.add(Path.of(root.section("pretrain").directoryPath("cache-dir")));
+        return OutputDir.exact(Path.of(emu.outDir()), section.source("out-dir"), overwrite, inputs);
     }
 }

@@ -1,10 +1,13 @@
 package io.fedsllm.cli;
 
 import io.fedsllm.config.ChartSettings;
+import io.fedsllm.config.ConfigLoader.Flag;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.SweepSettings;
 import io.fedsllm.config.UserError;
+import io.fedsllm.plan.PlanningScenario;
 import io.fedsllm.plan.Sweep;
+import io.fedsllm.report.OutputDir;
 import io.fedsllm.report.SweepReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,8 +41,11 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Seeds per value: fedsllm.seed .. fedsllm.seed+N-1 (default planner.sweep.seeds)")
     Integer seeds;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory, new or empty")
     Path out;
+
+    @Option(names = "--overwrite", description = "replace a non-empty output directory whole")
+    boolean overwrite;
 
     @Spec
     CommandSpec spec;
@@ -55,16 +61,31 @@ public final class SweepCommand implements Callable<Integer> {
         if (list == null) {
             throw new UserError("no default values for --param " + p.cliName + " under fedsllm.planner.sweep.values; give --values");
         }
+        if (n < 1) {
+            throw new UserError("--seeds " + n + ": expected a whole number >= 1");
+        }
+        OutputDir target = OutputDir.exact(out, "--out " + out, overwrite, config.inputs());
+        // Every value must give a valid scenario before the first is planned (a bad one named as --values gave it).
+        for (double v : list) {
+            List<Flag> flags = new ArrayList<>();
+            for (String key : p.keys) {
+                flags.add(new Flag(values == null ? "fedsllm.planner.sweep.values." + p.cliName + " entry " + v
+                        : "--values " + values, key, v));
+            }
+            PlanningScenario.from(config.load(flags)).deployment().checkLinkBudget(0);
+        }
         long firstSeed = root.getLong("seed");
         List<Sweep.Row> rows;
         try (ProgressBar bar = ConsoleProgress.stderr(root).bar("sweep " + p.cliName,
                 (long) list.size() * n, false)) {
             rows = Sweep.run(p, list, firstSeed, n, sets -> config.load(sets.toArray(new String[0])), bar::step);
         }
-        List<Path> files = SweepReport.write(out, p, rows, chart);
+        List<Path> files = new ArrayList<>();
+        Path written = target.publish(staging -> SweepReport.write(staging, p, rows, chart)
+                .forEach(f -> files.add(staging.relativize(f))));
         var w = spec.commandLine().getOut();
         for (Path f : files) {
-            w.println("wrote " + f);
+            w.println("wrote " + written.resolve(f));
         }
         w.flush();
         return 0;

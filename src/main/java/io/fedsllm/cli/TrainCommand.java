@@ -6,20 +6,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.UserError;
 import io.fedsllm.report.ConsoleProgress;
+import io.fedsllm.report.OutputDir;
 import io.fedsllm.train.CentralizedTraining;
 import io.fedsllm.train.FineTuner;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code train}: real LoRA fine-tuning with DJL on the E2E train split. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "LoRA fine-tuning of the (pre-trained) base on E2E with validation loss and generation metrics.")
 public final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
     @Mixin
     ConfigOptions config;
 
@@ -50,26 +54,21 @@ public final class TrainCommand implements Callable<Integer> {
             description = "write the trained LoRA adapters of every block to this safetensors file")
     java.nio.file.Path saveLora;
 
+    @Option(names = "--overwrite", description = "replace an existing --save-lora file")
+    boolean overwrite;
+
     @Override
     public Integer call() throws Exception {
         if (!scheme.equals("centralized")) {
             throw new UserError("--scheme " + scheme + ": expected centralized (the federated schemes run in the emulator)");
         }
-        List<String> extra = new ArrayList<>();
-        if (model != null) {
-            extra.add("train.model=" + model);
+        ConfigReader root = ConfigReader.root(config.load(new FlagOverrides(spec).add("--model", "train.model", model)
+                .add("--rank", "lora.rank", rank).add("--steps", "train.steps", steps).add("--seed", "seed", seed).list()));
+        if (saveLora != null) {
+            OutputDir.requireFileLocation(saveLora, "--save-lora " + saveLora, overwrite);
         }
-        if (rank != null) {
-            extra.add("lora.rank=" + rank);
-        }
-        if (steps != null) {
-            extra.add("train.steps=" + steps);
-        }
-        if (seed != null) {
-            extra.add("seed=" + seed);
-        }
-        ConfigReader root = ConfigReader.root(config.load(extra.toArray(String[]::new)));
-        CentralizedTraining.Outcome o = CentralizedTraining.run(root, splitLayer, saveLora, ConsoleProgress.stderr(root).trainProgress());
+        CentralizedTraining.Outcome o = CentralizedTraining.run(root, splitLayer, saveLora,
+                ConsoleProgress.stderr(root).trainProgress());
         FineTuner.Report r = o.report();
         if (json) {
             ObjectMapper m = new ObjectMapper();

@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ import java.util.TreeSet;
  * {@code fedsllm} that the defaults do not define is rejected, with the nearest known key as a hint, so a
  * typo never silently leaves a default in force. A model preset ({@code fedsllm.models.<name>}) may be new, but
  * its keys are the shape keys of {@link ModelShape#KEYS} and a new preset needs all of them. Keys under
- * {@code pekko} pass through to Pekko.
+ * {@code pekko} pass through to Pekko; a file key under any other root (e.g. {@code system.clients} written without
+ * the {@code fedsllm { }} block) is rejected with its file and line, never ignored.
  */
 public final class ConfigLoader {
 
@@ -43,7 +45,39 @@ public final class ConfigLoader {
     /** Model presets: new names are allowed, their keys are the fixed shape keys. */
     private static final String MODELS = ROOT + ".models";
 
+    /** The only root besides {@link #ROOT} a config file may hold: Pekko's own settings. */
+    private static final String PEKKO = "pekko";
+
+    /** Origin description of a value set by a command-line flag; what follows is the flag as typed. */
+    private static final String FLAG_ORIGIN = "command-line flag ";
+
     private ConfigLoader() {}
+
+    /**
+     * A command-line flag that sets a config key, e.g. {@code --clients 5} sets {@code system.clients}. The value
+     * keeps the flag as its origin, so an error about it names the flag the user typed, not the key.
+     *
+     * @param typed the flag and its value as typed, e.g. "--clients 5"
+     * @param path  the key it sets ({@code fedsllm.} optional)
+     * @param value the value (a String, Number or Boolean), taken as it is: never parsed as HOCON
+     */
+    public record Flag(String typed, String path, Object value) {
+        Config asConfig(Config defaults) {
+            String full = qualify(path);
+            if (!defaults.hasPathOrNull(full)) {
+                throw new IllegalArgumentException("flag " + typed + " sets " + full + ", which application.conf lacks");
+            }
+            return ConfigFactory.empty().withValue(full, ConfigValueFactory.fromAnyRef(value, FLAG_ORIGIN + typed));
+        }
+    }
+
+    /** The flag as typed ("--clients 0") when a value came from a command-line flag, else null. */
+    static String flagOf(ConfigOrigin origin) {
+        if (origin == null || origin.description() == null || !origin.description().startsWith(FLAG_ORIGIN)) {
+            return null;
+        }
+        return origin.description().substring(FLAG_ORIGIN.length());
+    }
 
     /** The defaults alone, unresolved against system properties. */
     public static Config defaults() {
@@ -57,6 +91,14 @@ public final class ConfigLoader {
 
     /** Loads defaults, an optional file and the {@code --set} overrides; validates keys; resolves. */
     public static Config load(Path file, List<String> sets) {
+        return load(file, sets, List.of());
+    }
+
+    /**
+     * As {@link #load(Path, List)}, then the command's own flags (applied last: {@code --clients 3} wins over
+     * {@code --set system.clients=4}).
+     */
+    public static Config load(Path file, List<String> sets, List<Flag> flags) {
         Config defaults = defaults();
         Config overlay = ConfigFactory.empty();
         if (file != null) {
@@ -68,6 +110,9 @@ public final class ConfigLoader {
             Config one = parseSet(set, defaults);
             checkKnownKeys(one, defaults, "in --set " + set);
             overlay = one.withFallback(overlay);
+        }
+        for (Flag f : flags) {
+            overlay = f.asConfig(defaults).withFallback(overlay);
         }
         checkModelPresets(overlay, defaults);
         try {
@@ -152,8 +197,19 @@ public final class ConfigLoader {
     static void checkKnownKeys(Config overlay, Config defaults, String where) {
         for (Map.Entry<String, ConfigValue> e : overlay.entrySet()) {
             String key = e.getKey();
-            if (!key.startsWith(ROOT + ".") || isOpen(key)) {
+            if (key.equals(ROOT) || key.equals(PEKKO)) {
+                throw new ConfigError(describe(key, e.getValue(), where) + " is a section, not a value: write its keys"
+                        + " inside " + key + " { }");
+            }
+            if (key.startsWith(PEKKO + ".") || isOpen(key)) {
                 continue;
+            }
+            if (!key.startsWith(ROOT + ".")) {
+                // Without the fedsllm { } root every key of a file would be silently ignored.
+                String rooted = ROOT + "." + key;
+                throw new ConfigError(describe(key, e.getValue(), where) + " is outside '" + ROOT + "': every key of"
+                        + " the project lives under " + ROOT + " { } (only '" + PEKKO + "' may sit beside it)"
+                        + (defaults.hasPathOrNull(rooted) ? "; did you mean '" + rooted + "'?" : ""));
             }
             if (key.startsWith(MODELS + ".")) {
                 checkModelKey(key, e.getValue(), where);
@@ -176,12 +232,17 @@ public final class ConfigLoader {
      * {@code --set} already shows its value).
      */
     private static String unknownKey(String key, ConfigValue value, String where) {
+        return "unknown " + describe(key, value, where);
+    }
+
+    /** "config key 'k' in --set k=v", or from a file "config key 'k' = v in FILE, line n". */
+    private static String describe(String key, ConfigValue value, String where) {
         ConfigOrigin origin = value.origin();
         if (origin == null || origin.filename() == null) {
-            return "unknown config key '" + key + "' " + where;
+            return "config key '" + key + "' " + where;
         }
         int line = origin.lineNumber();
-        return "unknown config key '" + key + "' = " + value.render(ConfigRenderOptions.concise()) + " " + where
+        return "config key '" + key + "' = " + value.render(ConfigRenderOptions.concise()) + " " + where
                 + (line > 0 ? ", line " + line : "");
     }
 

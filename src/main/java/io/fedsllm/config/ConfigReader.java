@@ -64,14 +64,18 @@ public final class ConfigReader {
         return v;
     }
 
+    /** A whole number (64-bit); a fraction such as 1.5 or a value beyond the 64-bit range is rejected, never rounded. */
     public long getLong(String name) {
         String k = key(name);
-        return read(k, "a whole number", () -> config.getLong(k));
+        return whole(k, read(k, "a whole number", () -> config.getNumber(k)), Long.MIN_VALUE, Long.MAX_VALUE,
+                "a whole number");
     }
 
+    /** A whole number (32-bit); a fraction such as 2.9 or a value beyond the 32-bit range is rejected, never truncated. */
     public int getInt(String name) {
         String k = key(name);
-        return read(k, "a whole number (32-bit)", () -> config.getInt(k));
+        return (int) whole(k, read(k, "a whole number (32-bit)", () -> config.getNumber(k)), Integer.MIN_VALUE,
+                Integer.MAX_VALUE, "a whole number (32-bit)");
     }
 
     public boolean getBoolean(String name) {
@@ -86,7 +90,31 @@ public final class ConfigReader {
 
     public List<Integer> getIntList(String name) {
         String k = key(name);
-        return read(k, "a list of whole numbers", () -> config.getIntList(k));
+        List<Integer> out = new ArrayList<>();
+        for (Number n : read(k, "a list of whole numbers", () -> config.getNumberList(k))) {
+            out.add((int) whole(k, n, Integer.MIN_VALUE, Integer.MAX_VALUE, "a list of whole numbers (32-bit)"));
+        }
+        return out;
+    }
+
+    /**
+     * {@code n} as a whole number in [min, max]. Typesafe Config truncates 2.9 to 2 when asked for an int and
+     * saturates 1e30 to Long.MAX_VALUE when asked for a long; here both are errors naming the key.
+     */
+    private long whole(String k, Number n, long min, long max, String expected) {
+        if (n instanceof Integer || n instanceof Long) {
+            long v = n.longValue();
+            if (v >= min && v <= max) {
+                return v;
+            }
+            throw bad(k, expected);
+        }
+        double d = n.doubleValue();
+        // 2^63 is the first double beyond the long range; (double) Long.MAX_VALUE rounds up to it.
+        if (d != Math.rint(d) || d < min || d >= 0x1p63 || d > max) {
+            throw bad(k, expected + (d != Math.rint(d) ? ", not a fraction (it is never rounded)" : ""));
+        }
+        return (long) d;
     }
 
     public List<Double> getDoubleList(String name) {
@@ -129,6 +157,33 @@ public final class ConfigReader {
             throw bad(key(name), "a number in [" + min + ", " + max + "]");
         }
         return v;
+    }
+
+    /**
+     * A physical quantity within its documented range [min, max] (application.conf gives each range with its
+     * source), so that no value that passes yields an infinite or NaN delay, rate or power.
+     *
+     * @param what the quantity and its unit as the message shows it, e.g. "a power in dBm"
+     */
+    public double physical(String name, String what, double min, double max) {
+        double v = getDouble(name);
+        if (v < min || v > max) {
+            throw bad(key(name), what + " in [" + plain(min) + ", " + plain(max) + "]");
+        }
+        return v;
+    }
+
+    /** A number as people write it in a config: 20 not 20.0, 1.0E9 as 1e9. */
+    static String plain(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e4) {
+            return Long.toString((long) v);
+        }
+        java.math.BigDecimal b = new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros();
+        int exponent = b.precision() - b.scale() - 1;
+        if (exponent >= -3 && exponent < 4) {
+            return b.toPlainString();
+        }
+        return b.movePointLeft(exponent).toPlainString() + "e" + exponent;
     }
 
     public int positiveInt(String name) {
@@ -202,6 +257,11 @@ public final class ConfigReader {
         return v;
     }
 
+    /** A directory path, or null when the key is null (the command then picks a new directory of its own). */
+    public String optionalDirectoryPath(String name) {
+        return config.getIsNull(key(name)) ? null : directoryPath(name);
+    }
+
     /** A duration in [{@code min}, {@code max}] written as HOCON duration, e.g. {@code 30s} or {@code 500ms}. */
     public java.time.Duration durationInRange(String name, java.time.Duration min, java.time.Duration max) {
         String k = key(name);
@@ -234,6 +294,10 @@ public final class ConfigReader {
         return new ConfigError(describe(key(name)) + ": " + why);
     }
 
+    /**
+     * Where a value came from, as the user wrote it: {@code --clients 0 (config key 'fedsllm.system.clients')} for a
+     * command-line flag, else {@code config key 'k' = v (origin)} with the file and line or the {@code --set}.
+     */
     private String describe(String fullKey) {
         if (!config.hasPathOrNull(fullKey)) {
             return "config key '" + fullKey + "' (missing)";
@@ -242,8 +306,28 @@ public final class ConfigReader {
             return "config key '" + fullKey + "' = null";
         }
         ConfigValue v = config.getValue(fullKey);
+        String flag = ConfigLoader.flagOf(v.origin());
+        if (flag != null) {
+            return flag + " (config key '" + fullKey + "')";
+        }
         String origin = v.origin() == null ? "" : " (" + v.origin().description() + ")";
         return "config key '" + fullKey + "' = " + v.render() + origin;
+    }
+
+    /**
+     * How a message names the value of a key that another key is checked against: the flag as typed
+     * ({@code --clients 500}) when a flag set it, else {@code fedsllm.system.clients = 500}.
+     */
+    public String source(String name) {
+        String k = key(name);
+        if (config.hasPath(k)) {
+            String flag = ConfigLoader.flagOf(config.getValue(k).origin());
+            if (flag != null) {
+                return flag;
+            }
+            return k + " = " + config.getValue(k).render();
+        }
+        return k + (config.hasPathOrNull(k) ? " = null" : " (missing)");
     }
 
     private interface Read<T> {

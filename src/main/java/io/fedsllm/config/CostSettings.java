@@ -38,9 +38,14 @@ public record CostSettings(Mode mode, ModelShape model, int activationBits, int 
             double feedForwardGflop, double finalLayerNormGflop, double lmHeadGflop) {
 
         static PaperTable from(ConfigReader r) {
-            return new PaperTable(r.nonNegativeDouble("layer-norm-gflop"), r.nonNegativeDouble("attention-gflop"),
-                    r.nonNegativeDouble("lora-per-rank-gflop"), r.nonNegativeDouble("feed-forward-gflop"),
-                    r.nonNegativeDouble("final-layer-norm-gflop"), r.nonNegativeDouble("lm-head-gflop"));
+            return new PaperTable(gflop(r, "layer-norm-gflop"), gflop(r, "attention-gflop"),
+                    gflop(r, "lora-per-rank-gflop"), gflop(r, "feed-forward-gflop"),
+                    gflop(r, "final-layer-norm-gflop"), gflop(r, "lm-head-gflop"));
+        }
+
+        /** GFLOP per mini-batch of one table row, [0, 10^9]. */
+        private static double gflop(ConfigReader r, String name) {
+            return r.physical(name, "GFLOP per mini-batch", 0, 1e9);
         }
     }
 
@@ -48,12 +53,12 @@ public record CostSettings(Mode mode, ModelShape model, int activationBits, int 
         ConfigReader r = root.section("cost");
         Mode mode = r.enumValue("mode", Mode.class);
         String modelName = r.getString("model");
-        ModelShape model = ModelShape.named(root, modelName);
+        ModelShape model = ModelShape.presetAt(r, "model");
         if (mode == Mode.PAPER_TABLE && !modelName.equals(PAPER_TABLE_MODEL)) {
             throw r.invalid("model", "paper-table mode holds the figures of " + PAPER_TABLE_MODEL
                     + " only; expected cost.model = " + PAPER_TABLE_MODEL + " or cost.mode = derived");
         }
         return new CostSettings(mode, model, r.intInRange("activation-bits", 1, 64), r.intInRange("lora-weight-bits", 1, 64),
-                r.nonNegativeDouble("layer-norm-flops-per-element"), PaperTable.from(r.section("paper-table")));
+                r.physical("layer-norm-flops-per-element", "FLOPs per element", 0, 1e6), PaperTable.from(r.section("paper-table")));
     }
 }

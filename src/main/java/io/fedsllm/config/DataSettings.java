@@ -54,11 +54,17 @@ public record DataSettings(Dataset dataset, long seed, Path trainFile, Path vali
         return new DataSettings(dataset, r.getLong("seed"), train, validation, test, synthetic);
     }
 
+    /** A data file that must exist now (relative paths from the working directory), so a typo fails before any work. */
     private static Path requiredPath(ConfigReader f, String name) {
         String v = f.getString(name).trim();
         if (v.isEmpty()) {
             throw f.invalid(name, "a file path is required when data.dataset = files");
         }
-        return Path.of(v);
+        Path p = Path.of(v);
+        if (!java.nio.file.Files.isRegularFile(p)) {
+            throw f.invalid(name, (java.nio.file.Files.isDirectory(p) ? "is a directory" : "no such file "
+                    + p.toAbsolutePath()) + "; expected an E2E data file (.csv, or 'MR || reference' lines)");
+        }
+        return p;
     }
 }

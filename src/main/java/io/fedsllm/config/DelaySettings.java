@@ -10,6 +10,6 @@ public record DelaySettings(boolean gradientDownlink, double gradientDownlinkRat
 
     public static DelaySettings from(ConfigReader root) {
         ConfigReader r = root.section("planner").section("delay");
-        return new DelaySettings(r.getBoolean("gradient-downlink"), r.positiveDouble("gradient-downlink-rate-bps"));
+        return new DelaySettings(r.getBoolean("gradient-downlink"), r.physical("gradient-downlink-rate-bps", "a rate in bit/s", 1e3, 1e13));
     }
 }

@@ -21,7 +21,8 @@ public record EnergySettings(int trainedBlocks, int splitLayer, int maxRank, dou
             throw r.invalid("split-layer", "expected >= " + r.key("trained-blocks") + " = " + trained
                     + " (the trained blocks are the device's last blocks)");
         }
-        return new EnergySettings(trained, split, r.intInRange("max-rank", 1, 4096), r.positiveDouble("kappa"),
-                r.positiveDouble("delay-max-s"), r.positiveDouble("energy-max-j"));
+        return new EnergySettings(trained, split, r.intInRange("max-rank", 1, 4096),
+                r.physical("kappa", "a switched capacitance in J/(cycle*Hz^2)", 1e-40, 1e-20),
+                r.physical("delay-max-s", "a delay in s", 1e-6, 1e9), r.physical("energy-max-j", "an energy in J", 1e-9, 1e9));
     }
 }

@@ -12,9 +12,9 @@ public record GeometrySettings(double discRadiusM, double mainServerOffsetM, dou
 
     public static GeometrySettings from(ConfigReader root) {
         ConfigReader r = root.section("geometry");
-        double radius = r.positiveDouble("disc-radius-m");
-        double offset = r.nonNegativeDouble("main-server-offset-m");
-        double min = r.positiveDouble("min-distance-m");
+        double radius = r.physical("disc-radius-m", "a distance in m", 1, 1e5);
+        double offset = r.physical("main-server-offset-m", "a distance in m", 0, 1e5);
+        double min = r.physical("min-distance-m", "a distance in m", 1, 1e5);
         if (!(min < radius)) {
             throw r.invalid("min-distance-m", "expected a distance < geometry.disc-radius-m = " + radius
                     + " m (otherwise every client would sit at the clamp)");

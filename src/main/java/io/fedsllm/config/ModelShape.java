@@ -50,6 +50,20 @@ public record ModelShape(String name, int layers, int dModel, int heads, int dFf
                 m.positiveInt("d-ff"), m.positiveInt("context"), m.positiveInt("seq-len"), m.positiveInt("vocab"));
     }
 
+    /**
+     * The preset that key {@code name} of {@code section} names (e.g. {@code train.model}); an unknown preset is an
+     * error about that key, so it names the flag or file it came from ({@code --model bogus}).
+     */
+    public static ModelShape presetAt(ConfigReader section, String name) {
+        String preset = section.getString(name);
+        ConfigReader models = ConfigReader.root(section.config()).section("models");
+        if (!models.has(quote(preset))) {
+            throw section.invalid(name, "unknown model '" + preset + "': expected one of " + models.keys()
+                    + " or a custom entry under fedsllm.models");
+        }
+        return named(ConfigReader.root(section.config()), preset);
+    }
+
     private static String quote(String name) {
         return "\"" + name + "\"";
     }

@@ -38,8 +38,8 @@ public record PlannerSettings(List<Integer> ranks, double relativeTolerance, int
         double bisect = r.doubleInRange("bisection-tolerance", 1e-15, 0.1);
         int localSearch = r.nonNegativeInt("local-search-steps");
         String model = r.oneOf("rounds-model", PARAMETRIC, TABLE);
-        double rInf = r.positiveDouble("rounds-inf");
-        double a = r.nonNegativeDouble("rounds-a");
+        double rInf = r.physical("rounds-inf", "a number of rounds", 1, 1e9);
+        double a = r.physical("rounds-a", "a rank sensitivity", 0, 1e6);
         ConfigReader table = r.section("rounds-table");
         Map<Integer, Double> rounds = new TreeMap<>();
         for (String key : table.keys()) {
@@ -49,7 +49,7 @@ public record PlannerSettings(List<Integer> ranks, double relativeTolerance, int
             } catch (NumberFormatException e) {
                 throw table.invalid("\"" + key + "\"", "expected a whole-number rank as key");
             }
-            rounds.put(rank, table.positiveDouble("\"" + key + "\""));
+            rounds.put(rank, table.physical("\"" + key + "\"", "a number of rounds", 1, 1e9));
         }
         if (model.equals(TABLE)) {
             for (int rank : ranks) {

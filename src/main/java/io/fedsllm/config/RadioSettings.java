@@ -49,27 +49,36 @@ public record RadioSettings(double pathLossInterceptDb, double pathLossSlopeDbPe
         }
     }
 
-    /** Reads {@code fedsllm.radio}, checking each link against {@code fedsllm.system.clients}. */
+    /**
+     * Reads {@code fedsllm.radio}, checking each link against {@code fedsllm.system.clients}. Every quantity has the
+     * range application.conf documents: within them the weakest link still has a positive rate and the strongest a
+     * finite power, so no accepted value makes a delay infinite or NaN (tested at the corners).
+     */
     public static RadioSettings from(ConfigReader root) {
         ConfigReader r = root.section("radio");
+        ConfigReader system = root.section("system");
         int clients = SystemSettings.from(root).clients();
-        return new RadioSettings(r.getDouble("path-loss-intercept-db"), r.positiveDouble("path-loss-slope-db-per-decade"),
-                r.nonNegativeDouble("shadowing-sigma-db"), r.enumValue("shadowing", Shadowing.class),
-                r.enumValue("fading", Fading.class), r.getDouble("pmax-dbm"), r.getDouble("noise-psd-dbm-per-hz"),
-                r.getDouble("client-antenna-gain-dbi"), r.getDouble("server-antenna-gain-dbi"),
-                link(r, "main", clients), link(r, "fed", clients));
+        return new RadioSettings(r.physical("path-loss-intercept-db", "a path loss in dB", 0, 300),
+                r.physical("path-loss-slope-db-per-decade", "a slope in dB per decade", 1, 100),
+                r.physical("shadowing-sigma-db", "a standard deviation in dB", 0, 30),
+                r.enumValue("shadowing", Shadowing.class), r.enumValue("fading", Fading.class),
+                r.physical("pmax-dbm", "a power in dBm", -30, 60),
+                r.physical("noise-psd-dbm-per-hz", "a noise density in dBm/Hz", -230, -100),
+                r.physical("client-antenna-gain-dbi", "an antenna gain in dBi", -30, 60),
+                r.physical("server-antenna-gain-dbi", "an antenna gain in dBi", -30, 60),
+                link(r, "main", clients, system), link(r, "fed", clients, system));
     }
 
-    private static Link link(ConfigReader radio, String name, int clients) {
+    private static Link link(ConfigReader radio, String name, int clients, ConfigReader system) {
         ConfigReader r = radio.section(name);
-        double bandwidth = r.positiveDouble("bandwidth-hz");
+        double bandwidth = r.physical("bandwidth-hz", "a bandwidth in Hz", 1e3, 1e12);
         int subchannels = r.positiveInt("subchannels");
         if (subchannels < clients) {
             // C1/C2 and the planner's first greedy step: every client owns at least one subchannel.
-            throw r.invalid("subchannels", "expected a count >= system.clients = " + clients
-                    + " (every client needs at least one subchannel)");
+            throw r.invalid("subchannels", "expected a count >= " + system.source("clients")
+                    + " (every client needs at least one subchannel on each link)");
         }
-        Double pth = r.config().getIsNull(r.key("pth-dbm")) ? null : r.getDouble("pth-dbm");
+        Double pth = r.config().getIsNull(r.key("pth-dbm")) ? null : r.physical("pth-dbm", "a power in dBm", -30, 120);
         return new Link(bandwidth, subchannels, pth);
     }
 }

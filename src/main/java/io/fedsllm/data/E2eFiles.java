@@ -6,6 +6,11 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +48,7 @@ public final class E2eFiles {
 
     /** The official CSV format: header {@code mr,ref} (case-insensitive, a UTF-8 BOM is allowed). */
     public static List<E2eRecord> readCsv(Path file) {
-        String text = readAll(file);
+        String text = readText(file);
         LineIndex lines = new LineIndex(text);
         List<E2eRecord> out = new ArrayList<>();
         try (CSVParser parser = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).build()
@@ -94,7 +99,7 @@ public final class E2eFiles {
     /** The line format {@code MR || ref}; blank lines are skipped. */
     public static List<E2eRecord> readLines(Path file) {
         List<E2eRecord> out = new ArrayList<>();
-        try (BufferedReader in = open(file)) {
+        try (BufferedReader in = new BufferedReader(new StringReader(readText(file)))) {
             String text;
             int line = 0;
             while ((text = in.readLine()) != null) {
@@ -178,25 +183,42 @@ public final class E2eFiles {
         }
     }
 
-    private static String readAll(Path file) {
-        try (BufferedReader in = open(file)) {
-            StringBuilder sb = new StringBuilder();
-            char[] buf = new char[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sb.append(buf, 0, n);
-            }
-            return sb.toString();
-        } catch (IOException e) {
-            throw new UserError("cannot read E2E file " + file + " as UTF-8 text: " + e, e);
-        }
-    }
-
-    private static BufferedReader open(Path file) throws IOException {
+    /**
+     * The file as UTF-8 text. Bytes that are not UTF-8 are an error naming the line and column (and the byte), not a
+     * bare "Input length = 1".
+     */
+    private static String readText(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new UserError("E2E data file " + file + " does not exist or is not a regular file");
         }
-        return Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UserError("cannot read E2E file " + file + ": " + e.getMessage(), e);
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (r.isError()) {
+            int at = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            throw new UserError(String.format(Locale.ROOT, "%s:%d: not UTF-8 text (byte 0x%02X at byte %d of the line);"
+                    + " E2E files must be UTF-8: convert it, e.g. iconv -f latin1 -t utf-8", file, line, bytes[at] & 0xFF,
+                    at - lineStart + 1));
+        }
+        decoder.flush(out);
+        out.flip();
+        return out.toString();
     }
 
     private static String rootMessage(Throwable e) {

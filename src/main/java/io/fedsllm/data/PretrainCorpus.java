@@ -1,5 +1,6 @@
 package io.fedsllm.data;
 
+import io.fedsllm.config.MemoryBudget;
 import io.fedsllm.config.PretrainSettings;
 import io.fedsllm.config.Seeds;
 import java.util.ArrayList;
@@ -32,8 +33,18 @@ public final class PretrainCorpus {
 
     private static final int MAX_DEPTH = 8;
 
+    /**
+     * Heap per sentence of a document, text and String overhead together (measured with the defaults: 254 bytes per
+     * document of 2..6 sentences), for rejecting sizes that cannot fit before generating anything.
+     */
+    static final int BYTES_PER_SENTENCE = 64;
+
     /** The documents of the configured corpus. */
     public static List<String> documents(PretrainSettings s, long seed) {
+        double sentences = (s.sentencesMin() + (double) s.sentencesMax()) / 2;
+        MemoryBudget.require(s.documents() * sentences * BYTES_PER_SENTENCE, "data.pretrain.documents = " + s.documents()
+                + " of " + s.sentencesMin() + ".." + s.sentencesMax() + " sentences (about " + BYTES_PER_SENTENCE
+                + " bytes per sentence)");
         List<String> docs = new ArrayList<>(s.documents());
         for (int i = 0; i < s.documents(); i++) {
             docs.add(document(seed, i, s.sentencesMin(), s.sentencesMax()));

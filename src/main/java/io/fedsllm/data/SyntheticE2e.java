@@ -1,6 +1,7 @@
 package io.fedsllm.data;
 
 import io.fedsllm.config.DataSettings;
+import io.fedsllm.config.MemoryBudget;
 import io.fedsllm.config.Seeds;
 import io.fedsllm.config.UserError;
 import java.nio.charset.StandardCharsets;
@@ -55,9 +56,23 @@ public final class SyntheticE2e {
         return java.util.Collections.unmodifiableMap(v);
     }
 
+    /**
+     * Heap one generated reference takes: its text, the record and its share of the MR (measured with the defaults:
+     * 384 bytes), for rejecting sizes that cannot fit before generating anything.
+     */
+    static final int BYTES_PER_RECORD = 384;
+
     /** The three splits generated from the settings and the data seed. */
     public static E2eDataset generate(DataSettings.Synthetic s, long seed) {
-        int total = s.trainMrs() + s.validationMrs() + s.testMrs();
+        long mrCount = (long) s.trainMrs() + s.validationMrs() + s.testMrs();
+        MemoryBudget.require((double) mrCount * s.refsPerMr() * BYTES_PER_RECORD, "data.synthetic: " + mrCount + " MRs (train-mrs + "
+                + "validation-mrs + test-mrs) x refs-per-mr = " + s.refsPerMr() + " references of about "
+                + BYTES_PER_RECORD + " bytes each");
+        if (mrCount > Integer.MAX_VALUE) {
+            throw new UserError("data.synthetic: train-mrs + validation-mrs + test-mrs = " + mrCount + " MRs: expected at most "
+                    + Integer.MAX_VALUE);
+        }
+        int total = (int) mrCount;
         List<Map<String, String>> mrs = sampleMrs(seed, total, s.extraSlotsMin(), s.extraSlotsMax());
         List<E2eRecord> train = new ArrayList<>();
         List<E2eRecord> validation = new ArrayList<>();

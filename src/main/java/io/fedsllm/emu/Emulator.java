@@ -3,7 +3,6 @@ package io.fedsllm.emu;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fedsllm.config.ConfigReader;
-import io.fedsllm.config.CostSettings;
 import io.fedsllm.config.EmuRuntime;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.config.TrainSettings;
@@ -13,6 +12,7 @@ import io.fedsllm.plan.RoundPlanner;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.results.RunSink;
 import io.fedsllm.train.TrainContext;
+import io.fedsllm.train.TrainData;
 import io.fedsllm.train.TrainProgress;
 import java.util.HashMap;
 import java.util.Map;
@@ -56,19 +56,24 @@ public final class Emulator {
      */
     static RunResult run(Config config, RunSink sink, TrainProgress progress, RoleGuardian.PartyDecorator decorator) {
         LoggerFactory.getILoggerFactory(); // initialise logging before the actors' threads ask for loggers at once
-        Config experiment = Kits.parse(Kits.render(experiment(config)));
+        Config checked = experiment(config);   // errors below name flags and files as the user gave them
+        Config experiment = Kits.parse(Kits.render(checked)); // what every node receives
         ConfigReader root = ConfigReader.root(experiment);
         EmuSettings emu = EmuSettings.from(root);
         EmuRuntime runtime = EmuRuntime.from(root);
         RoundPlanner planner = RoundPlanner.create(experiment, Deployment.from(experiment));
-        TrainContext context = emu.mode() == EmuSettings.Mode.REAL ? TrainContext.create(experiment, progress) : null;
+        boolean real = emu.mode() == EmuSettings.Mode.REAL;
+        // The data first: a rejection of it (too few examples for the clients) comes before minutes of pre-training.
+        TrainData data = real ? TrainData.load(checked) : null;
+        TrainContext context = real ? TrainContext.create(checked, progress) : null;
         Map<String, Object> threads = new HashMap<>();
         threads.put("fedsllm.compute-dispatcher.thread-pool-executor.fixed-pool-size", runtime.computeThreads());
         Config pekko = ConfigFactory.parseMap(threads).withFallback(config).withFallback(ConfigFactory.defaultReference());
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         ActorSystem<Void> system;
         try {
-            system = ActorSystem.create(node(experiment, context, planner, sink, done, runtime, decorator), "fedsllm", pekko);
+            system = ActorSystem.create(node(experiment, context, data, planner, sink, done, runtime, decorator), "fedsllm",
+                    pekko);
         } catch (RuntimeException e) {
             if (context != null) {
                 context.close();
@@ -105,14 +110,15 @@ public final class Emulator {
      * The whole cluster in one actor system: recorder, role guardians, evaluator and coordinator; a guardian stopping, or
      * the coordinator failing, fails the run naming it (the coordinator watches its evaluator itself).
      */
-    private static Behavior<Void> node(Config experiment, TrainContext context, RoundPlanner planner, RunSink sink,
+    private static Behavior<Void> node(Config experiment, TrainContext context, TrainData data, RoundPlanner planner,
+            RunSink sink,
             CompletableFuture<RunResult> done, EmuRuntime runtime, RoleGuardian.PartyDecorator decorator) {
         return Behaviors.setup(ctx -> {
             boolean real = context != null;
             DispatcherSelector planning = DispatcherSelector.fromConfig("fedsllm.planning-dispatcher");
             DispatcherSelector compute = DispatcherSelector.fromConfig("fedsllm.compute-dispatcher");
             if (real) {
-                NodeResources.get(ctx.getSystem()).provide(experiment, context);
+                NodeResources.get(ctx.getSystem()).provide(experiment, context, data);
             }
             ActorRef<Recorder.Command> recorder = ctx.spawn(Recorder.create(sink, done,
                     runtime.partyTimeout().multipliedBy(5)), "recorder", planning);
@@ -145,21 +151,14 @@ public final class Emulator {
 
     /**
      * The experiment's configuration after every check a run makes before it starts (each a user error naming the key
-     * and what is allowed); real mode's delay model describes {@code train.model}.
+     * or flag and what is allowed, {@link EmuSettings#checkRun}); real mode's delay model describes {@code train.model},
+     * so the planner's split layers are the trained model's block boundaries.
      */
     static Config experiment(Config config) {
         ConfigReader root = ConfigReader.root(config);
         EmuSettings emu = EmuSettings.from(root);
         EmuRuntime.from(root);
-        boolean real = emu.mode() == EmuSettings.Mode.REAL;
-        if (real) {
-            config = realModeConfig(config, root);
-            root = ConfigReader.root(config);
-        }
-        if (!real && emu.targetLoss() != null) {
-            throw new UserError("config key 'fedsllm.emu.target-loss' = " + emu.targetLoss() + ": analytic mode "
-                    + "computes no loss, so a target can never be reached; set it to null or use real mode");
-        }
+        emu.checkRun(root);
         int k = root.section("system").positiveInt("clients");
         for (String link : new String[] {"main", "fed"}) {
             ConfigReader radio = root.section("radio").section(link);
@@ -168,38 +167,9 @@ public final class Emulator {
                         + " (every client owns at least one subchannel on each link)");
             }
         }
-        if (!real && emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED) {
-            throw new UserError("config key 'fedsllm.emu.compute-delay' = measured: analytic mode has no compute to "
-                    + "measure; use model or emu.mode = real");
+        if (emu.mode() != EmuSettings.Mode.REAL) {
+            return config;
         }
-        for (int c : emu.slowdown().keySet()) {
-            checkClient(c, k, "slowdown");
-        }
-        for (int c : emu.killAtRound().keySet()) {
-            checkClient(c, k, "kill-at-round");
-        }
-        return config;
-    }
-
-    /**
-     * Real mode's configuration: the delay model (cost model) describes the model actually trained, so the planner's
-     * split layers are the trained model's block boundaries.
-     */
-    private static Config realModeConfig(Config config, ConfigReader root) {
-        String model = TrainSettings.from(root).model();
-        CostSettings cost = CostSettings.from(root);
-        if (cost.mode() == CostSettings.Mode.PAPER_TABLE && !model.equals(CostSettings.PAPER_TABLE_MODEL)) {
-            throw new UserError("config key 'fedsllm.cost.mode' = paper-table: real mode trains train.model = '" + model
-                    + "' and its delay model must describe it; paper-table holds " + CostSettings.PAPER_TABLE_MODEL
-                    + " only: use cost.mode = derived or train.model = " + CostSettings.PAPER_TABLE_MODEL);
-        }
-        return ConfigFactory.parseMap(Map.of("fedsllm.cost.model", model)).withFallback(config);
-    }
-
-    private static void checkClient(int client, int clients, String key) {
-        if (client >= clients) {
-            throw new UserError("config key 'fedsllm.emu." + key + "' names client " + client + " but there are only "
-                    + clients + " clients (ids 0.." + (clients - 1) + ")");
-        }
+        return ConfigFactory.parseMap(Map.of("fedsllm.cost.model", TrainSettings.from(root).model())).withFallback(config);
     }
 }

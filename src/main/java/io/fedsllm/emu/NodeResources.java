@@ -32,15 +32,17 @@ public final class NodeResources implements Extension {
     }
 
     /**
-     * Makes an already obtained context this node's (e.g. after pre-training it with a progress bar before the actors
-     * start); it is closed with the node.
+     * Makes an already obtained context and data this node's (e.g. after pre-training with a progress bar before the
+     * actors start); the context is closed with the node.
      */
-    public synchronized void provide(Config config, TrainContext ctx) {
-        if (context != null) {
-            throw new IllegalStateException("this node already holds a training context");
+    public synchronized void provide(Config config, TrainContext ctx, TrainData trainData) {
+        if (context != null || data != null) {
+            throw new IllegalStateException("this node already holds a training context or data");
         }
         context = ctx;
+        data = trainData;
         contextKey = key(config);
+        dataKey = contextKey;
     }
 
     /** The node's training context for {@code config}, obtained on first use (from the base cache, or pre-trained). */

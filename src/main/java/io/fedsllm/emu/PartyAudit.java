@@ -43,6 +43,23 @@ final class PartyAudit {
                 types.stream().map(Class::getName).sorted().toList());
     }
 
+    /** {@code outcome} with the message totals of every party and its wall time (the coordinator's report). */
+    static io.fedsllm.results.RunResult withTotals(io.fedsllm.results.RunResult outcome, List<PartyStats> stats,
+            double wallSeconds) {
+        long messages = 0;
+        long rejected = 0;
+        java.util.Map<String, java.util.Set<String>> types = new java.util.TreeMap<>();
+        for (PartyStats s : stats) {
+            messages += s.messages();
+            rejected += s.rejected();
+            types.computeIfAbsent(s.role(), r -> new java.util.TreeSet<>()).addAll(s.types());
+        }
+        io.fedsllm.results.RunResult o = outcome;
+        return new io.fedsllm.results.RunResult(o.scheme(), o.mode(), o.clients(), o.rounds(), o.stopReason(),
+                o.virtualSeconds(), wallSeconds, messages, rejected, o.bytesMain(), o.bytesFed(), o.finalValLoss(),
+                o.timeToTargetS(), types, o.clientFailures());
+    }
+
     /**
      * One party's totals, sent to the coordinator when the run ends.
      *

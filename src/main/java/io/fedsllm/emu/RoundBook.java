@@ -44,8 +44,36 @@ final class RoundBook {
         return plan.round();
     }
 
+    /**
+     * Takes a party's report of this round (a server ready, the iterations' end, the aggregation, the evaluation, a
+     * client's totals, an iteration's progress); why it is not expected, or null when it was taken.
+     */
+    String take(Coordinator.Command m) {
+        if (m instanceof Coordinator.ClientReport r) {
+            return r.round() != round() ? "unexpected report of client " + r.client() + " for round " + r.round() : report(r);
+        }
+        if (m instanceof Coordinator.IterationProgress p && p.round() == round()) {
+            lastIteration = p.iteration();
+            return null;
+        }
+        if (m instanceof Coordinator.ServerReady r && r.round() == round() && serverReady == null) {
+            serverReady = r;
+        } else if (m instanceof Coordinator.FedReady r && r.round() == round() && fedReady == null) {
+            fedReady = r;
+        } else if (m instanceof Coordinator.IterationsDone r && r.round() == round() && iterationsDone == null) {
+            iterationsDone = r;
+        } else if (m instanceof Coordinator.Aggregated r && r.round() == round() && aggregated == null) {
+            aggregated = r;
+        } else if (m instanceof Coordinator.Evaluated r && r.round() == round() && evaluating && evaluated == null) {
+            evaluated = r;
+        } else {
+            return "unexpected " + m.getClass().getSimpleName() + " for this round (" + round() + ")";
+        }
+        return null;
+    }
+
     /** Why a client's report is not expected, or null (then it is kept). */
-    String report(Coordinator.ClientReport m) {
+    private String report(Coordinator.ClientReport m) {
         if (m.client() < 0 || m.client() >= reports.length || !expecting[m.client()] || reports[m.client()] != null) {
             return "unexpected report of client " + m.client() + " for round " + m.round();
         }

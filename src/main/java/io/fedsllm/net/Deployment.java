@@ -4,13 +4,16 @@ import com.typesafe.config.Config;
 import io.fedsllm.config.ComputeSettings;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.GeometrySettings;
+import io.fedsllm.config.MemoryBudget;
 import io.fedsllm.config.RadioSettings;
 import io.fedsllm.config.Seeds;
 import io.fedsllm.config.SystemSettings;
+import io.fedsllm.config.UserError;
 import io.fedsllm.cost.ComputeProfile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -68,6 +71,7 @@ public final class Deployment {
      */
     public static Deployment from(Config config) {
         ConfigReader root = ConfigReader.root(config);
+        requireFits(root);
         long seed = root.getLong("seed");
         int clients = SystemSettings.from(root).clients();
         GeometrySettings geometry = GeometrySettings.from(root);
@@ -82,6 +86,29 @@ public final class Deployment {
         }
         ComputeProfile server = new ComputeProfile(compute.serverFrequencyHz(), compute.serverFlopsPerCycle());
         return new Deployment(seed, geometry, radio, Placement.clients(seed, clients, geometry), profiles, server);
+    }
+
+    /**
+     * Bytes of one round's channel: a_k^i of every client on every subchannel of both links (a double each, the
+     * K × (M + N) tables {@link #channel} builds) plus an array header per client row. A lower bound of what a
+     * planned round needs.
+     */
+    public static double channelBytes(int clients, int mainSubchannels, int fedSubchannels) {
+        return 8.0 * clients * ((double) mainSubchannels + fedSubchannels) + 2 * 16.0 * clients;
+    }
+
+    /**
+     * Rejects, before anything is allocated, a number of clients and subchannels whose channel alone needs more heap
+     * than this JVM may use; the message names the flags or keys that set them and the estimate.
+     */
+    public static void requireFits(ConfigReader root) {
+        int clients = SystemSettings.from(root).clients();
+        RadioSettings radio = RadioSettings.from(root);
+        ConfigReader r = root.section("radio");
+        MemoryBudget.require(channelBytes(clients, radio.main().subchannels(), radio.fed().subchannels()),
+                root.section("system").source("clients") + " with " + r.section("main").source("subchannels") + " and "
+                        + r.section("fed").source("subchannels") + ": one round's channel gains (8 bytes per client per"
+                        + " subchannel, K × (M + N))");
     }
 
     /** A deployment with explicit client positions and processors (tests, scenarios); channels still use the seed. */
@@ -122,11 +149,51 @@ public final class Deployment {
         return radio;
     }
 
+    /**
+     * The weakest link SNR a configuration may give, dB: a client's SNR at its power budget spread over the whole
+     * band, without fading. Below it water-filling's PSD (water level minus 1/a) loses every significant digit
+     * (relative error about 2e-16 / SNR) and rates round to 0, i.e. delays to Infinity.
+     */
+    public static final double MIN_LINK_SNR_DB = -100;
+
+    /**
+     * Rejects a round whose channel would leave some client with a link too weak to compute with (below
+     * {@link #MIN_LINK_SNR_DB}, see there), naming the client, the link and the keys that set the link budget.
+     * O(K): only large-scale gains, no channel table. {@link #channel} runs it too.
+     */
+    public void checkLinkBudget(int round) {
+        for (int c = 0; c < clients(); c++) {
+            checkLinkBudget(MAIN, radio.main(), distanceMainM[c], c, round, largeScaleGainDb(MAIN, distanceMainM[c], c, round));
+            checkLinkBudget(FED, radio.fed(), distanceFedM[c], c, round, largeScaleGainDb(FED, distanceFedM[c], c, round));
+        }
+    }
+
+    private void checkLinkBudget(String name, RadioSettings.Link spec, double distanceM, int client, int round, double gainDb) {
+        double pmaxDbm = radio.pmaxDbm();
+        if (spec.pthDbm() != null) {
+            // C5 shares p_th among the K clients: the average share is the budget a client can count on.
+            pmaxDbm = Math.min(pmaxDbm, spec.pthDbm() - Units.linearToDb(clients()));
+        }
+        double snrDb = pmaxDbm + radio.clientAntennaGainDbi() + radio.serverAntennaGainDbi() + gainDb
+                - radio.noisePsdDbmPerHz() - Units.linearToDb(spec.bandwidthHz());
+        if (snrDb < MIN_LINK_SNR_DB) {
+            throw new UserError(String.format(Locale.ROOT, "the radio link budget is too weak to compute with: client %d"
+                    + " on the %s link in round %d reaches an SNR of %.1f dB at %.1f dBm over the whole %.3g Hz band (path "
+                    + "loss and shadowing %.1f dB at %.0f m, antennas %.1f dBi, noise %.1f dBm/Hz); below %.0f dB rates "
+                    + "vanish in double precision. Raise fedsllm.radio.pmax-dbm (or %s.pth-dbm) or the antenna gains, or "
+                    + "lower the path loss, the shadowing, the noise, the bandwidth or fedsllm.geometry.disc-radius-m",
+                    client, name, round, snrDb, pmaxDbm, spec.bandwidthHz(), -gainDb, distanceM,
+                    radio.clientAntennaGainDbi() + radio.serverAntennaGainDbi(), radio.noisePsdDbmPerHz(),
+                    MIN_LINK_SNR_DB, "fedsllm.radio." + name));
+        }
+    }
+
     /** Both links in global round {@code round} (0-based) and the per-client report. */
     public RoundChannel channel(int round) {
         if (round < 0) {
             throw new IllegalArgumentException("round must be >= 0, got " + round);
         }
+        checkLinkBudget(round);
         int k = clients();
         double[] gainMainDb = new double[k];
         double[] gainFedDb = new double[k];

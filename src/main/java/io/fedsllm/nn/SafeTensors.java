@@ -45,8 +45,10 @@ public final class SafeTensors {
         byte[] all;
         try {
             all = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserError("safetensors file " + file + " does not exist", e);
         } catch (IOException e) {
-            throw new UserError("cannot read safetensors file " + file + ": " + e.getMessage(), e);
+            throw new UserError("cannot read safetensors file " + file + ": " + e, e);
         }
         return parse(all, file.toString());
     }

@@ -43,8 +43,21 @@ public final class RunComparison {
         }
     }
 
-    /** Reads {@code rounds.jsonl} and {@code summary.json} of a run directory. */
+    /**
+     * Reads {@code rounds.jsonl} and {@code summary.json} of a finished run directory. A directory that still holds
+     * {@value RunWriter#INCOMPLETE} (a run in progress, interrupted or failed) is refused with what the marker says;
+     * a malformed file is named with its line.
+     */
     public static Run read(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new UserError(dir + (Files.exists(dir) ? " is a file" : " does not exist")
+                    + ": expected a run directory (written by run, with rounds.jsonl and summary.json)");
+        }
+        Path marker = dir.resolve(RunWriter.INCOMPLETE);
+        if (Files.exists(marker)) {
+            throw new UserError(dir + " holds an incomplete run (" + describeMarker(marker) + "): it is still running, "
+                    + "was interrupted or failed, so it has no summary.json; report compares finished runs only");
+        }
         Path rounds = dir.resolve("rounds.jsonl");
         Path summary = dir.resolve("summary.json");
         if (!Files.isRegularFile(rounds) || !Files.isRegularFile(summary)) {
@@ -59,12 +72,37 @@ public final class RunComparison {
                     records.add(RunWriter.JSON.readValue(line, RoundRecord.class));
                 }
             }
-            JsonNode s = RunWriter.JSON.readTree(summary.toFile());
-            return new Run(dir, s.path("scheme").asText("?"), s.path("mode").asText("?"), s.path("clients").asInt(),
-                    List.copyOf(records));
         } catch (IOException e) {
-            throw new UserError(rounds + ":" + lineNo + ": not a round record (" + e.getMessage().split("\n")[0] + ")");
+            throw new UserError(rounds + ":" + Math.max(lineNo, 1) + ": not a round record (" + firstLine(e) + ")");
         }
+        JsonNode s;
+        try {
+            s = RunWriter.JSON.readTree(summary.toFile());
+        } catch (IOException e) {
+            throw new UserError(summary + ": not a run summary (" + firstLine(e) + ")");
+        }
+        if (s == null || !s.isObject() || !s.path("scheme").isTextual() || !s.path("mode").isTextual()
+                || !s.path("clients").canConvertToInt()) {
+            throw new UserError(summary + ": not a run summary: expected a JSON object with scheme, mode and clients");
+        }
+        return new Run(dir, s.path("scheme").asText(), s.path("mode").asText(), s.path("clients").asInt(),
+                List.copyOf(records));
+    }
+
+    /** "state running, started 2026-11-30T10:15:00Z, process 1234" from an incomplete marker (best effort). */
+    private static String describeMarker(Path marker) {
+        try {
+            JsonNode m = RunWriter.JSON.readTree(marker.toFile());
+            String text = RunWriter.INCOMPLETE + ": state " + m.path("state").asText("?") + ", started "
+                    + m.path("startedAt").asText("?") + ", process " + m.path("pid").asText("?");
+            return m.has("reason") ? text + ", reason: " + m.path("reason").asText() : text;
+        } catch (IOException e) {
+            return RunWriter.INCOMPLETE + " present";
+        }
+    }
+
+    private static String firstLine(IOException e) {
+        return String.valueOf(e.getMessage()).split("\n")[0];
     }
 
     /**

@@ -23,39 +23,98 @@ import me.tongfei.progressbar.ProgressBar;
  * only, so the same seed gives the same bytes), {@code wall.jsonl} (wall seconds per round), {@code summary.json},
  * {@code loss.png} (loss against virtual time; only when losses exist) and {@code breakdown.png} (per-round delay
  * breakdown, stacked). Optionally shows a progress bar and one line per round on stderr.
+ *
+ * <p>The directory is an {@link OutputDir} checked before the run starts and created only when the first round is
+ * written (or at {@link #finish}), so a run rejected before it has a round to record leaves the file system as it
+ * was. From its creation until {@link #finish} has written everything, the directory holds {@value #INCOMPLETE}
+ * (state, start time, process id; a failed run also the reason): {@code report} refuses such a directory and a
+ * later {@code run --resume DIR} finds an interrupted run's files in DIR itself.
  */
 public final class RunWriter implements RunSink, AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
-    private final Path dir;
-    private final BufferedWriter rounds;
-    private final BufferedWriter wall;
+    /** The marker of a run directory whose run has not finished (running, interrupted or failed). */
+    public static final String INCOMPLETE = "incomplete.json";
+
+    private final OutputDir out;
     private final ConsoleProgress console;
     private final int maxRounds;
     private final ChartSettings chart;
+    private final String startedAt = java.time.Instant.now().toString();
+    private Path dir;
+    private BufferedWriter rounds;
+    private BufferedWriter wall;
     private ProgressBar progress;
 
     /**
+     * @param out where the outputs go (checked already; created with the first round)
      * @param console where the per-round lines and the progress bar go; null for none
      * @param maxRounds rounds limit (the progress bar's length)
      * @param chart size of loss.png and breakdown.png
      */
-    public RunWriter(Path dir, ConsoleProgress console, int maxRounds, ChartSettings chart) {
-        this.dir = dir;
-        try {
-            Files.createDirectories(dir);
-            this.rounds = Files.newBufferedWriter(dir.resolve("rounds.jsonl"), StandardCharsets.UTF_8);
-            this.wall = Files.newBufferedWriter(dir.resolve("wall.jsonl"), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the run outputs to " + dir, e);
-        }
+    public RunWriter(OutputDir out, ConsoleProgress console, int maxRounds, ChartSettings chart) {
+        this.out = out;
         this.console = console;
         this.maxRounds = maxRounds;
         this.chart = chart;
     }
 
+    /** Into {@code dir} exactly, which must be new or empty (checked now, a {@link io.fedsllm.config.UserError} if not). */
+    public RunWriter(Path dir, ConsoleProgress console, int maxRounds, ChartSettings chart) {
+        this(OutputDir.exact(dir, dir.toString(), false, java.util.List.of()), console, maxRounds, chart);
+    }
+
+    /** The run directory once created (the first round or finish), else where it will be. */
+    public Path dir() {
+        return dir != null ? dir : out.path();
+    }
+
+    /** Creates the directory, marks it incomplete and opens the record files, once. */
+    private void open() {
+        if (dir != null) {
+            return;
+        }
+        Path d = out.create();
+        try {
+            writeMarker(d, "running", null);
+            rounds = Files.newBufferedWriter(d.resolve("rounds.jsonl"), StandardCharsets.UTF_8);
+            wall = Files.newBufferedWriter(d.resolve("wall.jsonl"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run outputs to " + d, e);
+        }
+        dir = d;
+    }
+
+    private void writeMarker(Path d, String state, String reason) throws IOException {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("state", state);
+        m.put("startedAt", startedAt);
+        m.put("pid", ProcessHandle.current().pid());
+        m.put("roundsLimit", maxRounds);
+        if (reason != null) {
+            m.put("reason", reason);
+        }
+        Files.writeString(d.resolve(INCOMPLETE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n");
+    }
+
+    /**
+     * Records in the marker that the run failed (and why), when the directory exists; a run that failed before its
+     * first round has no directory and this does nothing.
+     */
+    public void fail(Throwable cause) {
+        if (dir == null) {
+            return;
+        }
+        try {
+            writeMarker(dir, "failed", cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
     @Override
     public void round(RoundRecord r, double wallSeconds) {
+        open();
         try {
             rounds.write(JSON.writeValueAsString(r));
             rounds.write('\n');
@@ -89,8 +148,9 @@ public final class RunWriter implements RunSink, AutoCloseable {
                 r.dropped().isEmpty() ? "" : "  dropped " + r.dropped());
     }
 
-    /** Writes summary.json and the charts. */
+    /** Writes summary.json and the charts, then removes the incomplete marker: the run directory is complete. */
     public void finish(RunResult result, long seed, Double targetLoss) {
+        open();
         ObjectNode s = JSON.createObjectNode();
         s.put("scheme", result.scheme());
         s.put("mode", result.mode());
@@ -125,6 +185,12 @@ public final class RunWriter implements RunSink, AutoCloseable {
             throw new UncheckedIOException("cannot write " + dir.resolve("summary.json"), e);
         }
         charts(result.rounds());
+        closeRecords();
+        try {
+            Files.delete(dir.resolve(INCOMPLETE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir.resolve(INCOMPLETE), e);
+        }
     }
 
     private void charts(List<RoundRecord> records) {
@@ -169,14 +235,22 @@ public final class RunWriter implements RunSink, AutoCloseable {
         return a;
     }
 
-    @Override
-    public void close() {
+    private void closeRecords() {
         try {
-            rounds.close();
-            wall.close();
+            if (rounds != null) {
+                rounds.close();
+            }
+            if (wall != null) {
+                wall.close();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public void close() {
+        closeRecords();
         if (progress != null) {
             progress.close();
         }

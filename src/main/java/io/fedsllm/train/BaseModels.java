@@ -21,6 +21,11 @@ public final class BaseModels {
         TrainSettings ts = TrainSettings.from(root);
         if (!ts.baseCheckpoint().isBlank()) {
             Path file = Path.of(ts.baseCheckpoint());
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw root.section("train").invalid("base-checkpoint", (java.nio.file.Files.isDirectory(file)
+                        ? "is a directory" : "no such file " + file.toAbsolutePath()) + "; expected \"\" (the project's "
+                        + "pre-trained base) or the path of a Hugging Face GPT-2 model.safetensors");
+            }
             return new Base(Gpt2Weights.fromSafeTensors(shape, file, manager), "checkpoint " + file);
         }
         BaseModelCache.Entry e = pretrained(root, shape, manager, progress);
@@ -32,6 +37,9 @@ public final class BaseModels {
     public static BaseModelCache.Entry pretrained(ConfigReader root, ModelShape shape, NDManager manager,
             TrainProgress progress) {
         PretrainRunSettings p = PretrainRunSettings.from(root);
+        // Where the base will be cached must be usable before minutes of pre-training, not after.
+        io.fedsllm.report.OutputDir.requireDirectoryLocation(BaseModelCache.dir(shape, p),
+                root.section("pretrain").source("cache-dir"));
         try (TrainProgress.Task bar = progress.start("pretrain " + shape.name(), p.steps())) {
             return BaseModelCache.obtain(shape, p, () -> E2eTask.corpus(root), E2eTask.corpusFingerprint(root), manager, bar::step);
         }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.DataSettings;
 import io.fedsllm.config.PartitionSettings;
+import io.fedsllm.config.SystemSettings;
 import io.fedsllm.config.TrainSettings;
 import io.fedsllm.data.E2eDataset;
 import io.fedsllm.data.E2eRecord;
@@ -30,11 +31,14 @@ public final class TrainData {
         this.evalExamples = evalExamples;
     }
 
-    /** Loads (or generates) the configured data. */
+    /** Loads (or generates) the configured data; every one of the {@code system.clients} clients must get an example. */
     public static TrainData load(Config config) {
         ConfigReader root = ConfigReader.root(config);
-        return new TrainData(E2eDataset.load(DataSettings.from(root)), PartitionSettings.from(root), root.getLong("seed"),
-                TrainSettings.from(root).evalExamples());
+        DataSettings settings = DataSettings.from(root);
+        E2eDataset data = E2eDataset.load(settings);
+        E2eDataset.requireTrainingExamplesFor(data, settings, SystemSettings.from(root).clients(),
+                root.section("system").source("clients"));
+        return new TrainData(data, PartitionSettings.from(root), root.getLong("seed"), TrainSettings.from(root).evalExamples());
     }
 
     /** Every client's shard when the training split is divided among {@code clients} (index = client id). */

@@ -70,7 +70,7 @@ class ConfigValidationTest {
     @Test
     void negativeBandwidthIsRejected() {
         assertMentions(rejected(RadioSettings::from, "radio.main.bandwidth-hz=-20e6"),
-                "fedsllm.radio.main.bandwidth-hz", "-20e6", "a number > 0");
+                "fedsllm.radio.main.bandwidth-hz", "-20e6", "a bandwidth in Hz in [1000, 1e12]");
     }
 
     @Test
@@ -84,9 +84,9 @@ class ConfigValidationTest {
     void moreClientsThanSubchannelsIsRejected() {
         // 100 clients fit the 160 main subchannels but not the 80 fed subchannels.
         assertMentions(rejected(RadioSettings::from, "system.clients=100"),
-                "fedsllm.radio.fed.subchannels", "= 80", ">= system.clients = 100", "at least one subchannel");
+                "fedsllm.radio.fed.subchannels", "= 80", ">= fedsllm.system.clients = 100", "at least one subchannel");
         assertMentions(rejected(RadioSettings::from, "radio.main.subchannels=4"),
-                "fedsllm.radio.main.subchannels", "= 4", ">= system.clients = 5");
+                "fedsllm.radio.main.subchannels", "= 4", ">= fedsllm.system.clients = 5");
     }
 
     @Test
@@ -101,7 +101,7 @@ class ConfigValidationTest {
     @Test
     void negativeShadowingSigmaIsRejected() {
         assertMentions(rejected(RadioSettings::from, "radio.shadowing-sigma-db=-1"),
-                "fedsllm.radio.shadowing-sigma-db", "-1", "a number >= 0");
+                "fedsllm.radio.shadowing-sigma-db", "-1", "a standard deviation in dB in [0, 30]");
     }
 
     @Test
@@ -116,9 +116,9 @@ class ConfigValidationTest {
     void minDistanceAtOrBeyondTheRadiusIsRejected() {
         assertMentions(rejected(GeometrySettings::from, "geometry.min-distance-m=200"),
                 "fedsllm.geometry.min-distance-m", "200", "< geometry.disc-radius-m = 200");
-        assertMentions(rejected(GeometrySettings::from, "geometry.disc-radius-m=0"), "fedsllm.geometry.disc-radius-m", "> 0");
+        assertMentions(rejected(GeometrySettings::from, "geometry.disc-radius-m=0"), "fedsllm.geometry.disc-radius-m", "a distance in m in [1, 1e5]");
         assertMentions(rejected(GeometrySettings::from, "geometry.main-server-offset-m=-5"),
-                "fedsllm.geometry.main-server-offset-m", "-5", ">= 0");
+                "fedsllm.geometry.main-server-offset-m", "-5", "a distance in m in [0, 1e5]");
     }
 
     @Test
@@ -126,7 +126,7 @@ class ConfigValidationTest {
         assertMentions(rejected(ComputeSettings::from, "compute.client-frequency-max-hz=0.5e9"),
                 "fedsllm.compute.client-frequency-max-hz", "0.5e9", ">= compute.client-frequency-min-hz");
         assertMentions(rejected(ComputeSettings::from, "compute.server-flops-per-cycle=0"),
-                "fedsllm.compute.server-flops-per-cycle", "> 0");
+                "fedsllm.compute.server-flops-per-cycle", "FLOPs per cycle in [1, 1e9]");
     }
 
     @Test
@@ -136,7 +136,7 @@ class ConfigValidationTest {
                 "fedsllm.cost.model", "tiny", "gpt2-small", "derived");
         assertMentions(rejected(CostSettings::from, "cost.activation-bits=0"), "fedsllm.cost.activation-bits", "[1, 64]");
         assertMentions(rejected(CostSettings::from, "cost.paper-table.attention-gflop=-1"),
-                "fedsllm.cost.paper-table.attention-gflop", ">= 0");
+                "fedsllm.cost.paper-table.attention-gflop", "GFLOP per mini-batch in [0, 1e9]");
         ConfigError e = assertThrows(ConfigError.class, () -> CostModels.from(ConfigLoader.withSets("system.batch-size=0")));
         assertMentions(e.getMessage(), "fedsllm.system.batch-size", ">= 1");
     }
@@ -172,7 +172,7 @@ class ConfigValidationTest {
         Files.writeString(f, "fedsllm.radio {\n  pmax-dbm = 23\n  fed.bandwidth-hz = -1\n}\n");
         Config c = ConfigLoader.load(f, List.of());
         ConfigError e = assertThrows(ConfigError.class, () -> RadioSettings.from(ConfigReader.root(c)));
-        assertMentions(e.getMessage(), "fedsllm.radio.fed.bandwidth-hz", "-1", "radio.conf: 3", "> 0");
+        assertMentions(e.getMessage(), "fedsllm.radio.fed.bandwidth-hz", "-1", "radio.conf: 3", "[1000, 1e12]");
     }
 
     @Test
