@@ -12,10 +12,10 @@ import java.util.List;
  * weight during pre-training), with optional clipping of the global gradient norm. Moments live in the
  * parameters' manager and are updated in place; temporaries go to the step manager.
  */
-public final class AdamW {
+public final class AdamW implements Optimizer {
     /** Settings: learning rate, betas, epsilon, decoupled weight decay, clip norm (0 = no clipping). */
     public record Settings(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
-                           double clipNorm) {}
+                           double clipNorm) implements Optimizer.Settings {}
 
     private final List<NDArray> params;
     private final List<NDArray> m = new ArrayList<>();
@@ -33,64 +33,20 @@ public final class AdamW {
         }
     }
 
-    /**
-     * The gradient of every parameter as floats (a copy; gradients of parameters the graph did not reach are
-     * zeros). Each getGradient() wrapper is closed at once.
-     */
-    public List<float[]> gradients() {
-        List<float[]> out = new ArrayList<>();
-        for (NDArray p : params) {
-            try (NDArray g = p.getGradient()) {
-                out.add(g.toFloatArray());
-            }
-        }
-        return out;
-    }
-
-    /** Global L2 norm of the current gradients. */
-    public double gradientNorm() {
-        double sq = 0;
-        for (float[] g : gradients()) {
-            for (float x : g) {
-                sq += (double) x * x;
-            }
-        }
-        return Math.sqrt(sq);
-    }
-
-    /** Scales the learning rate from the next step on (a schedule: warm-up, decay). */
+    @Override
     public void setLearningRateFactor(double factor) {
         this.learningRateFactor = factor;
     }
 
-    /**
-     * One update from the accumulated gradients, then zeroes them. Must run outside a gradient collector. Safe on
-     * any thread: PyTorch's grad mode is per thread and ON where the engine was not loaded, and in-place updates of
-     * parameters that require gradients fail under it, so the step turns it off and restores it afterwards.
-     */
+    /** One update from the accumulated gradients, then zeroes them (see {@link Optimizer#step}). */
+    @Override
     public void step(NDManager stepManager) {
-        boolean gradMode = JniUtils.isGradMode();
-        if (gradMode) {
-            JniUtils.setGradMode(false);
-        }
-        try {
-            update(stepManager);
-        } finally {
-            if (gradMode) {
-                JniUtils.setGradMode(true);
-            }
-        }
+        Optimizer.withoutGradMode(() -> update(stepManager));
     }
 
     private void update(NDManager stepManager) {
         t++;
-        float clip = 1f;
-        if (settings.clipNorm() > 0) {
-            double norm = gradientNorm();
-            if (norm > settings.clipNorm()) {
-                clip = (float) (settings.clipNorm() / norm);
-            }
-        }
+        float clip = clipFactor(settings.clipNorm());
         float b1 = (float) settings.beta1();
         float b2 = (float) settings.beta2();
         double bc1 = 1 - Math.pow(settings.beta1(), t);
@@ -118,13 +74,7 @@ public final class AdamW {
         }
     }
 
-    /** Clears the accumulated gradients without updating (e.g. after a gradient-only test step). */
-    public void zeroGradients() {
-        for (NDArray p : params) {
-            JniUtils.zeroGrad((PtNDArray) p);
-        }
-    }
-
+    @Override
     public List<NDArray> params() {
         return params;
     }
