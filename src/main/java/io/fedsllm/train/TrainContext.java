@@ -133,6 +133,11 @@ public final class TrainContext implements AutoCloseable {
         return optimization;
     }
 
+    /** A new federated-server strategy as {@code train.fed-strategy} configures it (one per experiment). */
+    public ServerStrategy newServerStrategy() {
+        return ServerStrategy.create(optimization);
+    }
+
     static AdamW.Settings adamW(TrainSettings t) {
         return new AdamW.Settings(t.learningRate(), t.beta1(), t.beta2(), t.epsilon(), t.weightDecay(), t.gradClipNorm());
     }
