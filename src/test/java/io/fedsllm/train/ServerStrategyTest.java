@@ -43,20 +43,12 @@ class ServerStrategyTest {
         for (int b = from; b < to; b++) {
             Map<String, float[]> t = new LinkedHashMap<>();
             for (String target : List.of("q", "v")) {
-                t.put(target + ".lora_A", gaussian(r, 3 * rank, std));
-                t.put(target + ".lora_B", gaussian(r, rank * 4, std));
+                t.put(target + ".lora_A", SmallTraining.gaussian(r, 3 * rank, std));
+                t.put(target + ".lora_B", SmallTraining.gaussian(r, rank * 4, std));
             }
             m.put(b, t);
         }
         return new LoraBlocks(m, rank);
-    }
-
-    static float[] gaussian(SplittableRandom r, int n, double std) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (std * r.nextGaussian());
-        }
-        return v;
     }
 
     /** The uploads of round {@code round}: the global copy plus a client change of about 0.05. */
@@ -141,19 +133,6 @@ class ServerStrategyTest {
         }
     }
 
-    static double maxDiff(LoraBlocks a, LoraBlocks b) {
-        double d = 0;
-        for (var e : a.blocks().entrySet()) {
-            for (var t : e.getValue().entrySet()) {
-                float[] y = b.blocks().get(e.getKey()).get(t.getKey());
-                for (int i = 0; i < y.length; i++) {
-                    d = Math.max(d, Math.abs(t.getValue()[i] - y[i]));
-                }
-            }
-        }
-        return d;
-    }
-
     @Test
     void fedAvgAndFedProxReturnFedAvgsAverageBitForBitAndHoldNoState() {
         LoraBlocks global = blocks(0, 2, 2, 1, 0.1);
@@ -163,7 +142,7 @@ class ServerStrategyTest {
             for (int round = 0; round < 3; round++) {
                 List<LoraBlocks> up = uploads(global, round);
                 LoraBlocks next = s.aggregate(global, up, SAMPLES);
-                assertEquals(0, maxDiff(FedAvg.average(up, SAMPLES), next), name);
+                assertEquals(0, SmallTraining.maxDiff(FedAvg.average(up, SAMPLES), next), name);
                 assertArrayEquals(FedAvg.average(up, SAMPLES).toBytes(), next.toBytes(), name + ": the same bytes as today's FedAvg");
                 global = next;
             }
@@ -195,13 +174,13 @@ class ServerStrategyTest {
             for (int round = 0; round < 4; round++) {
                 global = s.aggregate(global, uploads(global, round), SAMPLES);
                 refGlobal = ref.aggregate(refGlobal, uploads(refGlobal, round));
-                double d = maxDiff(refGlobal, global);
+                double d = SmallTraining.maxDiff(refGlobal, global);
                 assertTrue(d < 1e-6, String.join(" ", c) + " round " + round + ": max |real - reference| = " + d);
             }
             finals.add(global);
         }
         for (int i = 1; i < finals.size(); i++) {
-            assertTrue(maxDiff(finals.get(i - 1), finals.get(i)) > 1e-4, "cases " + (i - 1) + " and " + i + " are told apart");
+            assertTrue(SmallTraining.maxDiff(finals.get(i - 1), finals.get(i)) > 1e-4, "cases " + (i - 1) + " and " + i + " are told apart");
         }
     }
 
@@ -212,10 +191,10 @@ class ServerStrategyTest {
         for (int round = 0; round < 3; round++) {
             List<LoraBlocks> up = uploads(global, round);
             LoraBlocks next = m.aggregate(global, up, SAMPLES);
-            assertTrue(maxDiff(FedAvg.average(up, SAMPLES), next) < 1e-7);
+            assertTrue(SmallTraining.maxDiff(FedAvg.average(up, SAMPLES), next) < 1e-7);
             global = next;
         }
-        assertTrue(maxDiff(strategy("fedavgm").aggregate(global, uploads(global, 9), SAMPLES),
+        assertTrue(SmallTraining.maxDiff(strategy("fedavgm").aggregate(global, uploads(global, 9), SAMPLES),
                 FedAvg.average(uploads(global, 9), SAMPLES)) < 1e-7, "first round: v = d whatever the momentum");
     }
 
@@ -235,7 +214,7 @@ class ServerStrategyTest {
             LoraBlocks fromB = b.aggregate(global, uploads(global, 2), SAMPLES);
             assertArrayEquals(fromA.toBytes(), fromB.toBytes(), name + ": a restored strategy continues bit for bit");
             LoraBlocks fresh = strategy(name, "train.fedopt.bias-correction=true").aggregate(global, uploads(global, 2), SAMPLES);
-            assertTrue(maxDiff(fresh, fromA) > 1e-5, name + ": the state matters (a fresh strategy gives another copy)");
+            assertTrue(SmallTraining.maxDiff(fresh, fromA) > 1e-5, name + ": the state matters (a fresh strategy gives another copy)");
             Map<String, String> meta = SafeTensors.metadata(saved, name);
             assertEquals(name, meta.get("strategy"));
             assertEquals("0:2,1:2,2:2", meta.get("steps"));
@@ -263,8 +242,8 @@ class ServerStrategyTest {
         List<LoraBlocks> up = uploads(grown, 2);
         LoraBlocks afterGrow = s.aggregate(grown, up, SAMPLES);
         LoraBlocks fresh = strategy("fedadam", sets).aggregate(grown, up, SAMPLES);
-        assertEquals(0, maxDiff(fresh.select(2, 3), afterGrow.select(2, 3)), "the arriving block starts afresh");
-        assertTrue(maxDiff(fresh.select(0, 2), afterGrow.select(0, 2)) > 1e-5, "the staying blocks keep their moments");
+        assertEquals(0, SmallTraining.maxDiff(fresh.select(2, 3), afterGrow.select(2, 3)), "the arriving block starts afresh");
+        assertTrue(SmallTraining.maxDiff(fresh.select(0, 2), afterGrow.select(0, 2)) > 1e-5, "the staying blocks keep their moments");
         assertEquals("0:3,1:3,2:1", SafeTensors.metadata(s.state(), "state").get("steps"));
         // The split moves down: block 0 leaves for the server; its state goes.
         LoraBlocks shrunk = afterGrow.select(1, 3);
@@ -273,7 +252,7 @@ class ServerStrategyTest {
         // The rank changes: every block restarts.
         LoraBlocks reranked = shrunk.resized(4, 1);
         List<LoraBlocks> up4 = uploads(reranked, 4);
-        assertEquals(0, maxDiff(strategy("fedadam", sets).aggregate(reranked, up4, SAMPLES), s.aggregate(reranked, up4, SAMPLES)));
+        assertEquals(0, SmallTraining.maxDiff(strategy("fedadam", sets).aggregate(reranked, up4, SAMPLES), s.aggregate(reranked, up4, SAMPLES)));
         assertEquals("1:1,2:1", SafeTensors.metadata(s.state(), "state").get("steps"));
         assertEquals("4", SafeTensors.metadata(s.state(), "state").get("rank"));
     }

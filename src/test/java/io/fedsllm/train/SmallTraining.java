@@ -46,7 +46,7 @@ final class SmallTraining {
         return new LoraBlocks(m, rank);
     }
 
-    private static float[] gaussian(SplittableRandom r, int n, double std) {
+    static float[] gaussian(SplittableRandom r, int n, double std) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) (std * r.nextGaussian());
@@ -101,6 +101,20 @@ final class SmallTraining {
                 org.junit.jupiter.api.Assertions.fail(what + "[" + i + "]: expected " + want[i] + ", got " + got[i] + " (tolerance " + tol + ")");
             }
         }
+    }
+
+    /** The largest |want − got| over every value of two LoraBlocks of the same layout. */
+    static double maxDiff(LoraBlocks want, LoraBlocks got) {
+        double d = 0;
+        for (Map.Entry<Integer, Map<String, float[]>> e : want.blocks().entrySet()) {
+            for (Map.Entry<String, float[]> t : e.getValue().entrySet()) {
+                float[] g = got.blocks().get(e.getKey()).get(t.getKey());
+                for (int i = 0; i < g.length; i++) {
+                    d = Math.max(d, Math.abs(t.getValue()[i] - g[i]));
+                }
+            }
+        }
+        return d;
     }
 
     static void assertSameLora(LoraBlocks want, LoraBlocks got, double tol) {
