@@ -34,7 +34,8 @@ public final class CentralizedTraining {
     /**
      * {@code splitLayer} 0 = unsplit; otherwise the block boundary in [1, L-1] where the three split calls cut.
      * {@code saveLora} (null = don't) receives the trained adapters of every block as safetensors
-     * ({@link LoraAdapters#save}, metadata: model, rank, alpha, targets, blocks, split); steps go to
+     * ({@link LoraAdapters#save}, metadata: model, rank, alpha, targets, blocks, split), and the folder
+     * {@link PeftAdapters#folderFor} next to it the same adapters in Hugging Face PEFT's layout; steps go to
      * {@code progress}. Runs on any thread.
      */
     public static Outcome run(ConfigReader root, int splitLayer, Path saveLora, TrainProgress progress) {
@@ -72,6 +73,7 @@ public final class CentralizedTraining {
                         : LoraBlocks.of(unsplitLora);
                 if (saveLora != null) {
                     save(trained, shape, lora, splitLayer, saveLora);
+                    PeftAdapters.write(trained, shape, lora, BaseModels.location(root, shape), PeftAdapters.folderFor(saveLora));
                 }
                 return new Outcome(r, base.source(), trained);
             }
