@@ -2,8 +2,6 @@ package io.fedsllm.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +11,7 @@ import java.util.List;
  * starts at 0, so the first step has buf = g, as PyTorch) and g ← g + μ · buf (Nesterov) or g ← buf; then
  * p ← p − lr · g. The clip factor is that of the global gradient norm before weight decay (as {@link AdamW}).
  */
-public final class Sgd implements Optimizer {
+public final class Sgd extends ParamOptimizer {
     /**
      * Settings.
      *
@@ -36,13 +34,11 @@ public final class Sgd implements Optimizer {
         }
     }
 
-    private final List<NDArray> params;
     private final List<NDArray> buffers = new ArrayList<>();
     private final Settings settings;
-    private double learningRateFactor = 1;
 
     public Sgd(List<NDArray> params, NDManager stateManager, Settings settings) {
-        this.params = List.copyOf(params);
+        super(params);
         this.settings = settings;
         if (settings.momentum() > 0) {
             for (NDArray p : params) {
@@ -52,51 +48,37 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
-    public void setLearningRateFactor(double factor) {
-        this.learningRateFactor = factor;
+    double clipNorm() {
+        return settings.clipNorm();
     }
 
     @Override
-    public void step(NDManager stepManager) {
-        Optimizer.withoutGradMode(() -> update(stepManager));
+    float beginStep(double learningRateFactor) {
+        return (float) (settings.learningRate() * learningRateFactor);
     }
 
-    private void update(NDManager stepManager) {
-        float clip = clipFactor(settings.clipNorm());
+    @Override
+    void update(int i, NDArray p, NDArray g, float lr, NDManager tmp) {
         float mu = (float) settings.momentum();
-        float lr = (float) (settings.learningRate() * learningRateFactor);
-        try (NDManager tmp = stepManager.newSubManager()) {
-            for (int i = 0; i < params.size(); i++) {
-                NDArray p = params.get(i);
-                NDArray g = p.getGradient();
-                g.attach(tmp);
-                NDArray d = clip == 1f ? g : g.mul(clip);
-                if (settings.weightDecay() > 0) {
-                    NDArray decay = p.mul((float) settings.weightDecay());
-                    decay.attach(tmp);
-                    d = d.add(decay);
-                }
-                if (mu > 0) {
-                    NDArray buf = buffers.get(i);
-                    buf.muli(mu).addi(d);
-                    if (settings.nesterov()) {
-                        NDArray ahead = buf.mul(mu);
-                        ahead.attach(tmp); // ops on the buffer land in the state manager: move them to the step
-                        d = d.add(ahead);
-                    } else {
-                        d = buf;
-                    }
-                }
-                NDArray delta = d.mul(lr);
-                delta.attach(tmp);
-                p.subi(delta);
-                JniUtils.zeroGrad((PtNDArray) p);
+        NDArray d = g;
+        if (settings.weightDecay() > 0) {
+            NDArray decay = p.mul((float) settings.weightDecay());
+            decay.attach(tmp);
+            d = d.add(decay);
+        }
+        if (mu > 0) {
+            NDArray buf = buffers.get(i);
+            buf.muli(mu).addi(d);
+            if (settings.nesterov()) {
+                NDArray ahead = buf.mul(mu);
+                ahead.attach(tmp); // ops on the buffer land in the state manager: move them to the step
+                d = d.add(ahead);
+            } else {
+                d = buf;
             }
         }
-    }
-
-    @Override
-    public List<NDArray> params() {
-        return params;
+        NDArray delta = d.mul(lr);
+        delta.attach(tmp);
+        p.subi(delta);
     }
 }

@@ -1,6 +1,5 @@
 package io.fedsllm.train;
 
-import io.fedsllm.config.UserError;
 import io.fedsllm.nn.SafeTensors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,14 +100,9 @@ final class StrategyState {
 
     /** Replaces the state with {@link #toBytes} output of the same strategy; IllegalArgumentException if malformed. */
     void restore(byte[] bytes) {
-        Map<String, SafeTensors.Tensor> tensors;
-        Map<String, String> meta;
-        try {
-            tensors = SafeTensors.parse(bytes, "strategy state");
-            meta = SafeTensors.metadata(bytes, "strategy state");
-        } catch (UserError e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        SafeTensors.Message message = SafeTensors.message(bytes, "strategy state");
+        Map<String, SafeTensors.Tensor> tensors = message.tensors();
+        Map<String, String> meta = message.metadata();
         if (!FORMAT.equals(meta.get("format")) || !strategy.equals(meta.get("strategy"))) {
             throw new IllegalArgumentException("strategy state: format " + meta.get("format") + " of strategy " + meta.get("strategy")
                     + ", expected " + FORMAT + " of strategy " + strategy);
