@@ -9,6 +9,7 @@ import io.fedsllm.report.ConsoleProgress;
 import io.fedsllm.report.OutputDir;
 import io.fedsllm.train.CentralizedTraining;
 import io.fedsllm.train.FineTuner;
+import io.fedsllm.train.PeftAdapters;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,7 +52,9 @@ public final class TrainCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--save-lora", paramLabel = "PATH",
-            description = "write the trained LoRA adapters of every block to this safetensors file")
+            description = "write the trained LoRA adapters of every block to this safetensors file, and the same adapters in "
+                    + "Hugging Face PEFT's layout (adapter_model.safetensors + adapter_config.json) to the folder next to it named "
+                    + "after it: lora.safetensors -> lora-peft/")
     java.nio.file.Path saveLora;
 
     @Option(names = "--overwrite", description = "replace an existing --save-lora file")
@@ -83,6 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
                     .put("base", o.baseSource());
             if (saveLora != null) {
                 n.put("savedLora", saveLora.toString());
+                n.put("savedPeft", PeftAdapters.folderFor(saveLora).toString());
             }
             ArrayNode curve = n.putArray("valLossCurve");
             r.curve().forEach(p -> curve.addObject().put("step", p.step()).put("valLoss", p.valLoss()));
@@ -104,7 +108,8 @@ public final class TrainCommand implements Callable<Integer> {
                     r.end().slotErrorRate());
             r.samples().forEach(s -> System.out.println("  sample: " + s));
             if (saveLora != null) {
-                System.out.printf(Locale.ROOT, "LoRA adapters (rank %d, %d weights) saved to %s%n", r.rank(), o.lora().weights(), saveLora);
+                System.out.printf(Locale.ROOT, "LoRA adapters (rank %d, %d weights) saved to %s; PEFT layout in %s%n", r.rank(),
+                        o.lora().weights(), saveLora, PeftAdapters.folderFor(saveLora));
             }
         }
         return 0;

@@ -1,7 +1,7 @@
 package io.fedsllm.emu;
 
-import io.fedsllm.train.FedAvg;
 import io.fedsllm.train.LoraBlocks;
+import io.fedsllm.train.ServerStrategy;
 import java.util.List;
 
 /**
@@ -30,8 +30,8 @@ interface GlobalCopy {
     record Decoded(LoraBlocks lora, String refused) {}
 
     /**
-     * The new copy from the round's uploads (client-id order) weighted by |D_k|; split learning: the last one.
-     * Nothing changes without uploads.
+     * The new copy from the round's uploads (client-id order) by the server strategy ({@code fedavg}: weighted by
+     * |D_k|); split learning: the last one (a relay, no strategy). Nothing changes without uploads.
      */
     void aggregate(List<LoraBlocks> uploads, List<Integer> samples, boolean lastOnly);
 
@@ -72,18 +72,23 @@ interface GlobalCopy {
         }
     };
 
-    /** Real mode; {@code seed} = the experiment seed (rank resizing). */
-    static GlobalCopy real(long seed) {
-        return new Real(seed);
+    /**
+     * Real mode; {@code seed} = the experiment seed (rank resizing); {@code strategy} turns the round's uploads into the
+     * next copy ({@code train.fed-strategy}; its state is the federated server's).
+     */
+    static GlobalCopy real(long seed, ServerStrategy strategy) {
+        return new Real(seed, strategy);
     }
 
-    /** The global copy's LoRA values. */
+    /** The global copy's LoRA values and the strategy that updates them. */
     final class Real implements GlobalCopy {
         private final long seed;
+        private final ServerStrategy strategy;
         private LoraBlocks lora;
 
-        private Real(long seed) {
+        private Real(long seed, ServerStrategy strategy) {
             this.seed = seed;
+            this.strategy = strategy;
         }
 
         @Override
@@ -150,7 +155,8 @@ interface GlobalCopy {
         @Override
         public void aggregate(List<LoraBlocks> uploads, List<Integer> samples, boolean lastOnly) {
             if (!uploads.isEmpty()) {
-                lora = lastOnly ? uploads.get(uploads.size() - 1) : FedAvg.average(uploads, samples);
+                // The copy now is the one broadcast at the round start: the strategy's "global" (fedavg: the average).
+                lora = lastOnly ? uploads.get(uploads.size() - 1) : strategy.aggregate(lora, uploads, samples);
             }
         }
 

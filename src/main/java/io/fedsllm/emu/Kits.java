@@ -6,10 +6,12 @@ import com.typesafe.config.ConfigRenderOptions;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.EmuRuntime;
 import io.fedsllm.config.EmuSettings;
+import io.fedsllm.config.OptimizationSettings;
 import io.fedsllm.config.Seeds;
 import io.fedsllm.cost.CostModels;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.train.Evaluator;
+import io.fedsllm.train.ServerStrategy;
 import io.fedsllm.train.TrainContext;
 import io.fedsllm.train.TrainData;
 import java.util.ArrayList;
@@ -18,7 +20,8 @@ import java.util.List;
 /**
  * What each party is given when its node spawns it (its "kit"), built from the experiment configuration and the
  * node's read-only resources: a client its id and its own shard, the main server the shared base (and every shard
- * only for the centralized scheme, whose one server holds all data), the federated server nothing but its seed, the
+ * only for the centralized scheme, whose one server holds all data), the federated server its seed and aggregation
+ * strategy, the
  * evaluator the validation examples. Everything else reaches a party as a message. {@code RoleSeparationTest} walks
  * these kits to check that no party can reach another party's data.
  */
@@ -60,7 +63,8 @@ final class Kits {
 
     static FedServer.Kit fedServer(Config config) {
         ConfigReader root = ConfigReader.root(config);
-        GlobalCopy copy = real(config) ? GlobalCopy.real(root.getLong("seed")) : GlobalCopy.ANALYTIC;
+        GlobalCopy copy = real(config) ? GlobalCopy.real(root.getLong("seed"),
+                ServerStrategy.create(OptimizationSettings.from(root))) : GlobalCopy.ANALYTIC;
         return new FedServer.Kit(copy, EmuRuntime.from(root).partyTimeout());
     }
 

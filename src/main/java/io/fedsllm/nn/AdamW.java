@@ -2,8 +2,6 @@ package io.fedsllm.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,20 +10,20 @@ import java.util.List;
  * weight during pre-training), with optional clipping of the global gradient norm. Moments live in the
  * parameters' manager and are updated in place; temporaries go to the step manager.
  */
-public final class AdamW {
+public final class AdamW extends ParamOptimizer {
     /** Settings: learning rate, betas, epsilon, decoupled weight decay, clip norm (0 = no clipping). */
     public record Settings(double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
-                           double clipNorm) {}
+                           double clipNorm) implements Optimizer.Settings {}
 
-    private final List<NDArray> params;
     private final List<NDArray> m = new ArrayList<>();
     private final List<NDArray> v = new ArrayList<>();
     private final Settings settings;
     private int t;
-    private double learningRateFactor = 1;
+    private double bc1;
+    private double bc2;
 
     public AdamW(List<NDArray> params, NDManager stateManager, Settings settings) {
-        this.params = List.copyOf(params);
+        super(params);
         this.settings = settings;
         for (NDArray p : params) {
             m.add(stateManager.zeros(p.getShape()));
@@ -33,99 +31,33 @@ public final class AdamW {
         }
     }
 
-    /**
-     * The gradient of every parameter as floats (a copy; gradients of parameters the graph did not reach are
-     * zeros). Each getGradient() wrapper is closed at once.
-     */
-    public List<float[]> gradients() {
-        List<float[]> out = new ArrayList<>();
-        for (NDArray p : params) {
-            try (NDArray g = p.getGradient()) {
-                out.add(g.toFloatArray());
-            }
-        }
-        return out;
+    @Override
+    double clipNorm() {
+        return settings.clipNorm();
     }
 
-    /** Global L2 norm of the current gradients. */
-    public double gradientNorm() {
-        double sq = 0;
-        for (float[] g : gradients()) {
-            for (float x : g) {
-                sq += (double) x * x;
-            }
-        }
-        return Math.sqrt(sq);
-    }
-
-    /** Scales the learning rate from the next step on (a schedule: warm-up, decay). */
-    public void setLearningRateFactor(double factor) {
-        this.learningRateFactor = factor;
-    }
-
-    /**
-     * One update from the accumulated gradients, then zeroes them. Must run outside a gradient collector. Safe on
-     * any thread: PyTorch's grad mode is per thread and ON where the engine was not loaded, and in-place updates of
-     * parameters that require gradients fail under it, so the step turns it off and restores it afterwards.
-     */
-    public void step(NDManager stepManager) {
-        boolean gradMode = JniUtils.isGradMode();
-        if (gradMode) {
-            JniUtils.setGradMode(false);
-        }
-        try {
-            update(stepManager);
-        } finally {
-            if (gradMode) {
-                JniUtils.setGradMode(true);
-            }
-        }
-    }
-
-    private void update(NDManager stepManager) {
+    @Override
+    float beginStep(double learningRateFactor) {
         t++;
-        float clip = 1f;
-        if (settings.clipNorm() > 0) {
-            double norm = gradientNorm();
-            if (norm > settings.clipNorm()) {
-                clip = (float) (settings.clipNorm() / norm);
-            }
-        }
+        bc1 = 1 - Math.pow(settings.beta1(), t);
+        bc2 = 1 - Math.pow(settings.beta2(), t);
+        return (float) (settings.learningRate() * learningRateFactor);
+    }
+
+    @Override
+    void update(int i, NDArray p, NDArray gs, float lr, NDManager tmp) {
         float b1 = (float) settings.beta1();
         float b2 = (float) settings.beta2();
-        double bc1 = 1 - Math.pow(settings.beta1(), t);
-        double bc2 = 1 - Math.pow(settings.beta2(), t);
-        float lr = (float) (settings.learningRate() * learningRateFactor);
-        try (NDManager tmp = stepManager.newSubManager()) {
-            for (int i = 0; i < params.size(); i++) {
-                NDArray p = params.get(i);
-                NDArray g = p.getGradient();
-                g.attach(tmp);
-                NDArray gs = clip == 1f ? g : g.mul(clip);
-                m.get(i).muli(b1).addi(gs.mul(1 - b1));
-                v.get(i).muli(b2).addi(gs.square().mul(1 - b2));
-                NDArray mHat = m.get(i).div((float) bc1);
-                mHat.attach(tmp); // ops on the moments land in the state manager: move them to the step
-                NDArray denom = v.get(i).div((float) bc2);
-                denom.attach(tmp);
-                NDArray update = mHat.div(denom.sqrt().add((float) settings.epsilon()));
-                if (settings.weightDecay() > 0) {
-                    update = update.add(p.mul((float) settings.weightDecay()));
-                }
-                p.subi(update.mul(lr));
-                JniUtils.zeroGrad((PtNDArray) p);
-            }
+        m.get(i).muli(b1).addi(gs.mul(1 - b1));
+        v.get(i).muli(b2).addi(gs.square().mul(1 - b2));
+        NDArray mHat = m.get(i).div((float) bc1);
+        mHat.attach(tmp); // ops on the moments land in the state manager: move them to the step
+        NDArray denom = v.get(i).div((float) bc2);
+        denom.attach(tmp);
+        NDArray update = mHat.div(denom.sqrt().add((float) settings.epsilon()));
+        if (settings.weightDecay() > 0) {
+            update = update.add(p.mul((float) settings.weightDecay()));
         }
-    }
-
-    /** Clears the accumulated gradients without updating (e.g. after a gradient-only test step). */
-    public void zeroGradients() {
-        for (NDArray p : params) {
-            JniUtils.zeroGrad((PtNDArray) p);
-        }
-    }
-
-    public List<NDArray> params() {
-        return params;
+        p.subi(update.mul(lr));
     }
 }

@@ -11,12 +11,12 @@ import java.util.List;
  */
 public final class CausalLm implements LanguageModel {
     private final Gpt2Forward forward;
-    private final AdamW optimizer;
+    private final Optimizer optimizer;
     private final double dropout;
     private final long seed;
     private final long stream;
 
-    private CausalLm(Gpt2Forward forward, AdamW optimizer, double dropout, long seed, long stream) {
+    private CausalLm(Gpt2Forward forward, Optimizer optimizer, double dropout, long seed, long stream) {
         this.forward = forward;
         this.optimizer = optimizer;
         this.dropout = dropout;
@@ -24,11 +24,11 @@ public final class CausalLm implements LanguageModel {
         this.stream = stream;
     }
 
-    /** LoRA fine-tuning: base frozen (no gradient computed for it), AdamW on the adapters. */
-    public static CausalLm withLora(ModelShape shape, ParamSet base, LoraAdapters lora, AdamW.Settings adam,
+    /** LoRA fine-tuning: base frozen (no gradient computed for it), the optimiser of {@code optimizer} on the adapters. */
+    public static CausalLm withLora(ModelShape shape, ParamSet base, LoraAdapters lora, Optimizer.Settings optimizer,
                                     double dropout, long seed, long stream) {
         base.setRequiresGradient(false);
-        AdamW opt = new AdamW(lora.params().arrays(), lora.params().manager(), adam);
+        Optimizer opt = Optimizer.create(lora.params().arrays(), lora.params().manager(), optimizer);
         return new CausalLm(new Gpt2Forward(shape, base, lora), opt, dropout, seed, stream);
     }
 
@@ -52,7 +52,7 @@ public final class CausalLm implements LanguageModel {
         return forward;
     }
 
-    public AdamW optimizer() {
+    public Optimizer optimizer() {
         return optimizer;
     }
 

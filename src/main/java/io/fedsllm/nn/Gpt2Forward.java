@@ -144,7 +144,9 @@ public final class Gpt2Forward {
         int hd = shape.headDim();
 
         NDArray h = layerNorm(x, "h." + i + ".ln_1");
-        NDArray qkv = h.matMul(w(i, "attn.c_attn.weight")).add(w(i, "attn.c_attn.bias"));
+        // A fused adapter on the whole c_attn (PEFT's layout, LoraAdapters.FUSED_QKV) adds to q, k, v at once.
+        NDArray qkv = adapt(step, h.matMul(w(i, "attn.c_attn.weight")).add(w(i, "attn.c_attn.bias")), h, i,
+                LoraAdapters.FUSED_QKV, dropout);
         NDList parts = qkv.split(3, 2);
         NDArray q = adapt(step, parts.get(0), h, i, "q", dropout);
         NDArray k = adapt(step, parts.get(1), h, i, "k", dropout);

@@ -38,10 +38,47 @@ public final class LoraAdapters implements AutoCloseable {
     private final float scale;
 
     private LoraAdapters(List<Site> sites, ParamSet params, int rank, double alpha) {
+        this(sites, params, rank, (float) (alpha / rank));
+    }
+
+    private LoraAdapters(List<Site> sites, ParamSet params, int rank, float scale) {
         this.sites = List.copyOf(sites);
         this.params = params;
         this.rank = rank;
-        this.scale = (float) (alpha / rank);
+        this.scale = scale;
+    }
+
+    /** The target of a fused adapter on the whole {@code c_attn} (q, k and v at once; PEFT adapts GPT-2 so). */
+    public static final String FUSED_QKV = "c_attn";
+
+    /**
+     * Frozen adapters with the given factors as they are, for inference: per site A (in × r_s) and B (r_s × out)
+     * named as {@link Site} (the rank r_s may differ per site, e.g. a fused {@link #FUSED_QKV} adapter of rank n·r
+     * next to rank-r ones), all scaled by {@code scale}; {@code rank} is the nominal rank {@link #rank} reports.
+     * Every site needs both factors with matching sizes (IllegalArgumentException otherwise, manager closed).
+     */
+    public static LoraAdapters ofFactors(List<Site> sites, Map<String, SafeTensors.Tensor> factors, int rank, double scale,
+                                         NDManager manager) {
+        ParamSet p = new ParamSet(manager);
+        for (Site site : sites) {
+            SafeTensors.Tensor a = factors.get(site.nameA());
+            SafeTensors.Tensor b = factors.get(site.nameB());
+            if (a == null || b == null || a.shape().length != 2 || b.shape().length != 2 || a.shape()[0] != site.in()
+                    || b.shape()[1] != site.out() || a.shape()[1] != b.shape()[0]) {
+                manager.close();
+                throw new IllegalArgumentException("adapter of " + site + ": expected " + site.nameA() + " [" + site.in() + ", r] and "
+                        + site.nameB() + " [r, " + site.out() + "], got " + (a == null ? "none" : Arrays.toString(a.shape())) + " and "
+                        + (b == null ? "none" : Arrays.toString(b.shape())));
+            }
+            p.put(site.nameA(), a.data(), new Shape(a.shape()));
+            p.put(site.nameB(), b.data(), new Shape(b.shape()));
+        }
+        if (factors.size() != p.names().size()) {
+            manager.close();
+            throw new IllegalArgumentException(factors.size() + " adapter tensors for " + sites.size() + " sites (" + p.names().size()
+                    + " tensors)");
+        }
+        return new LoraAdapters(sites, p, rank, (float) scale);
     }
 
     /**

@@ -87,6 +87,21 @@ public final class SafeTensors {
         return out;
     }
 
+    /** Parsed safetensors bytes: the tensors in header order and the metadata. */
+    public record Message(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+
+    /**
+     * Parses safetensors bytes received as a message (e.g. LoRA on the wire, a strategy's state): malformed bytes
+     * are an IllegalArgumentException naming {@code source} (not a UserError: a message is not user input).
+     */
+    public static Message message(byte[] all, String source) {
+        try {
+            return new Message(parse(all, source), metadata(all, source));
+        } catch (UserError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     /** The {@code __metadata__} entries of safetensors bytes (empty when absent). */
     public static Map<String, String> metadata(byte[] all, String source) {
         parse(all, source); // validates the whole input first

@@ -5,7 +5,8 @@ import ai.djl.ndarray.NDManager;
 import io.fedsllm.config.ModelShape;
 
 /**
- * The client segment of a split at block boundary ℓ: embeddings, blocks [0, ℓ) and their LoRA adapters.
+ * The client segment of a split at block boundary ℓ: embeddings, blocks [0, ℓ) and their LoRA adapters, trained by
+ * the {@link Optimizer} its settings choose.
  * {@link #clientForward} keeps its graph until {@link #clientBackward} receives the gradient of the activations,
  * which is back-propagated with PyTorch's backward(tensor, upstream gradient) ({@link Autograd}): nothing global is
  * held between the two calls, so other parties (the server, other clients) can run their steps in between or at the
@@ -13,7 +14,7 @@ import io.fedsllm.config.ModelShape;
  */
 public final class SplitClient implements AutoCloseable {
     private final Gpt2Forward forward;
-    private final AdamW optimizer;
+    private final Optimizer optimizer;
     private final int splitLayer;
     private final double dropout;
     private final long seed;
@@ -22,16 +23,16 @@ public final class SplitClient implements AutoCloseable {
     private NDArray activations;
 
     /** {@code base} holds wte, wpe and blocks [0, splitLayer); {@code lora} the adapters of those blocks. */
-    public SplitClient(ModelShape shape, ParamSet base, LoraAdapters lora, int splitLayer, AdamW.Settings adam,
+    public SplitClient(ModelShape shape, ParamSet base, LoraAdapters lora, int splitLayer, Optimizer.Settings optimizer,
                        double dropout, long seed, long stream) {
-        this(frozen(shape, base, lora), splitLayer, adam, dropout, seed, stream);
+        this(frozen(shape, base, lora), splitLayer, optimizer, dropout, seed, stream);
     }
 
     /** Over a prepared forward (e.g. {@link Gpt2Forward#sharingBase}); its base must be frozen. */
-    public SplitClient(Gpt2Forward forward, int splitLayer, AdamW.Settings adam, double dropout, long seed, long stream) {
+    public SplitClient(Gpt2Forward forward, int splitLayer, Optimizer.Settings optimizer, double dropout, long seed, long stream) {
         LoraAdapters lora = forward.lora();
         this.forward = forward;
-        this.optimizer = new AdamW(lora.params().arrays(), lora.params().manager(), adam);
+        this.optimizer = Optimizer.create(lora.params().arrays(), lora.params().manager(), optimizer);
         this.splitLayer = splitLayer;
         this.dropout = dropout;
         this.seed = seed;
@@ -67,8 +68,22 @@ public final class SplitClient implements AutoCloseable {
         }
     }
 
-    /** The AdamW update from the accumulated gradients; ends the step. */
+    /** The optimiser's update from the accumulated gradients; ends the step. */
     public void applyUpdate() {
+        applyUpdate(null);
+    }
+
+    /**
+     * The optimiser's update from the accumulated gradients plus, when {@code proximal} is not null, the gradient
+     * of its proximal term (FedProx); ends the step.
+     */
+    public void applyUpdate(Proximal proximal) {
+        if (activations == null) {
+            throw new IllegalStateException("applyUpdate without a pending clientForward");
+        }
+        if (proximal != null) {
+            proximal.addGradients(optimizer.params(), pending);
+        }
         optimizer.step(pending);
         discardPending();
     }
@@ -80,7 +95,7 @@ public final class SplitClient implements AutoCloseable {
         }
     }
 
-    public AdamW optimizer() {
+    public Optimizer optimizer() {
         return optimizer;
     }
 

@@ -19,7 +19,7 @@ public final class SplitLm implements LanguageModel {
      * Splits {@code base} at block boundary {@code splitLayer} in [1, L-1]; LoRA adapters are initialised exactly
      * as the unsplit model's (A depends only on seed, block and target).
      */
-    public SplitLm(ModelShape shape, ParamSet base, LoraSettings lora, int rank, int splitLayer, AdamW.Settings adam,
+    public SplitLm(ModelShape shape, ParamSet base, LoraSettings lora, int rank, int splitLayer, Optimizer.Settings optimizer,
                    long seed, long stream) {
         if (splitLayer < 1 || splitLayer >= shape.layers()) {
             throw new IllegalArgumentException("split layer " + splitLayer + ": expected a block boundary in [1, "
@@ -29,8 +29,8 @@ public final class SplitLm implements LanguageModel {
         serverBase = base.copy(Gpt2Weights.serverSegment(shape, splitLayer), ai.djl.ndarray.NDManager.newBaseManager());
         clientLora = LoraAdapters.init(shape, lora, rank, seed, 0, splitLayer, clientBase.manager().newSubManager());
         serverLora = LoraAdapters.init(shape, lora, rank, seed, splitLayer, shape.layers(), serverBase.manager().newSubManager());
-        client = new SplitClient(shape, clientBase, clientLora, splitLayer, adam, lora.dropout(), seed, stream);
-        server = new SplitServer(shape, serverBase, serverLora, splitLayer, adam, lora.dropout(), seed, stream);
+        client = new SplitClient(shape, clientBase, clientLora, splitLayer, optimizer, lora.dropout(), seed, stream);
+        server = new SplitServer(shape, serverBase, serverLora, splitLayer, optimizer, lora.dropout(), seed, stream);
     }
 
     @Override

@@ -14,23 +14,23 @@ public final class SplitServer implements AutoCloseable {
     public record StepResult(double loss, byte[] activationGradient) {}
 
     private final Gpt2Forward forward;
-    private final AdamW optimizer;
+    private final Optimizer optimizer;
     private final int splitLayer;
     private final double dropout;
     private final long seed;
     private final long stream;
 
     /** {@code base} holds blocks [splitLayer, L), ln_f and a copy of wte; {@code lora} the adapters of those blocks. */
-    public SplitServer(ModelShape shape, ParamSet base, LoraAdapters lora, int splitLayer, AdamW.Settings adam,
+    public SplitServer(ModelShape shape, ParamSet base, LoraAdapters lora, int splitLayer, Optimizer.Settings optimizer,
                        double dropout, long seed, long stream) {
-        this(frozen(shape, base, lora), splitLayer, adam, dropout, seed, stream);
+        this(frozen(shape, base, lora), splitLayer, optimizer, dropout, seed, stream);
     }
 
     /** Over a prepared forward (e.g. {@link Gpt2Forward#sharingBase}); its base must be frozen. */
-    public SplitServer(Gpt2Forward forward, int splitLayer, AdamW.Settings adam, double dropout, long seed, long stream) {
+    public SplitServer(Gpt2Forward forward, int splitLayer, Optimizer.Settings optimizer, double dropout, long seed, long stream) {
         LoraAdapters lora = forward.lora();
         this.forward = forward;
-        this.optimizer = new AdamW(lora.params().arrays(), lora.params().manager(), adam);
+        this.optimizer = Optimizer.create(lora.params().arrays(), lora.params().manager(), optimizer);
         this.splitLayer = splitLayer;
         this.dropout = dropout;
         this.seed = seed;
@@ -47,7 +47,7 @@ public final class SplitServer implements AutoCloseable {
         return run(activations, labels, step, false);
     }
 
-    /** The AdamW update of the server LoRA from the gradients accumulated by {@link #serverGradients}. */
+    /** The optimiser's update of the server LoRA from the gradients accumulated by {@link #serverGradients}. */
     public void applyUpdate() {
         try (NDManager s = forward.openStep()) {
             optimizer.step(s);
@@ -99,7 +99,7 @@ public final class SplitServer implements AutoCloseable {
         return ActivationCodec.decode(s, activations, labels.length, labels[0].length, forward.shape().dModel());
     }
 
-    public AdamW optimizer() {
+    public Optimizer optimizer() {
         return optimizer;
     }
 

@@ -33,6 +33,20 @@ public final class BaseModels {
                 + " (config " + e.configHash().substring(0, 12) + ")");
     }
 
+    /**
+     * Where the base weights live, as a PEFT adapter's {@code base_model_name_or_path}: the folder of
+     * {@code train.base-checkpoint} (a Hugging Face model folder holds its model.safetensors), else the project's
+     * cache entry ({@code pretrain.cache-dir/base-<model>}).
+     */
+    public static String location(ConfigReader root, ModelShape shape) {
+        TrainSettings ts = TrainSettings.from(root);
+        if (!ts.baseCheckpoint().isBlank()) {
+            Path file = Path.of(ts.baseCheckpoint());
+            return (file.getParent() == null ? Path.of(".") : file.getParent()).toString();
+        }
+        return BaseModelCache.dir(shape, PretrainRunSettings.from(root)).toString();
+    }
+
     /** The project's pre-trained base for the shape, from the cache or pre-trained now (steps to {@code progress}). */
     public static BaseModelCache.Entry pretrained(ConfigReader root, ModelShape shape, NDManager manager,
             TrainProgress progress) {

@@ -5,10 +5,11 @@ import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.DataSettings;
 import io.fedsllm.config.LoraSettings;
 import io.fedsllm.config.ModelShape;
+import io.fedsllm.config.OptimizationSettings;
 import io.fedsllm.config.TrainSettings;
 import io.fedsllm.config.UserError;
 import io.fedsllm.data.E2eDataset;
-import io.fedsllm.nn.AdamW;
+import io.fedsllm.nn.Optimizer;
 import io.fedsllm.nn.CausalLm;
 import io.fedsllm.nn.LanguageModel;
 import io.fedsllm.nn.LoraAdapters;
@@ -33,7 +34,8 @@ public final class CentralizedTraining {
     /**
      * {@code splitLayer} 0 = unsplit; otherwise the block boundary in [1, L-1] where the three split calls cut.
      * {@code saveLora} (null = don't) receives the trained adapters of every block as safetensors
-     * ({@link LoraAdapters#save}, metadata: model, rank, alpha, targets, blocks, split); steps go to
+     * ({@link LoraAdapters#save}, metadata: model, rank, alpha, targets, blocks, split), and the folder
+     * {@link PeftAdapters#folderFor} next to it the same adapters in Hugging Face PEFT's layout; steps go to
      * {@code progress}. Runs on any thread.
      */
     public static Outcome run(ConfigReader root, int splitLayer, Path saveLora, TrainProgress progress) {
@@ -52,15 +54,16 @@ public final class CentralizedTraining {
         TorchRuntime.configure(ts.torchThreads());
         TorchRuntime.prepareThread();
         E2eDataset data = E2eDataset.load(DataSettings.from(root));
-        AdamW.Settings adam = new AdamW.Settings(ts.learningRate(), ts.beta1(), ts.beta2(), ts.epsilon(), ts.weightDecay(),
-                ts.gradClipNorm());
+        // Centralized training is the server's alone: its LoRA is trained by the server's optimiser (train.server-optimizer).
+        OptimizationSettings optimization = OptimizationSettings.from(root);
+        Optimizer.Settings optimizer = TrainContext.optimizer(optimization.serverOptimizer(), ts, optimization);
         try (NDManager manager = NDManager.newBaseManager()) {
             BaseModels.Base base = BaseModels.obtain(root, shape, manager, progress);
             LoraAdapters unsplitLora = splitLayer != 0 ? null : LoraAdapters.init(shape, lora, lora.rank(), seed, 0,
                     shape.layers(), base.weights().manager().newSubManager());
             LanguageModel lm = splitLayer == 0
-                    ? CausalLm.withLora(shape, base.weights(), unsplitLora, adam, lora.dropout(), seed, 0)
-                    : new SplitLm(shape, base.weights(), lora, lora.rank(), splitLayer, adam, seed, 0);
+                    ? CausalLm.withLora(shape, base.weights(), unsplitLora, optimizer, lora.dropout(), seed, 0)
+                    : new SplitLm(shape, base.weights(), lora, lora.rank(), splitLayer, optimizer, seed, 0);
             try (lm; TrainProgress.Task bar = progress.start("train " + shape.name(), ts.steps())) {
                 FineTuner.Report r = FineTuner.run(lm, shape, ts, lora.rank(), splitLayer, seed,
                         E2eTask.examples(data.train()), E2eTask.examples(data.validation()), E2eTask.testMrs(data.test()),
@@ -70,6 +73,7 @@ public final class CentralizedTraining {
                         : LoraBlocks.of(unsplitLora);
                 if (saveLora != null) {
                     save(trained, shape, lora, splitLayer, saveLora);
+                    PeftAdapters.write(trained, shape, lora, BaseModels.location(root, shape), PeftAdapters.folderFor(saveLora));
                 }
                 return new Outcome(r, base.source(), trained);
             }

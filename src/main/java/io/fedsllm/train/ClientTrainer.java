@@ -6,6 +6,7 @@ import io.fedsllm.config.Seeds;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.nn.Gpt2Forward;
 import io.fedsllm.nn.LoraAdapters;
+import io.fedsllm.nn.Proximal;
 import io.fedsllm.nn.SplitClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,15 +15,19 @@ import java.util.Map;
 
 /**
  * One client of split-federated LoRA fine-tuning: the client segment (embeddings, blocks [0, split)) with its own
- * LoRA and AdamW (built on {@link SplitClient}). Per local iteration: {@link #forward} draws a mini-batch of b
- * examples from the client's shard (stream {@code (seed, "batch", client, round, iteration)}, with replacement)
- * and returns the activations at the cut; {@link #backward} back-propagates the server's activation gradient and
- * takes a clipped AdamW step on the client LoRA. The forward graph stays open between the two calls, so other
+ * LoRA and optimiser ({@code train.client-optimizer}: AdamW or SGD; built on {@link SplitClient}). Per local
+ * iteration: {@link #forward} draws a mini-batch of b examples from the client's shard (stream
+ * {@code (seed, "batch", client, round, iteration)}, with replacement) and returns the activations at the cut;
+ * {@link #backward} back-propagates the server's activation gradient and takes a clipped optimiser step on the
+ * client LoRA. The gradient is what the server sent ({@code train.client-gradient-scale}, see {@link ServerTrainer}).
+ * Under {@code fed-strategy = fedprox} the step also carries FedProx's proximal term μ/2·||w − w_global||², w_global
+ * being the LoRA of the last {@link #importLora} (or of the last build: creation, reconfigure); its gradient
+ * μ (w − w_global) is added before the optimiser's clip. The forward graph stays open between the two calls, so other
  * clients and the server may run in between; a new forward discards an unfinished one.
  *
  * <p>LoRA init: A of (block, target) depends only on (seed, block, target), so every client (and the unsplit
  * model) starts from the same adapters. LoRA dropout masks come from (seed, stream = client id, step = round ·
- * 2^32 + iteration). Optimiser state: kept by {@link #importLora} (AdamW moments are local to the client),
+ * 2^32 + iteration). Optimiser state: kept by {@link #importLora} (AdamW moments, SGD momentum are local to the client),
  * reset by a {@link #reconfigure} that changes the split or the rank (the parameters change shape or owner).
  * Single-threaded; all DJL work of one JVM runs on one thread.
  */
@@ -46,6 +51,8 @@ public final class ClientTrainer implements AutoCloseable {
     private LoraAdapters lora;
     private SplitClient client;
     private boolean pending;
+    /** FedProx: the anchor w_global, per trained array in the optimiser's order; null without the proximal term. */
+    private List<float[]> proximalAnchor;
 
     private ClientTrainer(TrainContext ctx, int clientId, List<E2eRecord> shard, long seed) {
         this.ctx = ctx;
@@ -122,7 +129,8 @@ public final class ClientTrainer implements AutoCloseable {
                 gradients.put(names.get(i), g.get(i));
             }
         }
-        client.applyUpdate();
+        double mu = ctx.optimization().proximalMu();
+        client.applyUpdate(mu > 0 && proximalAnchor != null ? new Proximal(mu, proximalAnchor) : null);
         pending = false;
     }
 
@@ -149,6 +157,13 @@ public final class ClientTrainer implements AutoCloseable {
             throw new IllegalStateException("client " + clientId + ": importLora while a forward awaits its gradient");
         }
         global.copyInto(lora, 0, splitLayer);
+        anchorProximalTerm();
+    }
+
+    /** FedProx: the current LoRA becomes the anchor of the proximal term (no-op without the term). */
+    private void anchorProximalTerm() {
+        proximalAnchor = ctx.optimization().proximalMu() > 0 ? client.optimizer().params().stream().map(a -> a.toFloatArray()).toList()
+                : null;
     }
 
     /**
@@ -201,11 +216,12 @@ public final class ClientTrainer implements AutoCloseable {
                 : values.toAdapters(ctx.shape(), ctx.lora(), 0, newSplit, NDManager.newBaseManager());
         close();
         lora = newLora;
-        client = new SplitClient(Gpt2Forward.sharingBase(ctx.shape(), ctx.base(), lora), newSplit, ctx.adam(), ctx.lora().dropout(),
-                seed, clientId);
+        client = new SplitClient(Gpt2Forward.sharingBase(ctx.shape(), ctx.base(), lora), newSplit, ctx.clientOptimizer(),
+                ctx.lora().dropout(), seed, clientId);
         splitLayer = newSplit;
         rank = newRank;
         pending = false;
+        anchorProximalTerm();
     }
 
     /** A step index unique per (round, iteration) for the dropout streams. */

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import io.fedsllm.config.LoraSettings;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.Seeds;
-import io.fedsllm.config.UserError;
 import io.fedsllm.nn.LoraAdapters;
 import io.fedsllm.nn.SafeTensors;
 import java.util.ArrayList;
@@ -112,14 +111,9 @@ public record LoraBlocks(SortedMap<Integer, Map<String, float[]>> blocks, int ra
 
     /** Parses {@link #toBytes} output; malformed bytes are an IllegalArgumentException saying what is wrong. */
     public static LoraBlocks fromBytes(byte[] bytes) {
-        Map<String, SafeTensors.Tensor> tensors;
-        Map<String, String> meta;
-        try {
-            tensors = SafeTensors.parse(bytes, "LoRA message");
-            meta = SafeTensors.metadata(bytes, "LoRA message");
-        } catch (UserError e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        SafeTensors.Message message = SafeTensors.message(bytes, "LoRA message");
+        Map<String, SafeTensors.Tensor> tensors = message.tensors();
+        Map<String, String> meta = message.metadata();
         if (!"fedsllm-lora-blocks".equals(meta.get("format"))) {
             throw new IllegalArgumentException("LoRA message: metadata format " + meta.get("format") + ", expected fedsllm-lora-blocks");
         }

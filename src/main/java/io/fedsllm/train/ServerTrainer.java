@@ -3,6 +3,7 @@ package io.fedsllm.train;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.fedsllm.config.ModelShape;
+import io.fedsllm.config.OptimizationSettings;
 import io.fedsllm.nn.ActivationCodec;
 import io.fedsllm.nn.Gpt2Forward;
 import io.fedsllm.nn.LmLoss;
@@ -15,10 +16,17 @@ import java.util.Map;
 
 /**
  * The main server of split-federated LoRA fine-tuning: blocks [split, L), the final LayerNorm and the tied LM
- * head with the server LoRA and its AdamW (built on {@link SplitServer}). One {@link #step} is one server
- * iteration over all clients' activations of a local iteration, concatenated along the batch in the given
- * order: the loss is the mean over every labelled token of the concatenated batch, the server LoRA takes one
- * clipped AdamW step, and each client gets the slice of the activation gradient that belongs to its rows.
+ * head with the server LoRA and its optimiser ({@code train.server-optimizer}: AdamW or SGD; built on
+ * {@link SplitServer}). One {@link #step} is one server iteration over all clients' activations of a local
+ * iteration, concatenated along the batch in the given order: the loss is the mean over every labelled token of the
+ * concatenated batch, the server LoRA takes one clipped optimiser step, and each client gets the slice of the
+ * activation gradient that belongs to its rows.
+ *
+ * <p>Gradient scale ({@code train.client-gradient-scale}): client k's slice of the gradient of the mean over all N
+ * labelled tokens is n_k / N times the gradient of its own mean loss (n_k its labelled tokens; about 1/K).
+ * {@code total-loss} sends the slice as it is (the clients' gradients then add up to the gradient of the server's
+ * loss); {@code own-loss} multiplies it by N / n_k, so the client receives the gradient of its own mean loss (a slice
+ * without labelled tokens is zero either way).
  *
  * <p>Clients' batches may have different lengths T_k (each is padded to its own longest row): the server pads
  * every batch with zero activations to the longest T and labels the padding {@link LmLoss#IGNORE}. Causal
@@ -155,11 +163,20 @@ public final class ServerTrainer implements AutoCloseable {
         steps++;
         float[] grad = ActivationCodec.values(r.activationGradient());
         List<byte[]> slices = new ArrayList<>();
+        boolean ownLoss = ctx.optimization().clientGradientScale() == OptimizationSettings.GradientScale.OWN_LOSS;
+        long labelledAll = LmLoss.labelled(allLabels);
         r0 = 0;
         for (int c = 0; c < k; c++) {
             float[] slice = new float[rows[c] * lengths[c] * d];
             for (int i = 0; i < rows[c]; i++) {
                 System.arraycopy(grad, (r0 + i) * maxT * d, slice, i * lengths[c] * d, lengths[c] * d);
+            }
+            long labelled = LmLoss.labelled(labels.get(c));
+            if (ownLoss && labelled > 0) {
+                float scale = (float) ((double) labelledAll / labelled);
+                for (int i = 0; i < slice.length; i++) {
+                    slice[i] *= scale;
+                }
             }
             slices.add(ActivationCodec.encode(slice, rows[c], lengths[c], d));
             r0 += rows[c];
@@ -252,8 +269,8 @@ public final class ServerTrainer implements AutoCloseable {
                 : values.toAdapters(ctx.shape(), ctx.lora(), newSplit, layers, NDManager.newBaseManager());
         close();
         lora = newLora;
-        server = new SplitServer(Gpt2Forward.sharingBase(ctx.shape(), ctx.base(), lora), newSplit, ctx.adam(), ctx.lora().dropout(),
-                seed, SERVER_STREAM);
+        server = new SplitServer(Gpt2Forward.sharingBase(ctx.shape(), ctx.base(), lora), newSplit, ctx.serverOptimizer(),
+                ctx.lora().dropout(), seed, SERVER_STREAM);
         splitLayer = newSplit;
         rank = newRank;
     }

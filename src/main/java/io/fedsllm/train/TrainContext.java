@@ -5,18 +5,21 @@ import com.typesafe.config.Config;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.LoraSettings;
 import io.fedsllm.config.ModelShape;
+import io.fedsllm.config.OptimizationSettings;
 import io.fedsllm.config.SystemSettings;
 import io.fedsllm.config.TrainSettings;
 import io.fedsllm.nn.AdamW;
+import io.fedsllm.nn.Optimizer;
+import io.fedsllm.nn.Sgd;
 import io.fedsllm.nn.ParamSet;
 import io.fedsllm.nn.TextTokenizer;
 import io.fedsllm.nn.TorchRuntime;
 
 /**
  * What every trainer of one experiment on one node shares, read-only: the frozen base weights (loaded or
- * pre-trained once, by {@link BaseModels}), the model shape ({@code train.model}), LoRA ({@code lora}) and AdamW
- * ({@code train}) settings, the tokenizer, the mini-batch size and the seed. No data: each party is given only its
- * own ({@link TrainData}). Create one per node and hand it to every trainer of that node.
+ * pre-trained once, by {@link BaseModels}), the model shape ({@code train.model}), LoRA ({@code lora}), optimiser
+ * and federated-strategy ({@code train}) settings, the tokenizer, the mini-batch size and the seed. No data: each
+ * party is given only its own ({@link TrainData}). Create one per node and hand it to every trainer of that node.
  *
  * <p>Every trainer reads these base weights in place ({@link io.fedsllm.nn.Gpt2Forward#sharingBase}: no copy per
  * client, never attached to a step, never mutated); each owns only its LoRA, optimiser state and open step. Immutable
@@ -27,19 +30,20 @@ public final class TrainContext implements AutoCloseable {
     private final LoraSettings lora;
     private final TrainSettings train;
     private final AdamW.Settings adam;
+    private final OptimizationSettings optimization;
     private final int batchSize;
     private final long seed;
     private final TextTokenizer tokenizer;
     private final ParamSet base;
     private final String baseSource;
 
-    private TrainContext(ModelShape shape, LoraSettings lora, TrainSettings train, int batchSize, long seed,
-                         ParamSet base, String baseSource) {
+    private TrainContext(ModelShape shape, LoraSettings lora, TrainSettings train, OptimizationSettings optimization,
+                         int batchSize, long seed, ParamSet base, String baseSource) {
         this.shape = shape;
         this.lora = lora;
         this.train = train;
-        this.adam = new AdamW.Settings(train.learningRate(), train.beta1(), train.beta2(), train.epsilon(),
-                train.weightDecay(), train.gradClipNorm());
+        this.adam = adamW(train);
+        this.optimization = optimization;
         this.batchSize = batchSize;
         this.seed = seed;
         this.tokenizer = TextTokenizer.forModel(shape);
@@ -56,6 +60,7 @@ public final class TrainContext implements AutoCloseable {
     public static TrainContext create(Config config, TrainProgress progress) {
         ConfigReader root = ConfigReader.root(config);
         TrainSettings train = TrainSettings.from(root);
+        OptimizationSettings optimization = OptimizationSettings.from(root);
         LoraSettings lora = LoraSettings.from(root);
         ModelShape shape = ModelShape.named(root, train.model());
         TextTokenizer.forModel(shape); // fail early on a vocabulary without a tokenizer
@@ -67,7 +72,7 @@ public final class TrainContext implements AutoCloseable {
             BaseModels.Base b = BaseModels.obtain(root, shape, scratch, progress);
             ParamSet base = b.weights().copy(b.weights().names(), NDManager.newBaseManager());
             base.setRequiresGradient(false);
-            return new TrainContext(shape, lora, train, batchSize, root.getLong("seed"), base, b.source());
+            return new TrainContext(shape, lora, train, optimization, batchSize, root.getLong("seed"), base, b.source());
         }
     }
 
@@ -84,8 +89,42 @@ public final class TrainContext implements AutoCloseable {
         return lora;
     }
 
+    /** AdamW's settings ({@code train.learning-rate}, betas, epsilon, weight-decay, grad-clip-norm). */
     public AdamW.Settings adam() {
         return adam;
+    }
+
+    /** The optimiser of each client's LoRA ({@code train.client-optimizer}). */
+    public Optimizer.Settings clientOptimizer() {
+        return optimizer(optimization.clientOptimizer(), train, optimization);
+    }
+
+    /** The optimiser of the main server's LoRA ({@code train.server-optimizer}). */
+    public Optimizer.Settings serverOptimizer() {
+        return optimizer(optimization.serverOptimizer(), train, optimization);
+    }
+
+    /** The optimiser choices, the client gradient scale and the federated strategy ({@code train.*}). */
+    public OptimizationSettings optimization() {
+        return optimization;
+    }
+
+    /** A new federated-server strategy as {@code train.fed-strategy} configures it (one per experiment). */
+    public ServerStrategy newServerStrategy() {
+        return ServerStrategy.create(optimization);
+    }
+
+    static AdamW.Settings adamW(TrainSettings t) {
+        return new AdamW.Settings(t.learningRate(), t.beta1(), t.beta2(), t.epsilon(), t.weightDecay(), t.gradClipNorm());
+    }
+
+    /** The settings of an optimiser of the given kind: AdamW from {@code train.*}, SGD from {@code train.sgd.*}; both clip. */
+    static Optimizer.Settings optimizer(OptimizationSettings.OptimizerKind kind, TrainSettings t, OptimizationSettings o) {
+        return switch (kind) {
+            case ADAMW -> adamW(t);
+            case SGD -> new Sgd.Settings(o.sgd().learningRate(), o.sgd().momentum(), o.sgd().nesterov(), o.sgd().weightDecay(),
+                    t.gradClipNorm());
+        };
     }
 
     public TextTokenizer tokenizer() {

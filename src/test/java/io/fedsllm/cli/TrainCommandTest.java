@@ -67,6 +67,11 @@ class TrainCommandTest {
         assertTrue(j.get("base").asText().startsWith("cached pre-trained base"));
         assertEquals(lora.toString(), j.get("savedLora").asText());
         assertEquals("tiny", io.fedsllm.nn.SafeTensors.metadata(Files.readAllBytes(lora), lora.toString()).get("model"));
+        Path peft = dir.resolve("out/lora-peft");
+        assertEquals(peft.toString(), j.get("savedPeft").asText(), "the PEFT folder is named after the file");
+        assertTrue(Files.isRegularFile(peft.resolve("adapter_model.safetensors")) && Files.isRegularFile(peft.resolve("adapter_config.json")));
+        assertEquals(dir.resolve("cache/base-tiny").toString(),
+                new ObjectMapper().readTree(peft.resolve("adapter_config.json").toFile()).get("base_model_name_or_path").asText());
     }
 
     @Test

@@ -49,7 +49,7 @@ final class Reachable {
             } else if (o instanceof java.util.Optional<?> opt) {
                 opt.ifPresent(todo::push);
             } else if (c.getName().startsWith("io.fedsllm.")) {
-                for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+                for (Class<?> k = c; k != null && k.getName().startsWith("io.fedsllm."); k = k.getSuperclass()) {
                     for (Field f : k.getDeclaredFields()) {
                         if (Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()) {
                             continue;

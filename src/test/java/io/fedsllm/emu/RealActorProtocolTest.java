@@ -61,7 +61,7 @@ class RealActorProtocolTest {
     }
 
     static ActorRef<FedServer.Command> fedServer(Real r) {
-        return r.kit().spawn(FedServer.create(new FedServer.Kit(GlobalCopy.real(r.context().seed()), Probes.NO_TIMEOUT)),
+        return r.kit().spawn(FedServer.create(new FedServer.Kit(GlobalCopy.real(r.context().seed(), r.context().newServerStrategy()), Probes.NO_TIMEOUT)),
                 "fed-server", DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
     }
 

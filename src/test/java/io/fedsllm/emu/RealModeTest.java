@@ -166,6 +166,16 @@ class RealModeTest {
     }
 
     @Test
+    void theFederatedServerAggregatesWithTheConfiguredStrategy() {
+        // FedAvgM's first step is the average itself; from the second round its momentum moves the copy further.
+        RunResult avg = Emulator.run(config("emu.rounds=2"), RunSink.NONE);
+        RunResult momentum = Emulator.run(config("emu.rounds=2", "train.fed-strategy=fedavgm"), RunSink.NONE);
+        double a = avg.rounds().get(1).valLoss();
+        double m = momentum.rounds().get(1).valLoss();
+        assertTrue(Math.abs(a - m) > 1e-6, "round 1: server momentum changed the global copy: " + a + " vs " + m);
+    }
+
+    @Test
     void aDivergingRunStopsInTheRoundItDivergesWithAUserError() {
         long t0 = System.nanoTime();
         io.fedsllm.config.UserError e = org.junit.jupiter.api.Assertions.assertThrows(io.fedsllm.config.UserError.class,

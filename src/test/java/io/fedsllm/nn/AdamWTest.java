@@ -71,14 +71,14 @@ class AdamWTest {
         return p;
     }
 
-    /** The real AdamW: three steps whose gradients come from backward of Σ p · g. */
-    static double[][] threeSteps(AdamW.Settings s) {
+    /** The real optimiser (AdamW, or another {@link Optimizer}): three steps whose gradients come from backward of Σ p · g. */
+    static double[][] threeSteps(Optimizer.Settings s) {
         try (NDManager manager = NDManager.newBaseManager()) {
             List<NDArray> params = new ArrayList<>();
             params.add(manager.create(toFloats(START[0]), new Shape(3)));
             params.add(manager.create(toFloats(START[1]), new Shape(2, 2)));
             params.forEach(p -> p.setRequiresGradient(true));
-            AdamW adam = new AdamW(params, manager, s);
+            Optimizer adam = Optimizer.create(params, manager, s);
             for (int t = 0; t < 3; t++) {
                 try (NDManager step = manager.newSubManager()) {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {

@@ -34,6 +34,11 @@ final class SmallTraining {
         return ConfigLoader.withSets(sets.toArray(String[]::new));
     }
 
+    /** The data of {@link #config} (its shards and validation examples do not depend on the training settings). */
+    static TrainData data(Path cacheDir) {
+        return TrainData.load(config(cacheDir));
+    }
+
     /** LoRA values for the adapted blocks of [from, to) with non-zero B (so every gradient is non-trivial). */
     static LoraBlocks randomLora(TrainContext ctx, int rank, int from, int to, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -46,7 +51,7 @@ final class SmallTraining {
         return new LoraBlocks(m, rank);
     }
 
-    private static float[] gaussian(SplittableRandom r, int n, double std) {
+    static float[] gaussian(SplittableRandom r, int n, double std) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) (std * r.nextGaussian());
@@ -101,6 +106,20 @@ final class SmallTraining {
                 org.junit.jupiter.api.Assertions.fail(what + "[" + i + "]: expected " + want[i] + ", got " + got[i] + " (tolerance " + tol + ")");
             }
         }
+    }
+
+    /** The largest |want − got| over every value of two LoraBlocks of the same layout. */
+    static double maxDiff(LoraBlocks want, LoraBlocks got) {
+        double d = 0;
+        for (Map.Entry<Integer, Map<String, float[]>> e : want.blocks().entrySet()) {
+            for (Map.Entry<String, float[]> t : e.getValue().entrySet()) {
+                float[] g = got.blocks().get(e.getKey()).get(t.getKey());
+                for (int i = 0; i < g.length; i++) {
+                    d = Math.max(d, Math.abs(t.getValue()[i] - g[i]));
+                }
+            }
+        }
+        return d;
     }
 
     static void assertSameLora(LoraBlocks want, LoraBlocks got, double tol) {
