@@ -11,6 +11,9 @@ import org.apache.commons.math3.random.Well19937c;
  * {@code Seeds.random(seed, "shadowing-main", client, round)}.
  */
 public final class Seeds {
+    /** SplittableRandom's default gamma (the odd integer closest to 2^64 / φ). */
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+
     private Seeds() {}
 
     /** A 64-bit seed for the stream named by {@code entity} and {@code indices}. */
@@ -28,6 +31,17 @@ public final class Seeds {
     /** A fast generator for the stream (java.util). */
     public static SplittableRandom random(long seed, String entity, long... indices) {
         return new SplittableRandom(derive(seed, entity, indices));
+    }
+
+    /**
+     * The {@code n}-th (0-based) {@code nextDouble()} of {@code new SplittableRandom(streamSeed)}, without drawing
+     * the n values before it: SplittableRandom's state after n draws is {@code streamSeed + n·γ} (γ its golden
+     * gamma) and each value is the SplitMix64 finaliser of the next state, top 53 bits scaled to [0, 1). So a
+     * long per-client stream (e.g. one Rayleigh gain per subchannel) can be read at any index in O(1).
+     * {@code SeedsTest} pins the equality with {@link SplittableRandom} bit for bit.
+     */
+    public static double uniformAt(long streamSeed, long n) {
+        return (mix(streamSeed + (n + 1) * GOLDEN_GAMMA) >>> 11) * 0x1.0p-53;
     }
 
     /** A Commons Math generator for the stream (for its distributions). */

@@ -61,8 +61,7 @@ final class SchemePlanner implements RoundPlanner {
         if (emu.scheme() == Scheme.CENTRALIZED) {
             return centralized(round);
         }
-        RoundChannel full = deployment.channel(round);
-        RoundChannel channel = participants.length == deployment.clients() ? full : subset(full, participants);
+        RoundChannel channel = deployment.channel(round, participants);
         List<ComputeProfile> compute = new ArrayList<>(participants.length);
         for (int k : participants) {
             compute.add(deployment.clientCompute(k));
@@ -93,7 +92,7 @@ final class SchemePlanner implements RoundPlanner {
                 List<DelayModel.ClientDelays> delays = new ArrayList<>(k);
                 DelayModel single = null;
                 for (int i = 0; i < k; i++) {
-                    PlanningProblem alone = problem(subset(channel, new int[] {i}), List.of(compute.get(i)));
+                    PlanningProblem alone = problem(channel.rows(i), List.of(compute.get(i)));
                     single = alone.delayModel();
                     Plan.ClientPlan c = equal.plan(alone, List.of(s), List.of(r)).clients().get(0);
                     clients.add(c);
@@ -171,21 +170,5 @@ final class SchemePlanner implements RoundPlanner {
         return new RoundPlan(round, scheme, s, r, system.localIterations(), participants, shares,
                 model.serverForwardPerClientS(s, r), Math.round(model.activationBits(s)), Math.round(model.loraBits(s, r)),
                 model.gradientDownloadS(s), plan.breakdown().roundS(), plan.breakdown().t1(), costs.layers());
-    }
-
-    /** The rows of the given participants (row indices into {@code channel}); p_th of each link unchanged. */
-    private static RoundChannel subset(RoundChannel channel, int[] rows) {
-        return new RoundChannel(channel.round(), subset(channel.main(), rows), subset(channel.fed(), rows),
-                channel.clients());
-    }
-
-    private static LinkState subset(LinkState link, int[] rows) {
-        double[][] snr = new double[rows.length][];
-        double[] pmax = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            snr[i] = link.snrPerPsd()[rows[i]];
-            pmax[i] = link.pmaxW()[rows[i]];
-        }
-        return new LinkState(link.subchannelHz(), snr, pmax, link.pthW());
     }
 }
