@@ -1,5 +1,6 @@
 package io.fedsllm.scenario;
 
+import io.fedsllm.results.EventRecord;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,19 @@ public record Occurrence(Trigger at, Phase phase, ScenarioEvent event, List<Inte
         clients = List.copyOf(clients);
     }
 
-    /** The fields of its {@code events.jsonl} line: the event's description, the phase and where it happened. */
+    /**
+     * Its {@code events.jsonl} line: fired at {@code where} (round, iteration, virtual time), with {@code effect}
+     * (what the emulator did about it, or null) and the event's description as details.
+     */
+    public EventRecord record(Position where, String effect) {
+        Map<String, Object> details = describe();
+        String node = event instanceof ScenarioEvent.CrashServer c ? c.node().configName()
+                : event instanceof ScenarioEvent.PartitionNode n ? n.node().configName() : null;
+        return EventRecord.of(where.round(), where.iteration(), where.timeS(), event.type().configName(), phase.configName(),
+                clients, node, effect, details);
+    }
+
+    /** The fields of its {@code events.jsonl} details: the event's description, the phase and where it happened. */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>(event.describe());
         m.put("phase", phase.configName());
