@@ -46,8 +46,25 @@ public final class Seeds {
 
     /** A Commons Math generator for the stream (for its distributions). */
     public static RandomGenerator commons(long seed, String entity, long... indices) {
-        long s = derive(seed, entity, indices);
-        return new Well19937c(new int[] {(int) s, (int) (s >>> 32)});
+        return new Well19937c(wellSeed(derive(seed, entity, indices)));
+    }
+
+    /** One generator per thread, re-seeded for each {@link #firstGaussian} (building a Well19937c dominates a draw). */
+    private static final ThreadLocal<Well19937c> WELL = ThreadLocal.withInitial(() -> new Well19937c(new int[2]));
+
+    /**
+     * {@code commons(seed, entity, indices).nextGaussian()}, bit for bit, about eight times faster: re-seeding a
+     * Well19937c resets all of its state (as its constructor does), so one generator per thread serves every stream.
+     * For streams drawn once per (entity, indices), such as a device's shadowing in a round.
+     */
+    public static double firstGaussian(long seed, String entity, long... indices) {
+        Well19937c w = WELL.get();
+        w.setSeed(wellSeed(derive(seed, entity, indices)));
+        return w.nextGaussian();
+    }
+
+    private static int[] wellSeed(long s) {
+        return new int[] {(int) s, (int) (s >>> 32)};
     }
 
     /** SplitMix64 finaliser. */

@@ -225,7 +225,7 @@ public final class Deployment {
             return 0;
         }
         int drawRound = radio.shadowing() == RadioSettings.Shadowing.QUASI_STATIC ? 0 : round;
-        return radio.shadowingSigmaDb() * Seeds.commons(seed, "shadowing-" + link, device, drawRound).nextGaussian();
+        return radio.shadowingSigmaDb() * Seeds.firstGaussian(seed, "shadowing-" + link, device, drawRound);
     }
 
     private LinkState link(String name, RadioSettings.Link spec, int[] ids, double[] distances, int round,

@@ -29,4 +29,17 @@ class SeedsTest {
             }
         }
     }
+
+    @Test
+    void firstGaussianIsTheFirstDrawOfAFreshCommonsGeneratorBitForBit() {
+        // Deployment draws shadowing with firstGaussian; the channel was defined with commons(...).nextGaussian().
+        for (int k = 0; k < 2000; k++) {
+            double fresh = Seeds.commons(9, "shadowing-main", k, k % 7).nextGaussian();
+            assertEquals(Double.doubleToRawLongBits(fresh),
+                    Double.doubleToRawLongBits(Seeds.firstGaussian(9, "shadowing-main", k, k % 7)), "stream " + k);
+        }
+        // Interleaved with draws of a longer stream in between: no state leaks from one call to the next.
+        Seeds.commons(1, "x").nextGaussian();
+        assertEquals(Seeds.commons(3, "shadowing-fed", 4, 0).nextGaussian(), Seeds.firstGaussian(3, "shadowing-fed", 4, 0), 0);
+    }
 }
