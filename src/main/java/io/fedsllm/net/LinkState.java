@@ -122,6 +122,24 @@ public final class LinkState {
     }
 
     /**
+     * The link with client k's gains lowered by {@code lossDb[k]} dB on every subchannel (a fade: a_k^i ×
+     * 10^(−L_k/10)); a row with 0 dB keeps its exact values. Same storage kind, same p_max and p_th.
+     */
+    public LinkState attenuated(double[] lossDb) {
+        if (lossDb.length != clients()) {
+            throw new IllegalArgumentException(lossDb.length + " losses for " + clients() + " clients");
+        }
+        double[] factor = new double[lossDb.length];
+        for (int k = 0; k < factor.length; k++) {
+            if (!(lossDb[k] >= 0) || Double.isInfinite(lossDb[k])) {
+                throw new IllegalArgumentException("extra loss of client " + k + " = " + lossDb[k] + " dB: expected a finite value >= 0");
+            }
+            factor[k] = Units.dbToLinear(-lossDb[k]);
+        }
+        return new LinkState(subchannelHz, gains.scaled(factor), pmaxW, pthW);
+    }
+
+    /**
      * Numbers (doubles and longs) this link holds: M widths, K power limits and what the gains need (K flat, 2K
      * Rayleigh, K × M for an explicit matrix). Measures the memory claim of the class comment.
      */
@@ -139,7 +157,20 @@ public final class LinkState {
 
         Gains rows(int[] rows);
 
+        /** Row k × factor[k]; a factor of exactly 1 leaves the row's values untouched. */
+        Gains scaled(double[] factor);
+
         long storedValues();
+    }
+
+    private static double[] times(double[] values, double[] factor) {
+        double[] out = values.clone();
+        for (int k = 0; k < out.length; k++) {
+            if (factor[k] != 1) {
+                out[k] *= factor[k];
+            }
+        }
+        return out;
     }
 
     private record Flat(double[] a) implements Gains {
@@ -161,6 +192,10 @@ public final class LinkState {
                 sub[i] = a[rows[i]];
             }
             return new Flat(sub);
+        }
+
+        public Gains scaled(double[] factor) {
+            return new Flat(times(a, factor));
         }
 
         public long storedValues() {
@@ -193,6 +228,10 @@ public final class LinkState {
             return new Rayleigh(a, s);
         }
 
+        public Gains scaled(double[] factor) {
+            return new Rayleigh(times(largeScale, factor), stream);
+        }
+
         public long storedValues() {
             return 2L * largeScale.length;
         }
@@ -223,6 +262,20 @@ public final class LinkState {
                 sub[i] = a[rows[i]];
             }
             return new Matrix(sub);
+        }
+
+        public Gains scaled(double[] factor) {
+            double[][] out = new double[a.length][];
+            for (int k = 0; k < a.length; k++) {
+                out[k] = a[k];
+                if (factor[k] != 1) {
+                    out[k] = a[k].clone();
+                    for (int i = 0; i < out[k].length; i++) {
+                        out[k][i] *= factor[k];
+                    }
+                }
+            }
+            return new Matrix(out);
         }
 
         public long storedValues() {

@@ -13,4 +13,18 @@ public record RoundChannel(int round, LinkState main, LinkState fed, List<Client
         }
         return new RoundChannel(round, main.rows(rows), fed.rows(rows), List.copyOf(report));
     }
+
+    /**
+     * The round with extra path loss per row (a scenario's fades), dB ≥ 0 on each link: gains and the reported
+     * large-scale gains lowered by it; rows without loss keep their exact values.
+     */
+    public RoundChannel withExtraLoss(double[] mainDb, double[] fedDb) {
+        List<ClientRadio> report = new java.util.ArrayList<>(clients.size());
+        for (int k = 0; k < clients.size(); k++) {
+            ClientRadio c = clients.get(k);
+            report.add(mainDb[k] == 0 && fedDb[k] == 0 ? c
+                    : new ClientRadio(c.distanceMainM(), c.distanceFedM(), c.gainMainDb() - mainDb[k], c.gainFedDb() - fedDb[k]));
+        }
+        return new RoundChannel(round, main.attenuated(mainDb), fed.attenuated(fedDb), List.copyOf(report));
+    }
 }

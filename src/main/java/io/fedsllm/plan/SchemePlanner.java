@@ -61,7 +61,24 @@ final class SchemePlanner implements RoundPlanner {
         if (emu.scheme() == Scheme.CENTRALIZED) {
             return centralized(round);
         }
-        RoundChannel channel = deployment.channel(round, participants);
+        return plan(round, deployment.channel(round, participants), participants);
+    }
+
+    @Override
+    public RoundPlan plan(int round, int[] participants, double[] extraLossMainDb, double[] extraLossFedDb) {
+        if (extraLossMainDb.length != participants.length || extraLossFedDb.length != participants.length) {
+            throw new IllegalArgumentException(participants.length + " participants but " + extraLossMainDb.length
+                    + " main and " + extraLossFedDb.length + " fed losses");
+        }
+        if (emu.scheme() == Scheme.CENTRALIZED) {
+            return centralized(round);
+        }
+        return plan(round, deployment.channel(round, participants).withExtraLoss(extraLossMainDb, extraLossFedDb),
+                participants);
+    }
+
+    /** A split, sequential or federated plan on the given channel (rows aligned with {@code participants}). */
+    private RoundPlan plan(int round, RoundChannel channel, int[] participants) {
         List<ComputeProfile> compute = new ArrayList<>(participants.length);
         for (int k : participants) {
             compute.add(deployment.clientCompute(k));
