@@ -34,9 +34,6 @@ public sealed interface ScenarioEvent {
 
     Type type();
 
-    /** When it fires (a timed effect: when it starts). */
-    Trigger trigger();
-
     /** The clients (devices) it concerns, ascending; empty for node events. */
     List<Integer> clients();
 
@@ -45,15 +42,36 @@ public sealed interface ScenarioEvent {
         return null;
     }
 
-    /** The event as fields of an {@code events.jsonl} line: type, line, trigger, targets, duration, parameters. */
-    Map<String, Object> describe();
-
-    private static Map<String, Object> head(ScenarioEvent e, List<Integer> clients) {
+    /**
+     * The event as fields of an {@code events.jsonl} line: type, line, clients (if any), its trigger and duration,
+     * then its own parameters.
+     */
+    default Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", e.type().configName());
-        m.put("line", e.line());
-        if (clients != null) {
-            m.put("clients", clients);
+        m.put("type", type().configName());
+        m.put("line", line());
+        if (!clients().isEmpty()) {
+            m.put("clients", clients());
+        }
+        m.putAll(window() != null ? window().describe() : trigger().describe());
+        m.putAll(parameters());
+        return m;
+    }
+
+    /** What this type adds to {@link #describe()}, in order. */
+    default Map<String, Object> parameters() {
+        return Map.of();
+    }
+
+    /** When it fires (a timed effect: when it starts). */
+    default Trigger trigger() {
+        return window().start();
+    }
+
+    private static Map<String, Object> fields(Object... keyValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put((String) keyValues[i], keyValues[i + 1]);
         }
         return m;
     }
@@ -68,15 +86,8 @@ public sealed interface ScenarioEvent {
             return Type.SLOW_CLIENT;
         }
 
-        public Trigger trigger() {
-            return window.start();
-        }
-
-        public Map<String, Object> describe() {
-            Map<String, Object> m = head(this, clients);
-            m.putAll(window.describe());
-            m.put("factor", factor);
-            return m;
+        public Map<String, Object> parameters() {
+            return fields("factor", factor);
         }
     }
 
@@ -87,16 +98,8 @@ public sealed interface ScenarioEvent {
             return Type.LINK_FADE;
         }
 
-        public Trigger trigger() {
-            return window.start();
-        }
-
-        public Map<String, Object> describe() {
-            Map<String, Object> m = head(this, clients);
-            m.put("links", names(links));
-            m.putAll(window.describe());
-            m.put("lossDb", lossDb);
-            return m;
+        public Map<String, Object> parameters() {
+            return fields("links", names(links), "lossDb", lossDb);
         }
     }
 
@@ -106,15 +109,8 @@ public sealed interface ScenarioEvent {
             return Type.LINK_OUTAGE;
         }
 
-        public Trigger trigger() {
-            return window.start();
-        }
-
-        public Map<String, Object> describe() {
-            Map<String, Object> m = head(this, clients);
-            m.put("links", names(links));
-            m.putAll(window.describe());
-            return m;
+        public Map<String, Object> parameters() {
+            return fields("links", names(links));
         }
     }
 
@@ -125,16 +121,8 @@ public sealed interface ScenarioEvent {
             return Type.DROP_MESSAGES;
         }
 
-        public Trigger trigger() {
-            return window.start();
-        }
-
-        public Map<String, Object> describe() {
-            Map<String, Object> m = head(this, clients);
-            m.put("links", names(links));
-            m.putAll(window.describe());
-            m.put("probability", probability);
-            return m;
+        public Map<String, Object> parameters() {
+            return fields("links", names(links), "probability", probability);
         }
     }
 
@@ -145,14 +133,8 @@ public sealed interface ScenarioEvent {
             return Type.CRASH_CLIENT;
         }
 
-        public Map<String, Object> describe() {
-            Map<String, Object> m = head(this, clients);
-            m.putAll(trigger.describe());
-            if (rejoin != null) {
-                m.put("rejoinAfter", rejoinAfter);
-                m.put("rejoinUnit", rejoinUnit);
-            }
-            return m;
+        public Map<String, Object> parameters() {
+            return rejoin == null ? Map.of() : fields("rejoinAfter", rejoinAfter, "rejoinUnit", rejoinUnit);
         }
     }
 
@@ -166,11 +148,8 @@ public sealed interface ScenarioEvent {
             return node == Node.MAIN_SERVER ? Type.CRASH_MAIN_SERVER : Type.CRASH_FED_SERVER;
         }
 
-        public Map<String, Object> describe() {
-            Map<String, Object> m = head(this, null);
-            m.put("node", node.configName());
-            m.putAll(trigger.describe());
-            return m;
+        public Map<String, Object> parameters() {
+            return fields("node", node.configName());
         }
     }
 
@@ -184,15 +163,8 @@ public sealed interface ScenarioEvent {
             return Type.PARTITION_NODE;
         }
 
-        public Trigger trigger() {
-            return window.start();
-        }
-
-        public Map<String, Object> describe() {
-            Map<String, Object> m = head(this, null);
-            m.put("node", node.configName());
-            m.putAll(window.describe());
-            return m;
+        public Map<String, Object> parameters() {
+            return fields("node", node.configName());
         }
     }
 
@@ -203,12 +175,6 @@ public sealed interface ScenarioEvent {
     record Membership(int line, List<Integer> clients, Trigger trigger, boolean join) implements ScenarioEvent {
         public Type type() {
             return join ? Type.JOIN : Type.LEAVE;
-        }
-
-        public Map<String, Object> describe() {
-            Map<String, Object> m = head(this, clients);
-            m.putAll(trigger.describe());
-            return m;
         }
     }
 }

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -438,16 +437,9 @@ final class ScenarioParser {
 
     /** Per device: leave and join alternate, on one clock; a device whose first event is a join starts absent. */
     private void checkMembership(List<ScenarioEvent> events) {
-        Map<Integer, List<ScenarioEvent.Membership>> byDevice = new HashMap<>();
-        for (ScenarioEvent e : events) {
-            if (e instanceof ScenarioEvent.Membership m) {
-                for (int d : m.clients()) {
-                    byDevice.computeIfAbsent(d, k -> new ArrayList<>()).add(m);
-                }
-            }
-        }
-        for (Map.Entry<Integer, List<ScenarioEvent.Membership>> e : new TreeMap<>(byDevice).entrySet()) {
-            List<ScenarioEvent.Membership> ms = sortedOnOneClock(e.getValue(), "leave and join", e.getKey());
+        for (Map.Entry<Integer, List<ScenarioEvent.Membership>> e
+                : byClient(events, ScenarioEvent.Membership.class, "leave and join").entrySet()) {
+            List<ScenarioEvent.Membership> ms = e.getValue();
             for (int i = 1; i < ms.size(); i++) {
                 ScenarioEvent.Membership prev = ms.get(i - 1);
                 ScenarioEvent.Membership cur = ms.get(i);
@@ -463,16 +455,9 @@ final class ScenarioParser {
 
     /** Per client: crash windows [crash, rejoin) do not overlap, on one clock. */
     private void checkCrashes(List<ScenarioEvent> events) {
-        Map<Integer, List<ScenarioEvent.CrashClient>> byClient = new HashMap<>();
-        for (ScenarioEvent e : events) {
-            if (e instanceof ScenarioEvent.CrashClient c) {
-                for (int d : c.clients()) {
-                    byClient.computeIfAbsent(d, k -> new ArrayList<>()).add(c);
-                }
-            }
-        }
-        for (Map.Entry<Integer, List<ScenarioEvent.CrashClient>> e : new TreeMap<>(byClient).entrySet()) {
-            List<ScenarioEvent.CrashClient> cs = sortedOnOneClock(e.getValue(), "crash-client", e.getKey());
+        for (Map.Entry<Integer, List<ScenarioEvent.CrashClient>> e
+                : byClient(events, ScenarioEvent.CrashClient.class, "crash-client").entrySet()) {
+            List<ScenarioEvent.CrashClient> cs = e.getValue();
             for (int i = 1; i < cs.size(); i++) {
                 ScenarioEvent.CrashClient prev = cs.get(i - 1);
                 ScenarioEvent.CrashClient cur = cs.get(i);
@@ -484,6 +469,21 @@ final class ScenarioParser {
                 }
             }
         }
+    }
+
+    /** The events of one kind per client (ascending), each client's in trigger order, all on one clock. */
+    private <E extends ScenarioEvent> TreeMap<Integer, List<E>> byClient(List<ScenarioEvent> events, Class<E> kind,
+            String what) {
+        TreeMap<Integer, List<E>> out = new TreeMap<>();
+        for (ScenarioEvent e : events) {
+            if (kind.isInstance(e)) {
+                for (int d : e.clients()) {
+                    out.computeIfAbsent(d, k -> new ArrayList<>()).add(kind.cast(e));
+                }
+            }
+        }
+        out.replaceAll((id, list) -> sortedOnOneClock(list, what, id));
+        return out;
     }
 
     /** The events in trigger order; all on one clock, else an error naming the first that is not. */

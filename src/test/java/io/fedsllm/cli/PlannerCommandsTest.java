@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fedsllm.config.ChartSettings;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,27 +20,13 @@ import picocli.CommandLine;
 
 class PlannerCommandsTest {
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     @Test
     void planJsonHasTheFieldsAndSaneValues() throws Exception {
-        Run r = run("plan", "--seed", "3", "--json");
+        CommandRun r = run("plan", "--seed", "3", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(3, j.get("seed").asLong());
@@ -89,14 +72,14 @@ class PlannerCommandsTest {
 
     @Test
     void planTableRuns() {
-        Run r = run("plan", "--set", "system.clients=3");
+        CommandRun r = run("plan", "--set", "system.clients=3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("total delay") && r.out().contains("baselines:"), r.out());
     }
 
     @Test
     void sweepWritesCsvAndPng(@TempDir Path dir) throws Exception {
-        Run r = run("sweep", "--param", "bandwidth", "--values", "10e6,40e6", "--seeds", "2", "--out", dir.toString());
+        CommandRun r = run("sweep", "--param", "bandwidth", "--values", "10e6,40e6", "--seeds", "2", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(dir.resolve("bandwidth.csv"));
         assertEquals("param,value,scheme,mean,min,max,seeds", lines.get(0));
@@ -127,7 +110,7 @@ class PlannerCommandsTest {
 
     @Test
     void delayMaxSweepWritesCsvAndPngAtTheConfiguredSize(@TempDir Path dir) throws Exception {
-        Run r = run("sweep", "--param", "delay-max", "--values", "24.6,25.6", "--seeds", "2", "--out", dir.toString(),
+        CommandRun r = run("sweep", "--param", "delay-max", "--values", "24.6,25.6", "--seeds", "2", "--out", dir.toString(),
                 "--set", "report.chart-width-px=640", "--set", "report.chart-height-px=480");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("delay-max.csv") && r.out().contains("delay-max.png"), r.out());
@@ -145,7 +128,7 @@ class PlannerCommandsTest {
         assertEquals(640, png.getWidth());
         assertEquals(480, png.getHeight());
 
-        Run tooSmall = run("sweep", "--param", "delay-max", "--values", "25", "--seeds", "1", "--out", dir.toString(),
+        CommandRun tooSmall = run("sweep", "--param", "delay-max", "--values", "25", "--seeds", "1", "--out", dir.toString(),
                 "--set", "report.chart-width-px=20");
         assertEquals(Main.USER_ERROR, tooSmall.code());
         assertTrue(tooSmall.err().contains("fedsllm.report.chart-width-px") && tooSmall.err().contains("20"), tooSmall.err());
@@ -153,7 +136,7 @@ class PlannerCommandsTest {
 
     @Test
     void helpListsEveryCommand() {
-        Run r = run("--help");
+        CommandRun r = run("--help");
         assertEquals(0, r.code(), r.err());
         Set<String> registered = new CommandLine(new Main()).getSubcommands().keySet();
         // The commands of every issue so far; a command dropped from Main fails here.
@@ -163,7 +146,7 @@ class PlannerCommandsTest {
             assertTrue(Pattern.compile("(?m)^\\s+" + Pattern.quote(name) + "\\s").matcher(r.out()).find(),
                     "--help does not list '" + name + "':\n" + r.out());
         }
-        Run bench = run("bench", "--help");
+        CommandRun bench = run("bench", "--help");
         assertEquals(0, bench.code(), bench.err());
         for (String name : List.of("planner", "train", "emu")) {
             assertTrue(Pattern.compile("(?m)^\\s+" + name + "\\s").matcher(bench.out()).find(),
@@ -173,7 +156,7 @@ class PlannerCommandsTest {
 
     @Test
     void benchPlannerPrintsOneTimingLinePerCase() {
-        Run r = run("bench", "planner", "--set", "planner.bench.cases=3/6/4,4/8/5", "--set", "planner.bench.repetitions=2");
+        CommandRun r = run("bench", "planner", "--set", "planner.bench.cases=3/6/4,4/8/5", "--set", "planner.bench.repetitions=2");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(2, lines.size(), r.out());
@@ -194,7 +177,7 @@ class PlannerCommandsTest {
 
     @Test
     void energySweepWritesRanks(@TempDir Path dir) throws Exception {
-        Run r = run("sweep", "--param", "energy-max", "--values", "4.45,4.7", "--seeds", "2", "--out", dir.toString());
+        CommandRun r = run("sweep", "--param", "energy-max", "--values", "4.45,4.7", "--seeds", "2", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(dir.resolve("energy-max.csv"));
         assertEquals(3, lines.size(), String.join("\n", lines));
@@ -205,26 +188,26 @@ class PlannerCommandsTest {
 
     @Test
     void badSweepInputIsAUserError(@TempDir Path dir) {
-        Run bad = run("sweep", "--param", "colour", "--out", dir.toString());
+        CommandRun bad = run("sweep", "--param", "colour", "--out", dir.toString());
         assertEquals(Main.USER_ERROR, bad.code());
         assertTrue(bad.err().contains("colour") && bad.err().contains("bandwidth"), bad.err());
-        Run values = run("sweep", "--param", "pmax", "--values", "10,abc", "--out", dir.toString());
+        CommandRun values = run("sweep", "--param", "pmax", "--values", "10,abc", "--out", dir.toString());
         assertEquals(Main.USER_ERROR, values.code());
         assertTrue(values.err().contains("abc"), values.err());
-        Run emptyRanks = run("plan", "--set", "planner.ranks=[]");
+        CommandRun emptyRanks = run("plan", "--set", "planner.ranks=[]");
         assertEquals(Main.USER_ERROR, emptyRanks.code());
         assertTrue(emptyRanks.err().contains("fedsllm.planner.ranks"), emptyRanks.err());
     }
 
     @Test
     void benchIsAParentCommand() {
-        Run r = run("bench");
+        CommandRun r = run("bench");
         assertTrue(r.code() != 0 && r.err().contains("planner"), r.err());
     }
 
     @Test
     void benchEmuTimesEveryCase() {
-        Run r = run("bench", "emu", "--set", "emu.bench.cases=20/2/3/bcd,30/1/2/equal");
+        CommandRun r = run("bench", "emu", "--set", "emu.bench.cases=20/2/3/bcd,30/1/2/equal");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(2, lines.size(), r.out());
@@ -234,7 +217,7 @@ class PlannerCommandsTest {
         long messages = Long.parseLong(lines.get(0).replaceAll(".* (\\d+) messages,.*", "$1"));
         assertTrue(messages >= 20L * 2 * 3 * 2, lines.get(0));
 
-        Run bad = run("bench", "emu", "--set", "emu.bench.cases=20/2/3/greedy");
+        CommandRun bad = run("bench", "emu", "--set", "emu.bench.cases=20/2/3/greedy");
         assertEquals(Main.USER_ERROR, bad.code());
         assertTrue(bad.err().contains("emu.bench.cases") && bad.err().contains("20/2/3/greedy"), bad.err());
     }
