@@ -15,7 +15,6 @@ import io.fedsllm.cost.LayerCosts;
 import io.fedsllm.cost.SplitCosts;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.net.LinkState;
-import io.fedsllm.net.Rates;
 import io.fedsllm.net.RoundChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,8 +135,10 @@ final class SchemePlanner implements RoundPlanner {
         PowerControl.LinkSolution sol = PowerControl.solve(wf, new double[k], loraBits, fed.pmaxW(), fed.pthW(),
                 planner.bisectionTolerance());
         double[] fedRates = new double[k];
+        LinkAllocation[] fedShare = new LinkAllocation[k];
         for (int i = 0; i < k; i++) {
-            fedRates[i] = Rates.ownedRate(fed, i, wf[i].index(), EqualPlanner.psdOf(wf[i], sol.waterLevel()[i]));
+            fedShare[i] = LinkAllocation.of(fed, i, wf[i].index(), EqualPlanner.psdOf(wf[i], sol.waterLevel()[i]));
+            fedRates[i] = fedShare[i].rateBps();
         }
         DelayModel.Evaluation e = problem(channel, compute).delayModel().evaluateFederated(rank, loraBits, fedRates,
                 RoundsModel.from(planner).rounds(rank));
@@ -145,7 +146,7 @@ final class SchemePlanner implements RoundPlanner {
         for (int i = 0; i < k; i++) {
             DelayModel.ClientDelays d = e.clients().get(i);
             shares.add(new RoundPlan.ClientShare(participants[i], d.forwardS(), d.backwardS(), 0, fedRates[i], 0,
-                    wf[i].index().length));
+                    wf[i].index().length, LinkAllocation.NONE, fedShare[i]));
         }
         return new RoundPlan(round, Scheme.FL, l, rank, system.localIterations(), participants, shares, 0, 0,
                 loraBits, 0, e.breakdown().roundS(), 0, l);
@@ -170,7 +171,7 @@ final class SchemePlanner implements RoundPlanner {
         return table.clientLoraBits(l - 1, rank) + table.serverLoraBits(l - 1, rank);
     }
 
-    /** The emulator's round from a split plan: rates recomputed from each client's subchannels and PSDs. */
+    /** The emulator's round from a split plan: rates recomputed from each client's subchannels, PSDs and gains. */
     private RoundPlan roundPlan(int round, Scheme scheme, int[] participants, RoundChannel channel, DelayModel model,
             Plan plan) {
         int k = participants.length;
@@ -179,10 +180,11 @@ final class SchemePlanner implements RoundPlanner {
         List<RoundPlan.ClientShare> shares = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
             Plan.ClientPlan c = plan.clients().get(i);
+            LinkAllocation main = LinkAllocation.of(channel.main(), i, c.subchannelsMain(), c.psdMain());
+            LinkAllocation fed = LinkAllocation.of(channel.fed(), i, c.subchannelsFed(), c.psdFed());
             shares.add(new RoundPlan.ClientShare(participants[i], model.clientForwardS(i, s, r),
-                    model.clientBackwardS(i, s, r), Rates.ownedRate(channel.main(), i, c.subchannelsMain(), c.psdMain()),
-                    Rates.ownedRate(channel.fed(), i, c.subchannelsFed(), c.psdFed()), c.subchannelsMain().length,
-                    c.subchannelsFed().length));
+                    model.clientBackwardS(i, s, r), main.rateBps(), fed.rateBps(), c.subchannelsMain().length,
+                    c.subchannelsFed().length, main, fed));
         }
         return new RoundPlan(round, scheme, s, r, system.localIterations(), participants, shares,
                 model.serverForwardPerClientS(s, r), Math.round(model.activationBits(s)), Math.round(model.loraBits(s, r)),

@@ -44,4 +44,32 @@ class RoundPlannerFadeTest {
         assertEquals(ch.clients().get(1).gainFedDb() - 3, faded.clients().get(1).gainFedDb(), 1e-12);
         assertEquals(ch.main().pthW(), faded.main().pthW(), 0);
     }
+
+    @Test
+    void aFadeThatStartsMidRoundLowersTheRateWithThePlannedPowers() {
+        Config rayleigh = ConfigLoader.withSets("emu.mode=analytic", "radio.fading=rayleigh");
+        for (String scheme : new String[] {"sfl", "fl", "sl"}) {
+            Config c = ConfigLoader.withSets("emu.mode=analytic", "radio.fading=rayleigh", "emu.planner=equal",
+                    "emu.scheme=" + scheme);
+            RoundPlan plan = RoundPlanner.create(c, Deployment.from(rayleigh)).plan(1, new int[] {0, 1, 2, 3, 4});
+            for (RoundPlan.ClientShare share : plan.shares()) {
+                // At 0 dB the allocation reproduces the planned rates bit for bit.
+                assertEquals(share.rateMainBps(), share.main().rateBps(0), 0, scheme);
+                assertEquals(share.rateFedBps(), share.fed().rateBps(0), 0, scheme);
+                assertEquals(share.subchannelsFed(), share.fed().subchannels());
+                double faded = share.fed().rateBps(10);
+                assertTrue(faded < share.rateFedBps() && faded > 0, scheme + ": " + faded);
+                // A 10 dB fade with the same PSDs: each subchannel's SNR p a falls tenfold.
+                double expected = 0;
+                for (int i = 0; i < share.fed().subchannels(); i++) {
+                    expected += share.fed().subchannelHz()[i]
+                            * Math.log(1 + share.fed().psd()[i] * share.fed().snrPerPsd()[i] / 10) / Math.log(2);
+                }
+                assertEquals(expected, faded, 1e-9 * expected);
+            }
+            if (scheme.equals("fl")) {
+                assertEquals(0, plan.shares().get(0).main().subchannels(), "fl does not use the main link");
+            }
+        }
+    }
 }
