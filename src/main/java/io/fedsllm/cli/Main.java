@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             DataCommand.class,
             PretrainCommand.class,
             TrainCommand.class,
+            ScenarioCommand.class,
         })
 public final class Main implements Runnable {
 

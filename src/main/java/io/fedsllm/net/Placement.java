@@ -27,12 +27,17 @@ public final class Placement {
     public static List<Position> clients(long seed, int clients, GeometrySettings geometry) {
         List<Position> out = new ArrayList<>(clients);
         for (int k = 0; k < clients; k++) {
-            SplittableRandom rnd = Seeds.random(seed, "placement", k);
-            double radius = geometry.discRadiusM() * Math.sqrt(rnd.nextDouble());
-            double angle = 2 * Math.PI * rnd.nextDouble();
-            out.add(new Position(radius * Math.cos(angle), radius * Math.sin(angle)));
+            out.add(client(seed, k, geometry));
         }
         return List.copyOf(out);
+    }
+
+    /** Device k's position alone (the same as entry k of {@link #clients}, whatever their number). */
+    public static Position client(long seed, int k, GeometrySettings geometry) {
+        SplittableRandom rnd = Seeds.random(seed, "placement", k);
+        double radius = geometry.discRadiusM() * Math.sqrt(rnd.nextDouble());
+        double angle = 2 * Math.PI * rnd.nextDouble();
+        return new Position(radius * Math.cos(angle), radius * Math.sin(angle));
     }
 
     /** Distance between a client and a server, clamped to at least {@code geometry.min-distance-m}. */

@@ -19,7 +19,7 @@ public final class Rates {
     public static double rate(LinkState link, int client, double[] psdBySubchannel, int[] owned) {
         double r = 0;
         for (int i : owned) {
-            r += subchannelRate(link.subchannelHz()[i], psdBySubchannel[i], link.snrPerPsd()[client][i]);
+            r += subchannelRate(link.subchannelHz()[i], psdBySubchannel[i], link.snrPerPsd(client, i));
         }
         return r;
     }
@@ -31,7 +31,7 @@ public final class Rates {
     public static double ownedRate(LinkState link, int row, int[] owned, double[] psd) {
         double r = 0;
         for (int i = 0; i < owned.length; i++) {
-            r += subchannelRate(link.subchannelHz()[owned[i]], psd[i], link.snrPerPsd()[row][owned[i]]);
+            r += subchannelRate(link.subchannelHz()[owned[i]], psd[i], link.snrPerPsd(row, owned[i]));
         }
         return r;
     }

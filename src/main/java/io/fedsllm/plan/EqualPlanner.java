@@ -68,7 +68,7 @@ public final class EqualPlanner implements Planner {
         int[][] owned = SubchannelAssignment.roundRobin(clients, link.subchannels());
         WaterFilling[] wf = new WaterFilling[clients];
         for (int i = 0; i < clients; i++) {
-            wf[i] = new WaterFilling(owned[i], link.subchannelHz(), link.snrPerPsd()[i]);
+            wf[i] = new WaterFilling(owned[i], link, i);
         }
         return wf;
     }

@@ -35,7 +35,10 @@ public record RoundPlan(int round, Scheme scheme, int splitLayer, int rank, int 
      * @param rateFedBps      R_k^fed, bit/s
      * @param subchannelsMain owned main-link subchannels
      * @param subchannelsFed  owned fed-link subchannels
+     * @param main            the main-link allocation (rateMainBps = main.rateBps(); main.rateBps(L) under a
+     *                        fade of L dB that starts during the round)
+     * @param fed             the fed-link allocation, likewise
      */
     public record ClientShare(int client, double forwardS, double backwardS, double rateMainBps, double rateFedBps,
-            int subchannelsMain, int subchannelsFed) {}
+            int subchannelsMain, int subchannelsFed, LinkAllocation main, LinkAllocation fed) {}
 }

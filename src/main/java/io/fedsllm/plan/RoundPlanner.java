@@ -13,6 +13,13 @@ public interface RoundPlanner {
     /** The round's plan for the given participants (ascending client ids; at least one unless centralized). */
     RoundPlan plan(int round, int[] participants);
 
+    /**
+     * As {@link #plan(int, int[])} on a channel with extra path loss per participant (a scenario's fades in force
+     * at the round start), dB ≥ 0, aligned with {@code participants}: the planner sees the faded links and adapts
+     * subchannels, power, split and rank to them.
+     */
+    RoundPlan plan(int round, int[] participants, double[] extraLossMainDb, double[] extraLossFedDb);
+
     /** L, the transformer blocks of the model the delay model describes. */
     int layers();
 

@@ -15,7 +15,6 @@ import io.fedsllm.cost.LayerCosts;
 import io.fedsllm.cost.SplitCosts;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.net.LinkState;
-import io.fedsllm.net.Rates;
 import io.fedsllm.net.RoundChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +60,24 @@ final class SchemePlanner implements RoundPlanner {
         if (emu.scheme() == Scheme.CENTRALIZED) {
             return centralized(round);
         }
-        RoundChannel full = deployment.channel(round);
-        RoundChannel channel = participants.length == deployment.clients() ? full : subset(full, participants);
+        return plan(round, deployment.channel(round, participants), participants);
+    }
+
+    @Override
+    public RoundPlan plan(int round, int[] participants, double[] extraLossMainDb, double[] extraLossFedDb) {
+        if (extraLossMainDb.length != participants.length || extraLossFedDb.length != participants.length) {
+            throw new IllegalArgumentException(participants.length + " participants but " + extraLossMainDb.length
+                    + " main and " + extraLossFedDb.length + " fed losses");
+        }
+        if (emu.scheme() == Scheme.CENTRALIZED) {
+            return centralized(round);
+        }
+        return plan(round, deployment.channel(round, participants).withExtraLoss(extraLossMainDb, extraLossFedDb),
+                participants);
+    }
+
+    /** A split, sequential or federated plan on the given channel (rows aligned with {@code participants}). */
+    private RoundPlan plan(int round, RoundChannel channel, int[] participants) {
         List<ComputeProfile> compute = new ArrayList<>(participants.length);
         for (int k : participants) {
             compute.add(deployment.clientCompute(k));
@@ -93,7 +108,7 @@ final class SchemePlanner implements RoundPlanner {
                 List<DelayModel.ClientDelays> delays = new ArrayList<>(k);
                 DelayModel single = null;
                 for (int i = 0; i < k; i++) {
-                    PlanningProblem alone = problem(subset(channel, new int[] {i}), List.of(compute.get(i)));
+                    PlanningProblem alone = problem(channel.rows(i), List.of(compute.get(i)));
                     single = alone.delayModel();
                     Plan.ClientPlan c = equal.plan(alone, List.of(s), List.of(r)).clients().get(0);
                     clients.add(c);
@@ -120,8 +135,10 @@ final class SchemePlanner implements RoundPlanner {
         PowerControl.LinkSolution sol = PowerControl.solve(wf, new double[k], loraBits, fed.pmaxW(), fed.pthW(),
                 planner.bisectionTolerance());
         double[] fedRates = new double[k];
+        LinkAllocation[] fedShare = new LinkAllocation[k];
         for (int i = 0; i < k; i++) {
-            fedRates[i] = Rates.ownedRate(fed, i, wf[i].index(), EqualPlanner.psdOf(wf[i], sol.waterLevel()[i]));
+            fedShare[i] = LinkAllocation.of(fed, i, wf[i].index(), EqualPlanner.psdOf(wf[i], sol.waterLevel()[i]));
+            fedRates[i] = fedShare[i].rateBps();
         }
         DelayModel.Evaluation e = problem(channel, compute).delayModel().evaluateFederated(rank, loraBits, fedRates,
                 RoundsModel.from(planner).rounds(rank));
@@ -129,7 +146,7 @@ final class SchemePlanner implements RoundPlanner {
         for (int i = 0; i < k; i++) {
             DelayModel.ClientDelays d = e.clients().get(i);
             shares.add(new RoundPlan.ClientShare(participants[i], d.forwardS(), d.backwardS(), 0, fedRates[i], 0,
-                    wf[i].index().length));
+                    wf[i].index().length, LinkAllocation.NONE, fedShare[i]));
         }
         return new RoundPlan(round, Scheme.FL, l, rank, system.localIterations(), participants, shares, 0, 0,
                 loraBits, 0, e.breakdown().roundS(), 0, l);
@@ -154,7 +171,7 @@ final class SchemePlanner implements RoundPlanner {
         return table.clientLoraBits(l - 1, rank) + table.serverLoraBits(l - 1, rank);
     }
 
-    /** The emulator's round from a split plan: rates recomputed from each client's subchannels and PSDs. */
+    /** The emulator's round from a split plan: rates recomputed from each client's subchannels, PSDs and gains. */
     private RoundPlan roundPlan(int round, Scheme scheme, int[] participants, RoundChannel channel, DelayModel model,
             Plan plan) {
         int k = participants.length;
@@ -163,29 +180,14 @@ final class SchemePlanner implements RoundPlanner {
         List<RoundPlan.ClientShare> shares = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
             Plan.ClientPlan c = plan.clients().get(i);
+            LinkAllocation main = LinkAllocation.of(channel.main(), i, c.subchannelsMain(), c.psdMain());
+            LinkAllocation fed = LinkAllocation.of(channel.fed(), i, c.subchannelsFed(), c.psdFed());
             shares.add(new RoundPlan.ClientShare(participants[i], model.clientForwardS(i, s, r),
-                    model.clientBackwardS(i, s, r), Rates.ownedRate(channel.main(), i, c.subchannelsMain(), c.psdMain()),
-                    Rates.ownedRate(channel.fed(), i, c.subchannelsFed(), c.psdFed()), c.subchannelsMain().length,
-                    c.subchannelsFed().length));
+                    model.clientBackwardS(i, s, r), main.rateBps(), fed.rateBps(), c.subchannelsMain().length,
+                    c.subchannelsFed().length, main, fed));
         }
         return new RoundPlan(round, scheme, s, r, system.localIterations(), participants, shares,
                 model.serverForwardPerClientS(s, r), Math.round(model.activationBits(s)), Math.round(model.loraBits(s, r)),
                 model.gradientDownloadS(s), plan.breakdown().roundS(), plan.breakdown().t1(), costs.layers());
-    }
-
-    /** The rows of the given participants (row indices into {@code channel}); p_th of each link unchanged. */
-    private static RoundChannel subset(RoundChannel channel, int[] rows) {
-        return new RoundChannel(channel.round(), subset(channel.main(), rows), subset(channel.fed(), rows),
-                channel.clients());
-    }
-
-    private static LinkState subset(LinkState link, int[] rows) {
-        double[][] snr = new double[rows.length][];
-        double[] pmax = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            snr[i] = link.snrPerPsd()[rows[i]];
-            pmax[i] = link.pmaxW()[rows[i]];
-        }
-        return new LinkState(link.subchannelHz(), snr, pmax, link.pthW());
     }
 }

@@ -7,18 +7,31 @@ import java.util.PriorityQueue;
 
 /**
  * Subchannel assignment on one link (SYSTEM_MODEL §6 block 1, the paper's Algorithm 2), with each client's
- * subchannels ranked by gain once per link so repeated greedy passes cost O(M log K + M²/K). Not thread-safe.
+ * subchannels ranked by gain once per link so repeated greedy passes cost O(M log K + M²/K). A client whose gain
+ * is the same on every subchannel (flat fading, the default) is neither ranked nor stored per subchannel: its best
+ * free subchannel is the lowest free index, so memory and time stay O(K + M) under flat fading; only clients with
+ * frequency-selective gains (Rayleigh) hold a ranked row of M entries. Not thread-safe.
  */
 public final class SubchannelAssignment {
     private final LinkState link;
-    private final int[][] byGain; // [client] subchannels by a^i descending, ties by index
+    private final int[][] byGain; // [client] subchannels by a^i descending, ties by index; null = flat (index order)
+    private final double[][] rows; // [client] a^i of every subchannel; null = flat (see flatGain)
+    private final double[] flatGain; // a of a flat client on every subchannel
     private int[] scratch = new int[16]; // reused by maxRate: an instance serves one planning call at a time
 
     public SubchannelAssignment(LinkState link) {
         this.link = link;
-        this.byGain = new int[link.clients()][];
-        for (int k = 0; k < link.clients(); k++) {
-            byGain[k] = rankByGain(link.snrPerPsd()[k]);
+        int k = link.clients();
+        this.byGain = new int[k][];
+        this.rows = new double[k][];
+        this.flatGain = new double[k];
+        for (int c = 0; c < k; c++) {
+            if (link.flat(c)) {
+                flatGain[c] = link.snrPerPsd(c, 0);
+            } else {
+                rows[c] = link.snrRow(c);
+                byGain[c] = rankByGain(rows[c]);
+            }
         }
     }
 
@@ -26,17 +39,16 @@ public final class SubchannelAssignment {
         return link;
     }
 
+    /** a_k^i. */
+    private double gain(int k, int i) {
+        double[] row = rows[k];
+        return row == null ? flatGain[k] : row[i];
+    }
+
+    /** Subchannels by a^i descending, ties by index (a row that is not flat). */
     private static int[] rankByGain(double[] a) {
         int m = a.length;
-        boolean flat = true;
-        for (int i = 1; i < m && flat; i++) {
-            flat = a[i] == a[0];
-        }
         int[] order = new int[m];
-        if (flat) {
-            Arrays.setAll(order, i -> i);
-            return order;
-        }
         Integer[] boxed = new Integer[m];
         Arrays.setAll(boxed, i -> i);
         Arrays.sort(boxed, (x, y) -> {
@@ -62,26 +74,25 @@ public final class SubchannelAssignment {
         int kCount = link.clients();
         int m = link.subchannels();
         boolean[] taken = new boolean[m];
-        int[] cursor = new int[kCount];
-        int[][] owned = new int[kCount][m];
+        int[] cursor = new int[kCount + 1]; // per ranked client; [kCount] = the lowest free index, shared by flat clients
+        int[][] owned = new int[kCount][];
         int[] count = new int[kCount];
         double[] delay = new double[kCount];
 
         double[] single = new double[kCount];
         Integer[] weakestFirst = new Integer[kCount];
         for (int k = 0; k < kCount; k++) {
-            int best = byGain[k][0];
+            int best = byGain[k] == null ? 0 : byGain[k][0];
             single[k] = delayWith(k, new int[] {best}, 1, computeS[k], bits);
             weakestFirst[k] = k;
+            owned[k] = new int[Math.max(2, m / kCount + 1)];
         }
         Arrays.sort(weakestFirst, (x, y) -> {
             int c = Double.compare(single[y], single[x]);
             return c != 0 ? c : Integer.compare(x, y);
         });
         for (int k : weakestFirst) {
-            int s = nextFree(k, taken, cursor);
-            taken[s] = true;
-            owned[k][count[k]++] = s;
+            take(k, nextFree(k, taken, cursor), owned, count, taken);
             delay[k] = delayWith(k, owned[k], count[k], computeS[k], bits);
         }
         PriorityQueue<Integer> stragglers = new PriorityQueue<>((x, y) -> {
@@ -93,9 +104,7 @@ public final class SubchannelAssignment {
         }
         for (int left = m - kCount; left > 0; left--) {
             int k = stragglers.poll();
-            int s = nextFree(k, taken, cursor);
-            taken[s] = true;
-            owned[k][count[k]++] = s;
+            take(k, nextFree(k, taken, cursor), owned, count, taken);
             delay[k] = delayWith(k, owned[k], count[k], computeS[k], bits);
             stragglers.add(k);
         }
@@ -106,11 +115,31 @@ public final class SubchannelAssignment {
         return result;
     }
 
+    private static void take(int k, int s, int[][] owned, int[] count, boolean[] taken) {
+        taken[s] = true;
+        if (count[k] == owned[k].length) {
+            owned[k] = Arrays.copyOf(owned[k], 2 * owned[k].length);
+        }
+        owned[k][count[k]++] = s;
+    }
+
+    /**
+     * Client k's best free subchannel: the next in its ranking, or for a flat client the lowest free index (all
+     * indices below the shared cursor are taken, and taken subchannels stay taken).
+     */
     private int nextFree(int k, boolean[] taken, int[] cursor) {
-        while (taken[byGain[k][cursor[k]]]) {
+        int[] order = byGain[k];
+        if (order == null) {
+            int c = cursor.length - 1;
+            while (taken[cursor[c]]) {
+                cursor[c]++;
+            }
+            return cursor[c];
+        }
+        while (taken[order[cursor[k]]]) {
             cursor[k]++;
         }
-        return byGain[k][cursor[k]];
+        return order[cursor[k]];
     }
 
     /** c_k + D / R_k with the first {@code n} owned subchannels at p_max (water-filled). */
@@ -143,7 +172,6 @@ public final class SubchannelAssignment {
             owned[k] = start[k].clone();
             delay[k] = delayWith(k, owned[k], owned[k].length, computeS[k], bits);
         }
-        double[][] a = link.snrPerPsd();
         for (int step = 0; step < maxSteps; step++) {
             int k = 0;
             for (int j = 1; j < kCount; j++) {
@@ -151,8 +179,8 @@ public final class SubchannelAssignment {
                     k = j;
                 }
             }
-            if (!moveToStraggler(k, owned, delay, computeS, bits, a)
-                    && !swapWithStraggler(k, owned, delay, computeS, bits, a)) {
+            if (!moveToStraggler(k, owned, delay, computeS, bits)
+                    && !swapWithStraggler(k, owned, delay, computeS, bits)) {
                 break;
             }
         }
@@ -160,7 +188,7 @@ public final class SubchannelAssignment {
     }
 
     /** Moves one subchannel of some j to k: every subchannel of every other client is tried (O(M) tries). */
-    private boolean moveToStraggler(int k, int[][] owned, double[] delay, double[] computeS, double bits, double[][] a) {
+    private boolean moveToStraggler(int k, int[][] owned, double[] delay, double[] computeS, double bits) {
         int[] ok = owned[k];
         double[] hz = link.subchannelHz();
         for (int j = 0; j < owned.length; j++) {
@@ -171,7 +199,7 @@ public final class SubchannelAssignment {
             for (int t = 0; t < oj.length; t++) {
                 int i = oj[t];
                 int p = t > 0 ? oj[t - 1] : -1;
-                if (p >= 0 && hz[i] == hz[p] && a[k][i] == a[k][p] && a[j][i] == a[j][p]) {
+                if (p >= 0 && hz[i] == hz[p] && gain(k, i) == gain(k, p) && gain(j, i) == gain(j, p)) {
                     continue; // identical to the subchannel just tried (flat gains)
                 }
                 double dk = computeS[k] + bits / maxRate(k, ok, ok.length, -1, i);
@@ -195,7 +223,7 @@ public final class SubchannelAssignment {
      * Swaps one subchannel s of k with one subchannel i of j (O(n_k · M) tries); only pairs where k sees i
      * better than s are evaluated, since otherwise k cannot gain.
      */
-    private boolean swapWithStraggler(int k, int[][] owned, double[] delay, double[] computeS, double bits, double[][] a) {
+    private boolean swapWithStraggler(int k, int[][] owned, double[] delay, double[] computeS, double bits) {
         int[] ok = owned[k];
         double[] hz = link.subchannelHz();
         for (int j = 0; j < owned.length; j++) {
@@ -207,7 +235,7 @@ public final class SubchannelAssignment {
                 int s2 = ok[g];
                 for (int t = 0; t < oj.length; t++) {
                     int i = oj[t];
-                    if (a[k][i] <= a[k][s2] && hz[i] <= hz[s2]) {
+                    if (gain(k, i) <= gain(k, s2) && hz[i] <= hz[s2]) {
                         continue;
                     }
                     double dk = computeS[k] + bits / maxRate(k, ok, ok.length, g, i);
@@ -248,7 +276,6 @@ public final class SubchannelAssignment {
             scratch[n++] = extra;
         }
         double[] hz = link.subchannelHz();
-        double[] a = link.snrPerPsd()[k];
         double power = link.pmaxW()[k];
         double w;
         while (true) {
@@ -257,13 +284,13 @@ public final class SubchannelAssignment {
             for (int t = 0; t < n; t++) {
                 int i = scratch[t];
                 sumB += hz[i];
-                sumBOverA += hz[i] / a[i];
+                sumBOverA += hz[i] / gain(k, i);
             }
             w = (power + sumBOverA) / sumB;
             int kept = 0;
             for (int t = 0; t < n; t++) {
                 int i = scratch[t];
-                if (1 / a[i] < w) {
+                if (1 / gain(k, i) < w) {
                     scratch[kept++] = i;
                 }
             }
@@ -275,7 +302,8 @@ public final class SubchannelAssignment {
         double rate = 0;
         for (int t = 0; t < n; t++) {
             int i = scratch[t];
-            rate += Rates.subchannelRate(hz[i], w - 1 / a[i], a[i]);
+            double a = gain(k, i);
+            rate += Rates.subchannelRate(hz[i], w - 1 / a, a);
         }
         return rate;
     }
@@ -297,7 +325,8 @@ public final class SubchannelAssignment {
     public WaterFilling[] channels(int[][] owned) {
         WaterFilling[] w = new WaterFilling[owned.length];
         for (int k = 0; k < owned.length; k++) {
-            w[k] = new WaterFilling(owned[k], link.subchannelHz(), link.snrPerPsd()[k]);
+            w[k] = rows[k] == null ? new WaterFilling(owned[k], link, k)
+                    : new WaterFilling(owned[k], link.subchannelHz(), rows[k]);
         }
         return w;
     }

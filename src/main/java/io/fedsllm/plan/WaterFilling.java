@@ -1,5 +1,6 @@
 package io.fedsllm.plan;
 
+import io.fedsllm.net.LinkState;
 import io.fedsllm.net.Rates;
 
 /**
@@ -21,6 +22,16 @@ public final class WaterFilling {
      * @param snrPerPsd   a^i of this client for every subchannel of the link
      */
     public WaterFilling(int[] index, double[] bandwidthHz, double[] snrPerPsd) {
+        this(gains(index, i -> snrPerPsd[i]), index, bandwidthHz);
+    }
+
+    /** Client {@code row} of {@code link} on the subchannels {@code index}: reads a^i of those subchannels only. */
+    public WaterFilling(int[] index, LinkState link, int row) {
+        this(gains(index, i -> link.snrPerPsd(row, i)), index, link.subchannelHz());
+    }
+
+    /** @param owned a^i aligned with {@code index} */
+    private WaterFilling(double[] owned, int[] index, double[] bandwidthHz) {
         if (index.length == 0) {
             throw new IllegalArgumentException("water-filling needs at least one subchannel");
         }
@@ -30,7 +41,7 @@ public final class WaterFilling {
         }
         // Descending a^i, ties by subchannel index, so the result never depends on the input order.
         java.util.Arrays.sort(order, (x, y) -> {
-            int c = Double.compare(snrPerPsd[index[y]], snrPerPsd[index[x]]);
+            int c = Double.compare(owned[y], owned[x]);
             return c != 0 ? c : Integer.compare(index[x], index[y]);
         });
         this.index = new int[index.length];
@@ -38,13 +49,22 @@ public final class WaterFilling {
         this.snrPerPsd = new double[index.length];
         for (int i = 0; i < index.length; i++) {
             int s = index[order[i]];
-            if (!(snrPerPsd[s] > 0) || !(bandwidthHz[s] > 0)) {
-                throw new IllegalArgumentException("subchannel " + s + " has a = " + snrPerPsd[s] + ", B = " + bandwidthHz[s]);
+            double a = owned[order[i]];
+            if (!(a > 0) || !(bandwidthHz[s] > 0)) {
+                throw new IllegalArgumentException("subchannel " + s + " has a = " + a + ", B = " + bandwidthHz[s]);
             }
             this.index[i] = s;
             this.bandwidthHz[i] = bandwidthHz[s];
-            this.snrPerPsd[i] = snrPerPsd[s];
+            this.snrPerPsd[i] = a;
         }
+    }
+
+    private static double[] gains(int[] index, java.util.function.IntToDoubleFunction snrPerPsd) {
+        double[] a = new double[index.length];
+        for (int i = 0; i < index.length; i++) {
+            a[i] = snrPerPsd.applyAsDouble(index[i]);
+        }
+        return a;
     }
 
     /** Subchannel indices, sorted by a^i descending. */

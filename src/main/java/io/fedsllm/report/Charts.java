@@ -75,7 +75,8 @@ public final class Charts {
         save(png, chart);
     }
 
-    private static void save(Path png, Chart<?, ?> chart) {
+    /** Writes {@code chart} as the PNG {@code png} (the ".png" suffix is required), creating its directory. */
+    static void save(Path png, Chart<?, ?> chart) {
         if (!png.getFileName().toString().endsWith(".png")) {
             throw new IllegalArgumentException("chart file must end in .png: " + png);
         }

@@ -391,7 +391,7 @@ class InputRejectionTest {
     @Test
     void hundredMillionClientsAreRejectedAtOnceWithAMemoryEstimate() {
         long t0 = System.nanoTime();
-        rejected(says("--clients 100000000 with fedsllm.radio.main.subchannels = 100000000", "needs about 142.1 PiB",
+        rejected(says("--clients 100000000 with fedsllm.radio.main.subchannels = 100000000", "needs about 20.1 GiB",
                 "-Xmx"), "run", "--mode", "analytic", "--clients", "100000000", "--set", "radio.main.subchannels=100000000",
                 "--set", "radio.fed.subchannels=100000000", "--out", "OUT");
         assertTrue(System.nanoTime() - t0 < 30e9, "rejected up front, not after filling the heap");

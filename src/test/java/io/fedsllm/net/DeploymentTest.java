@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -54,11 +55,11 @@ class DeploymentTest {
         LinkState main = d.channel(0).main();
         assertEquals(160, main.subchannels());
         assertEquals(125_000.0, main.subchannelHz()[0], 0); // 20 MHz / 160
-        assertEquals(2.2387211385683286e11, main.snrPerPsd()[0][7], 100.0); // relative 4.5e-10
+        assertEquals(2.2387211385683286e11, main.snrPerPsd(0, 7), 100.0); // relative 4.5e-10
         // Uniform 20 dBm = 0.1 W over 32 subchannels × 125 kHz = 4 MHz → p = 2.5e−8 W/Hz; SNR = p·a = 5596.80.
         // One subchannel: 125 000 · log2(1 + 5596.80) = 1 556 330.6 bit/s; 32 of them: 49 802 579.8 bit/s.
         double psd = 0.1 / 4e6;
-        assertEquals(1_556_330.62, Rates.subchannelRate(main.subchannelHz()[0], psd, main.snrPerPsd()[0][0]), 0.05);
+        assertEquals(1_556_330.62, Rates.subchannelRate(main.subchannelHz()[0], psd, main.snrPerPsd(0, 0)), 0.05);
         double[] psds = new double[160];
         Arrays.fill(psds, psd);
         int[] owned = new int[32];
@@ -87,8 +88,8 @@ class DeploymentTest {
         Deployment gains = at(List.of(new Position(200, 0)), "radio.shadowing-sigma-db=0",
                 "radio.client-antenna-gain-dbi=3", "radio.server-antenna-gain-dbi=7");
         // +10 dB of antenna gain = ×10.
-        assertEquals(10.0, gains.channel(0).main().snrPerPsd()[0][0] / flat.channel(0).main().snrPerPsd()[0][0], 1e-9);
-        assertEquals(1.0 / N0_W_PER_HZ * Units.dbToLinear(-90.5), flat.channel(0).main().snrPerPsd()[0][0], 1e3);
+        assertEquals(10.0, gains.channel(0).main().snrPerPsd(0, 0) / flat.channel(0).main().snrPerPsd(0, 0), 1e-9);
+        assertEquals(1.0 / N0_W_PER_HZ * Units.dbToLinear(-90.5), flat.channel(0).main().snrPerPsd(0, 0), 1e3);
     }
 
     @Test
@@ -118,8 +119,8 @@ class DeploymentTest {
         RoundChannel x = Deployment.from(c1).channel(3);
         RoundChannel y = Deployment.from(c1).channel(3);
         for (int k = 0; k < 5; k++) {
-            assertArrayEquals(x.main().snrPerPsd()[k], y.main().snrPerPsd()[k], 0);
-            assertArrayEquals(x.fed().snrPerPsd()[k], y.fed().snrPerPsd()[k], 0);
+            assertArrayEquals(x.main().snrRow(k), y.main().snrRow(k), 0);
+            assertArrayEquals(x.fed().snrRow(k), y.fed().snrRow(k), 0);
         }
         assertEquals(x.clients(), y.clients());
         RoundChannel z = Deployment.from(ConfigLoader.withSets("seed=12", "radio.fading=rayleigh")).channel(3);
@@ -189,21 +190,50 @@ class DeploymentTest {
     void withoutFadingGainsAreFlatWithRayleighTheyAverageOne() {
         List<Position> one = List.of(new Position(120, 40));
         LinkState flat = at(one, "radio.shadowing-sigma-db=0").channel(2).main();
-        double base = flat.snrPerPsd()[0][0];
-        for (double a : flat.snrPerPsd()[0]) {
+        double base = flat.snrPerPsd(0, 0);
+        for (double a : flat.snrRow(0)) {
             assertEquals(base, a, 0);
         }
         Deployment rayleigh = at(one, "radio.shadowing-sigma-db=0", "radio.fading=rayleigh");
         double sum = 0;
         int n = 0;
         for (int round = 0; round < 50; round++) {
-            for (double a : rayleigh.channel(round).main().snrPerPsd()[0]) {
+            for (double a : rayleigh.channel(round).main().snrRow(0)) {
                 sum += a / base;
                 n++;
             }
         }
         // 8000 Exp(1) draws: standard error 1/√8000 = 0.011.
         assertEquals(1.0, sum / n, 0.06, "mean Rayleigh power gain");
-        assertFalse(Arrays.equals(rayleigh.channel(0).main().snrPerPsd()[0], rayleigh.channel(1).main().snrPerPsd()[0]));
+        assertFalse(Arrays.equals(rayleigh.channel(0).main().snrRow(0), rayleigh.channel(1).main().snrRow(0)));
+    }
+
+    @Test
+    void aPopulationGivesDevicesBelowKTheValuesOfTheClientsAndComputesOthersOnDemand() {
+        Deployment clients = Deployment.from(ConfigLoader.withSets("system.clients=5", "radio.fading=rayleigh"));
+        Deployment population = Deployment.from(ConfigLoader.withSets("system.clients=5", "radio.fading=rayleigh",
+                "population.devices=1000000"));
+        assertEquals(5, clients.devices());
+        assertEquals(1_000_000, population.devices());
+        assertEquals(5, population.clients());
+        RoundChannel a = clients.channel(3);
+        RoundChannel b = population.channel(3);
+        for (int k = 0; k < 5; k++) {
+            assertEquals(clients.clientPosition(k), population.clientPosition(k));
+            assertEquals(clients.clientCompute(k), population.clientCompute(k));
+            assertEquals(a.clients().get(k), b.clients().get(k));
+            assertArrayEquals(a.main().snrRow(k), b.main().snrRow(k), 0);
+            assertArrayEquals(a.fed().snrRow(k), b.fed().snrRow(k), 0);
+        }
+        // Any device of the population, in any company: its row is the same, p_th stays K p_max (K = 5).
+        int[] picked = {999_999, 2, 123_456};
+        RoundChannel some = population.channel(3, picked);
+        assertArrayEquals(a.main().snrRow(2), some.main().snrRow(1), 0);
+        assertEquals(a.main().pthW(), some.main().pthW(), 0);
+        assertEquals(some.clients().get(0), population.channel(3, new int[] {999_999}).clients().get(0));
+        assertEquals(population.clientPosition(999_999), Placement.client(1, 999_999,
+                GeometrySettings.from(ConfigReader.root(ConfigLoader.withSets()))));
+        assertEquals(-some.clients().get(2).gainMainDb(), -population.gainMainDb(123_456, 3), 0);
+        assertThrows(IllegalArgumentException.class, () -> population.clientPosition(1_000_000));
     }
 }

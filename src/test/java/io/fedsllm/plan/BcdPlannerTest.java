@@ -73,7 +73,7 @@ class BcdPlannerTest {
     private static double shannon(LinkState link, int client, int[] owned, double[] psd) {
         double r = 0;
         for (int i = 0; i < owned.length; i++) {
-            r += link.subchannelHz()[owned[i]] * Math.log(1 + psd[i] * link.snrPerPsd()[client][owned[i]]) / Math.log(2);
+            r += link.subchannelHz()[owned[i]] * Math.log(1 + psd[i] * link.snrPerPsd(client, owned[i])) / Math.log(2);
         }
         return r;
     }
@@ -300,7 +300,7 @@ class BcdPlannerTest {
                         idx[n++] = i;
                     }
                 }
-                rates[c] = new WaterFilling(idx, link.subchannelHz(), link.snrPerPsd()[c]).maxRate(link.pmaxW()[c]);
+                rates[c] = new WaterFilling(idx, link.subchannelHz(), link.snrRow(c)).maxRate(link.pmaxW()[c]);
             }
             out.add(rates);
         }

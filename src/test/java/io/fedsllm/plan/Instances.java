@@ -65,6 +65,6 @@ final class Instances {
             pmax[k] = 0.1 * (0.5 + r.nextDouble());
             sum += pmax[k];
         }
-        return new LinkState(width, a, pmax, pthFraction * sum);
+        return LinkState.of(width, a, pmax, pthFraction * sum);
     }
 }

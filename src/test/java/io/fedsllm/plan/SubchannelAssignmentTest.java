@@ -41,7 +41,7 @@ class SubchannelAssignmentTest {
         double[][] a = {new double[10], new double[10]};
         java.util.Arrays.fill(a[0], 1e9);
         java.util.Arrays.fill(a[1], 1e9);
-        var link = new io.fedsllm.net.LinkState(hz, a, new double[] {0.1, 0.1}, 0.2);
+        var link = io.fedsllm.net.LinkState.of(hz, a, new double[] {0.1, 0.1}, 0.2);
         int[][] owned = new SubchannelAssignment(link).greedy(new double[] {0.0, 0.5}, 1e7);
         assertTrue(owned[1].length > owned[0].length, owned[0].length + " vs " + owned[1].length);
         assertEquals(10, owned[0].length + owned[1].length);
