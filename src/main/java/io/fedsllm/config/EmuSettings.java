@@ -99,7 +99,7 @@ public record EmuSettings(Mode mode, Scheme scheme, int rounds, Double targetLos
     /**
      * The checks that tie this section to the rest of a run's configuration (what the emulator would reject when it
      * starts, checked before any output is touched): a target loss or measured compute delays need real mode, the
-     * paper-table cost mode describes gpt2-small only, and scripted stragglers and faults name existing clients.
+     * paper-table cost mode describes gpt2-small only, the centralized upload's token width holds the vocabulary, and scripted stragglers and faults name existing clients.
      * Errors name the flag the user typed where a flag set the value.
      */
     public void checkRun(ConfigReader root) {
@@ -119,6 +119,11 @@ public record EmuSettings(Mode mode, Scheme scheme, int rounds, Double targetLos
                         + "model must describe it; paper-table holds " + CostSettings.PAPER_TABLE_MODEL + " only: use "
                         + "cost.mode = derived or train.model = " + CostSettings.PAPER_TABLE_MODEL);
             }
+        }
+        if (scheme == Scheme.CENTRALIZED) {
+            ModelShape tokenised = mode == Mode.REAL ? ModelShape.named(root, TrainSettings.from(root).model())
+                    : CostSettings.from(root).model();
+            DataUploadSettings.from(root).checkVocabulary(root, tokenised.vocab(), tokenised.name());
         }
         int clients = SystemSettings.from(root).clients();
         checkClientIds(r, "slowdown", slowdown.keySet(), clients, root);

@@ -174,9 +174,10 @@ final class CoordinatorRun {
         double deadlineS = emu.stragglers() == EmuSettings.StragglerPolicy.DEADLINE && plan.scheme() == Scheme.SFL
                 ? emu.deadlineFactor() * plan.plannedT1S() : Double.POSITIVE_INFINITY;
         int centralizedBatches = plan.scheme() == Scheme.CENTRALIZED ? parties.k() : 0;
+        // Centralized round 0: the server trains once every client's shard has arrived (the plan's data upload).
         parties.mainServer.tell(new MainServer.Configure(round, plan.scheme(), plan.splitLayer(), plan.rank(),
                 plan.localIterations(), live, centralizedBatches, plan.serverForwardPerBatchS(), plan.activationBits(),
-                plan.gradientDownloadS(), deadlineS, roundStartS));
+                plan.gradientDownloadS(), deadlineS, roundStartS + plan.dataUpload().durationS()));
         parties.fedServer.tell(new FedServer.Configure(round, plan.scheme(), plan.splitLayer(), plan.rank(), live,
                 plan.loraBits(), roundStartS));
         for (RoundPlan.ClientShare s : plan.shares()) {

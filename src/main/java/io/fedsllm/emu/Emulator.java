@@ -61,10 +61,11 @@ public final class Emulator {
         ConfigReader root = ConfigReader.root(experiment);
         EmuSettings emu = EmuSettings.from(root);
         EmuRuntime runtime = EmuRuntime.from(root);
-        RoundPlanner planner = RoundPlanner.create(experiment, Deployment.from(experiment));
         boolean real = emu.mode() == EmuSettings.Mode.REAL;
         // The data first: a rejection of it (too few examples for the clients) comes before minutes of pre-training.
         TrainData data = real ? TrainData.load(checked) : null;
+        RoundPlanner planner = RoundPlanner.create(experiment, Deployment.from(experiment),
+                emu.scheme() == EmuSettings.Scheme.CENTRALIZED ? Kits.shardTokens(experiment, data) : null);
         TrainContext context = real ? TrainContext.create(checked, progress) : null;
         Map<String, Object> threads = new HashMap<>();
         threads.put("fedsllm.compute-dispatcher.thread-pool-executor.fixed-pool-size", runtime.computeThreads());

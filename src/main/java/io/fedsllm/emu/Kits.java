@@ -4,12 +4,17 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.CostSettings;
+import io.fedsllm.config.DataUploadSettings;
 import io.fedsllm.config.EmuRuntime;
 import io.fedsllm.config.EmuSettings;
+import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.OptimizationSettings;
 import io.fedsllm.config.Seeds;
+import io.fedsllm.config.TrainSettings;
 import io.fedsllm.cost.CostModels;
 import io.fedsllm.data.E2eRecord;
+import io.fedsllm.nn.TextTokenizer;
 import io.fedsllm.train.Evaluator;
 import io.fedsllm.train.ServerStrategy;
 import io.fedsllm.train.TrainContext;
@@ -100,6 +105,28 @@ final class Kits {
     /** K, the clients of the experiment. */
     static int clients(ConfigReader root) {
         return root.section("system").positiveInt("clients");
+    }
+
+    /**
+     * The tokens of each client's shard, which the centralized scheme uploads before round 0 (index = client id): real
+     * mode its examples tokenised for {@code train.model} ({@link TrainData#shardTokens}), analytic mode |D_k| ×
+     * {@code emu.centralized-upload.tokens-per-sample} (null: the cost model's seq-len).
+     */
+    static long[] shardTokens(Config config, TrainData data) {
+        ConfigReader root = ConfigReader.root(config);
+        EmuSettings emu = EmuSettings.from(root);
+        int k = clients(root);
+        if (emu.mode() == EmuSettings.Mode.REAL) {
+            ModelShape shape = ModelShape.named(root, TrainSettings.from(root).model());
+            return data.shardTokens(k, TextTokenizer.forModel(shape), shape.seqLen());
+        }
+        int perSample = DataUploadSettings.from(root).tokensPerSample(CostSettings.from(root).model().seqLen());
+        int[] samples = analyticSamples(root.getLong("seed"), k, emu);
+        long[] tokens = new long[k];
+        for (int i = 0; i < k; i++) {
+            tokens[i] = (long) samples[i] * perSample;
+        }
+        return tokens;
     }
 
     /** |D_k| in analytic mode: uniform whole numbers in [samples-min, samples-max], stream "analytic-samples", k. */

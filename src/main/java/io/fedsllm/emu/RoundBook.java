@@ -163,11 +163,13 @@ final class RoundBook {
         if (plan.scheme() == Scheme.FL) {
             b = new RoundRecord.Breakdown(localEndS - startS, 0, 0, 0, endS - localEndS);
         } else {
-            b = new RoundRecord.Breakdown(iterationsDone.t1S(), iterationsDone.serverForwardS(),
-                    iterationsDone.serverBackwardS(), iterationsDone.t2S(), endS - iterationsDone.endS());
+            b = new RoundRecord.Breakdown(plan.dataUpload().durationS(), iterationsDone.t1S(),
+                    iterationsDone.serverForwardS(), iterationsDone.serverBackwardS(), iterationsDone.t2S(),
+                    endS - iterationsDone.endS());
         }
         return new RoundRecord(plan.round(), startS, endS, plan.plannedRoundS(), plan.splitLayer(), plan.rank(),
                 plan.participants().length, List.copyOf(dropped), trainLoss(), evaluated == null ? null : evaluated.valLoss(),
-                iterationsDone.bytesMain(), aggregated.bytesFed(), b, leftOut, slowest, perClient);
+                iterationsDone.bytesMain() + plan.dataUpload().totalBytes(), aggregated.bytesFed(), b, leftOut, slowest,
+                perClient);
     }
 }

@@ -28,20 +28,34 @@ public final class PowerControl {
      */
     public static LinkSolution solve(WaterFilling[] channels, double[] computeS, double bits, double[] pmaxW,
             double pthW, double relativeTolerance) {
+        double[] each = new double[channels.length];
+        java.util.Arrays.fill(each, bits);
+        return solve(channels, computeS, each, pmaxW, pthW, relativeTolerance);
+    }
+
+    /**
+     * As {@link #solve(WaterFilling[], double[], double, double[], double, double)} with a payload of its own per
+     * client, D_k = {@code bits[k]} (T = max_k (c_k + D_k / R_k)); a client with D_k = 0 sends nothing and needs no
+     * power. Used for the centralized scheme's shard upload ({@link DataUpload}).
+     */
+    public static LinkSolution solve(WaterFilling[] channels, double[] computeS, double[] bits, double[] pmaxW,
+            double pthW, double relativeTolerance) {
         int k = channels.length;
         double[] level = new double[k];
         double[] power = new double[k];
         double[] rate = new double[k];
-        if (bits <= 0) {
-            double t = 0;
-            for (double c : computeS) {
-                t = Math.max(t, c);
-            }
-            return new LinkSolution(t, level, power, rate);
-        }
         double lo = 0;
+        boolean sends = false;
         for (int c = 0; c < k; c++) {
-            lo = Math.max(lo, computeS[c] + bits / channels[c].maxRate(pmaxW[c]));
+            if (bits[c] > 0) {
+                sends = true;
+                lo = Math.max(lo, computeS[c] + bits[c] / channels[c].maxRate(pmaxW[c]));
+            } else {
+                lo = Math.max(lo, computeS[c]);
+            }
+        }
+        if (!sends) {
+            return new LinkSolution(lo, level, power, rate);
         }
         double t = lo;
         if (sumPower(channels, computeS, bits, pmaxW, t) > pthW * SUM_SLACK) {
@@ -65,9 +79,11 @@ public final class PowerControl {
             t = hi;
         }
         for (int c = 0; c < k; c++) {
-            level[c] = levelAt(channels[c], computeS[c], bits, pmaxW[c], t);
-            power[c] = channels[c].power(level[c]);
-            rate[c] = channels[c].rate(level[c]);
+            if (bits[c] > 0) {
+                level[c] = levelAt(channels[c], computeS[c], bits[c], pmaxW[c], t);
+                power[c] = channels[c].power(level[c]);
+                rate[c] = channels[c].rate(level[c]);
+            }
         }
         return new LinkSolution(t, level, power, rate);
     }
@@ -81,11 +97,12 @@ public final class PowerControl {
     }
 
     /** Σ_k minimum power for delay T; +∞ if some client would exceed its own limit. */
-    private static double sumPower(WaterFilling[] channels, double[] computeS, double bits, double[] pmaxW, double t) {
+    private static double sumPower(WaterFilling[] channels, double[] computeS, double[] bits, double[] pmaxW, double t) {
         double sum = 0;
         for (int c = 0; c < channels.length; c++) {
-            double p = channels[c].power(levelAt(channels[c], computeS[c], bits, pmaxW[c], t));
-            sum += p;
+            if (bits[c] > 0) {
+                sum += channels[c].power(levelAt(channels[c], computeS[c], bits[c], pmaxW[c], t));
+            }
         }
         return sum;
     }

@@ -17,10 +17,12 @@ import java.util.List;
  * @param plannedRoundS          the delay model's T_round for this plan (SYSTEM_MODEL §5)
  * @param plannedT1S             the delay model's T1 for this plan (the deadline policy's unit)
  * @param layers                 L, transformer blocks
+ * @param dataUpload             centralized round 0: every client's raw shard uploaded to the server before training
+ *                               starts (not part of plannedRoundS); {@link DataUpload#NONE} in every other round
  */
 public record RoundPlan(int round, Scheme scheme, int splitLayer, int rank, int localIterations, int[] participants,
         List<ClientShare> shares, double serverForwardPerBatchS, long activationBits, long loraBits,
-        double gradientDownloadS, double plannedRoundS, double plannedT1S, int layers) {
+        double gradientDownloadS, double plannedRoundS, double plannedT1S, int layers, DataUpload dataUpload) {
 
     public RoundPlan {
         shares = List.copyOf(shares);

@@ -23,8 +23,21 @@ public interface RoundPlanner {
     /** L, the transformer blocks of the model the delay model describes. */
     int layers();
 
-    /** The planner of {@code emu.scheme} with {@code emu.planner} (split-federated) over the given deployment. */
+    /**
+     * The planner of {@code emu.scheme} with {@code emu.planner} (split-federated) over the given deployment, for a
+     * scheme other than centralized (which needs the shards' sizes: {@link #create(Config, Deployment, long[])}).
+     */
     static RoundPlanner create(Config config, Deployment deployment) {
-        return new SchemePlanner(config, deployment);
+        return new SchemePlanner(config, deployment, null);
+    }
+
+    /**
+     * As {@link #create(Config, Deployment)}; {@code shardTokens} = the tokens of each client's shard (index = client
+     * id, K entries), which the centralized scheme's round-0 plan uploads ({@link DataUpload}, at
+     * {@code emu.centralized-upload.bytes-per-token}); null for the other schemes (a centralized planner without them
+     * is an IllegalArgumentException).
+     */
+    static RoundPlanner create(Config config, Deployment deployment, long[] shardTokens) {
+        return new SchemePlanner(config, deployment, shardTokens);
     }
 }

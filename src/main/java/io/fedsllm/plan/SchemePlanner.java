@@ -2,6 +2,7 @@ package io.fedsllm.plan;
 
 import com.typesafe.config.Config;
 import io.fedsllm.config.ConfigReader;
+import io.fedsllm.config.DataUploadSettings;
 import io.fedsllm.config.DelaySettings;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.config.EmuSettings.Scheme;
@@ -35,8 +36,9 @@ final class SchemePlanner implements RoundPlanner {
     private final LoraSettings lora;
     private final Planner splitFederated;
     private final EqualPlanner equal;
+    private final DataUpload centralizing;    // centralized: the shards' upload before round 0; else null
 
-    SchemePlanner(Config config, Deployment deployment) {
+    SchemePlanner(Config config, Deployment deployment, long[] shardTokens) {
         ConfigReader root = ConfigReader.root(config);
         this.emu = EmuSettings.from(root);
         this.deployment = deployment;
@@ -48,6 +50,24 @@ final class SchemePlanner implements RoundPlanner {
         this.lora = LoraSettings.from(root);
         this.equal = new EqualPlanner(planner.bisectionTolerance());
         this.splitFederated = emu.planner() == EmuSettings.PlannerChoice.BCD ? BcdPlanner.from(planner) : equal;
+        this.centralizing = emu.scheme() == Scheme.CENTRALIZED
+                ? centralizing(deployment, shardTokens, DataUploadSettings.from(root).bytesPerToken()) : null;
+    }
+
+    /**
+     * Centralizing the data: the K shards of {@code shardTokens[k]} tokens at {@code bytesPerToken} bytes each, uploaded
+     * over the main link of the round-0 channel ({@link DataUpload#plan}).
+     */
+    private DataUpload centralizing(Deployment deployment, long[] shardTokens, int bytesPerToken) {
+        if (shardTokens == null || shardTokens.length != deployment.clients()) {
+            throw new IllegalArgumentException("the centralized scheme uploads " + deployment.clients() + " shards: "
+                    + "expected their token counts, got " + (shardTokens == null ? "none" : shardTokens.length));
+        }
+        long[] bytes = new long[shardTokens.length];
+        for (int k = 0; k < bytes.length; k++) {
+            bytes[k] = Math.multiplyExact(shardTokens[k], (long) bytesPerToken);
+        }
+        return DataUpload.plan(deployment.channel(0).main(), bytes, planner.bisectionTolerance());
     }
 
     @Override
@@ -149,10 +169,13 @@ final class SchemePlanner implements RoundPlanner {
                     wf[i].index().length, LinkAllocation.NONE, fedShare[i]));
         }
         return new RoundPlan(round, Scheme.FL, l, rank, system.localIterations(), participants, shares, 0, 0,
-                loraBits, 0, e.breakdown().roundS(), 0, l);
+                loraBits, 0, e.breakdown().roundS(), 0, l, DataUpload.NONE);
     }
 
-    /** One server with all the data: K mini-batches per iteration through the whole model, no links. */
+    /**
+     * One server with all the data: K mini-batches per iteration through the whole model, no links during training;
+     * round 0 first waits for the upload of the shards.
+     */
     private RoundPlan centralized(int round) {
         int rank = lora.rank();
         List<ComputeProfile> everyClient = new ArrayList<>(deployment.clients());
@@ -162,7 +185,8 @@ final class SchemePlanner implements RoundPlanner {
         DelayModel model = new DelayModel(costs, everyClient, deployment.server(), system.localIterations(), delay);
         DelayModel.Breakdown b = model.evaluateCentralized(rank, RoundsModel.from(planner).rounds(rank));
         return new RoundPlan(round, Scheme.CENTRALIZED, 0, rank, system.localIterations(), new int[0], List.of(),
-                model.wholeModelServerForwardPerBatchS(rank), 0, 0, 0, b.roundS(), 0, costs.layers());
+                model.wholeModelServerForwardPerBatchS(rank), 0, 0, 0, b.roundS(), 0, costs.layers(),
+                round == 0 ? centralizing : DataUpload.NONE);
     }
 
     /** LoRA bits of every block, r Σ_j δ_j: the client part at ℓ = L−1 plus the server part (block L). */
@@ -188,6 +212,7 @@ final class SchemePlanner implements RoundPlanner {
         }
         return new RoundPlan(round, scheme, s, r, system.localIterations(), participants, shares,
                 model.serverForwardPerClientS(s, r), Math.round(model.activationBits(s)), Math.round(model.loraBits(s, r)),
-                model.gradientDownloadS(s), plan.breakdown().roundS(), plan.breakdown().t1(), costs.layers());
+                model.gradientDownloadS(s), plan.breakdown().roundS(), plan.breakdown().t1(), costs.layers(),
+                DataUpload.NONE);
     }
 }

@@ -212,19 +212,25 @@ public final class RunWriter implements RunSink, AutoCloseable {
                             toArray(t), toArray(loss))));
         }
         List<String> categories = new ArrayList<>();
-        double[][] v = new double[5][records.size()];
+        double[][] v = new double[6][records.size()];
+        boolean upload = false;
         for (int i = 0; i < records.size(); i++) {
             RoundRecord.Breakdown b = records.get(i).breakdown();
             categories.add(Integer.toString(records.get(i).round()));
-            v[0][i] = b.t1S();
-            v[1][i] = b.serverForwardS();
-            v[2][i] = b.serverBackwardS();
-            v[3][i] = b.t2S();
-            v[4][i] = b.t3S();
+            v[0][i] = b.dataUploadS();
+            v[1][i] = b.t1S();
+            v[2][i] = b.serverForwardS();
+            v[3][i] = b.serverBackwardS();
+            v[4][i] = b.t2S();
+            v[5][i] = b.t3S();
+            upload |= b.dataUploadS() > 0;
         }
+        List<String> names = List.of("data upload (centralized)", "T1 (forward + activation upload)", "server forward",
+                "server backward", "T2 (client backward)", "T3 (LoRA upload)");
+        // The data-upload bar only where there is one (the centralized scheme): other charts stay as they were.
+        int from = upload ? 0 : 1;
         Charts.stackedBars(chart, dir.resolve("breakdown.png"), "Delay breakdown per round", "round", "virtual seconds",
-                categories, List.of("T1 (forward + activation upload)", "server forward", "server backward",
-                        "T2 (client backward)", "T3 (LoRA upload)"), List.of(v));
+                categories, names.subList(from, names.size()), List.of(java.util.Arrays.copyOfRange(v, from, v.length)));
     }
 
     private static double[] toArray(List<Double> l) {

@@ -1,5 +1,6 @@
 package io.fedsllm.results;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -13,7 +14,7 @@ import java.util.List;
  * @param dropped           clients found dead (death watch) during this round, ids
  * @param trainLoss         mean training loss of the round; null in analytic mode (no loss is computed)
  * @param valLoss           validation loss after the round; null in analytic mode
- * @param bytesMain         activation bytes uploaded to the main server
+ * @param bytesMain         activation bytes uploaded to the main server (centralized round 0: the clients' shards)
  * @param bytesFed          client-LoRA bytes uploaded to the federated server
  * @param breakdown         per-round totals that sum to the round duration
  * @param iterationsLeftOut client-iterations left out by the deadline policy
@@ -34,12 +35,21 @@ public record RoundRecord(int round, double virtualStartS, double virtualEndS, d
     }
 
     /**
-     * Totals over the round's iterations: t1S = waiting for activations (sum over iterations of T1; fl: local
-     * training), serverForwardS and serverBackwardS, t2S = backward barrier (sum of T2), t3S = LoRA upload phase.
+     * Totals over the round's iterations: dataUploadS = the centralized scheme's upload of every client's raw shard
+     * before round 0 trains (0 otherwise, and then left out of rounds.jsonl), t1S = waiting for activations (sum over
+     * iterations of T1; fl: local training), serverForwardS and serverBackwardS, t2S = backward barrier (sum of T2),
+     * t3S = LoRA upload phase.
      */
-    public record Breakdown(double t1S, double serverForwardS, double serverBackwardS, double t2S, double t3S) {
+    public record Breakdown(@JsonInclude(JsonInclude.Include.NON_DEFAULT) double dataUploadS, double t1S,
+            double serverForwardS, double serverBackwardS, double t2S, double t3S) {
+
+        /** A round without a data upload. */
+        public Breakdown(double t1S, double serverForwardS, double serverBackwardS, double t2S, double t3S) {
+            this(0, t1S, serverForwardS, serverBackwardS, t2S, t3S);
+        }
+
         public double sumS() {
-            return t1S + serverForwardS + serverBackwardS + t2S + t3S;
+            return dataUploadS + t1S + serverForwardS + serverBackwardS + t2S + t3S;
         }
     }
 

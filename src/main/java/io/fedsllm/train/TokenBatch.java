@@ -33,28 +33,9 @@ public record TokenBatch(int[][] inputs, int[][] labels) {
         int t = 1;
         for (int i = 0; i < b; i++) {
             int[][] pair = tok.encodePair(examples.get(i).prompt(), examples.get(i).completion());
-            int[] p = pair[0];
-            int[] c = pair[1];
-            int n = Math.min(seqLen + 1, 1 + p.length + c.length + 1);
-            int[] s = new int[n];
-            int k = 0;
-            s[k++] = tok.bos();
-            for (int x : p) {
-                if (k < n) {
-                    s[k++] = x;
-                }
-            }
-            for (int x : c) {
-                if (k < n) {
-                    s[k++] = x;
-                }
-            }
-            if (k < n) {
-                s[k] = tok.eos();
-            }
-            seqs[i] = s;
-            promptLen[i] = 1 + p.length;
-            t = Math.max(t, n - 1);
+            seqs[i] = sequence(pair, tok, seqLen);
+            promptLen[i] = 1 + pair[0].length;
+            t = Math.max(t, seqs[i].length - 1);
         }
         int[][] in = new int[b][t];
         int[][] lab = new int[b][t];
@@ -70,6 +51,42 @@ public record TokenBatch(int[][] inputs, int[][] labels) {
             }
         }
         return new TokenBatch(in, lab);
+    }
+
+    /** {@code <bos> prompt completion <eos>} of an encoded pair, cut to {@code seqLen + 1} tokens. */
+    private static int[] sequence(int[][] pair, TextTokenizer tok, int seqLen) {
+        int[] p = pair[0];
+        int[] c = pair[1];
+        int n = Math.min(seqLen + 1, 1 + p.length + c.length + 1);
+        int[] s = new int[n];
+        int k = 0;
+        s[k++] = tok.bos();
+        for (int x : p) {
+            if (k < n) {
+                s[k++] = x;
+            }
+        }
+        for (int x : c) {
+            if (k < n) {
+                s[k++] = x;
+            }
+        }
+        if (k < n) {
+            s[k] = tok.eos();
+        }
+        return s;
+    }
+
+    /**
+     * The tokens of the examples' sequences as {@link #promptCompletion} builds them, without padding: what holding
+     * the examples tokenised takes (the prompt/completion cut is the separator the prompt ends with).
+     */
+    public static long tokens(List<PromptCompletion> examples, TextTokenizer tok, int seqLen) {
+        long n = 0;
+        for (PromptCompletion e : examples) {
+            n += sequence(tok.encodePair(e.prompt(), e.completion()), tok, seqLen).length;
+        }
+        return n;
     }
 
     /** {@code b} random windows of {@code seqLen + 1} tokens from a token stream (pre-training); every label counts. */

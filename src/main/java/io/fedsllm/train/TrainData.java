@@ -9,6 +9,7 @@ import io.fedsllm.config.TrainSettings;
 import io.fedsllm.data.E2eDataset;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.data.Partitioner;
+import io.fedsllm.nn.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -60,6 +61,20 @@ public final class TrainData {
             throw new IllegalArgumentException("client " + client + " of " + clients + ": expected 0 <= client < clients");
         }
         return shards(clients).get(client);
+    }
+
+    /**
+     * The tokens of every client's shard when the training split is divided among {@code clients} (index = client id):
+     * its examples tokenised by {@code tok} as the trainers build them ({@link TokenBatch#tokens}), what uploading the
+     * shard takes in the centralized scheme.
+     */
+    public long[] shardTokens(int clients, TextTokenizer tok, int seqLen) {
+        List<List<E2eRecord>> shards = shards(clients);
+        long[] tokens = new long[clients];
+        for (int k = 0; k < clients; k++) {
+            tokens[k] = TokenBatch.tokens(E2eTask.examples(shards.get(k)), tok, seqLen);
+        }
+        return tokens;
     }
 
     /** The training split (its size is Σ |D_k|). */

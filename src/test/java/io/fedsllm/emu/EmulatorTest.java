@@ -53,8 +53,9 @@ class EmulatorTest {
         assertEquals(rec.durationS(), rec.breakdown().sumS(), 1e-9 * rec.durationS(), "round " + rec.round());
     }
 
-    private static void assertMatchesPlan(RoundRecord rec) {
-        double rel = Math.abs(rec.durationS() - rec.plannedRoundS()) / rec.plannedRoundS();
+    /** The round lasts the delay model's T_round (centralized round 0: after the shards' upload). */
+    static void assertMatchesPlan(RoundRecord rec) {
+        double rel = Math.abs(rec.durationS() - rec.breakdown().dataUploadS() - rec.plannedRoundS()) / rec.plannedRoundS();
         assertTrue(rel < 1e-9, "round " + rec.round() + ": emulated " + rec.durationS() + " s vs delay model "
                 + rec.plannedRoundS() + " s");
     }
@@ -266,6 +267,43 @@ class EmulatorTest {
                 assertNull(rec.trainLoss());
             }
         }
+    }
+
+    @Test
+    void centralizedRoundZeroStartsTrainingOnceEveryShardHasArrived() throws Exception {
+        Config c = config("emu.rounds=2", "emu.scheme=centralized");
+        RunResult r = Emulator.run(c, RunSink.NONE);
+        RoundRecord first = r.rounds().get(0);
+        RoundRecord second = r.rounds().get(1);
+        // Analytic shards: |D_k| samples of the cost model's seq-len tokens (gpt2-small: 512), 2 bytes per token,
+        // uploaded over the round-0 main link with equal subchannels and exact power.
+        Config experiment = Emulator.experiment(c);
+        int[] samples = Kits.analyticSamples(1, 5, EmuSettings.from(ConfigReader.root(experiment)));
+        long[] bytes = new long[5];
+        long total = 0;
+        for (int k = 0; k < 5; k++) {
+            bytes[k] = samples[k] * 512L * 2;
+            total += bytes[k];
+        }
+        double uploadS = io.fedsllm.plan.DataUpload.plan(io.fedsllm.net.Deployment.from(experiment).channel(0).main(),
+                bytes, 1e-9).durationS();
+        assertTrue(uploadS > 0);
+        assertEquals(uploadS, first.breakdown().dataUploadS(), 0);
+        assertEquals(uploadS + first.plannedRoundS(), first.virtualEndS(), 1e-9 * first.virtualEndS(),
+                "round 0 trains after the upload");
+        assertEquals(total, first.bytesMain(), "bytesMain counts the shards");
+        assertEquals(total, r.bytesMain());
+        assertEquals(0, second.breakdown().dataUploadS());
+        assertEquals(0, second.bytesMain());
+        assertEquals(second.plannedRoundS(), second.durationS(), 1e-9 * second.durationS(), "later rounds are unchanged");
+        for (RoundRecord rec : r.rounds()) {
+            assertBreakdownSumsToDuration(rec);
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertTrue(json.writeValueAsString(first).contains("\"breakdown\":{\"dataUploadS\":"), "round 0 shows it");
+        assertFalse(json.writeValueAsString(second).contains("dataUploadS"), "other rounds' lines are as before");
+        assertEquals(first, json.readValue(json.writeValueAsString(first), RoundRecord.class), "and it reads back");
+        assertEquals(second, json.readValue(json.writeValueAsString(second), RoundRecord.class));
     }
 
     @Test
