@@ -12,6 +12,7 @@ import io.fedsllm.results.RunResult;
 import io.fedsllm.report.ConsoleProgress;
 import io.fedsllm.report.OutputDir;
 import io.fedsllm.report.RunWriter;
+import io.fedsllm.train.PeftAdapters;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -78,6 +79,9 @@ public final class RunCommand implements Callable<Integer> {
         RunResult result;
         try (RunWriter writer = new RunWriter(dir, emu.progress() ? ConsoleProgress.stderr(root) : null, emu.rounds(),
                 ChartSettings.from(root))) {
+            if (emu.mode() == EmuSettings.Mode.REAL) {
+                writer.exportingAdapters(PeftAdapters.Export.of(root));
+            }
             try {
                 result = Emulator.run(c, writer, ConsoleProgress.stderr(root).trainProgress());
                 writer.finish(result, root.getLong("seed"), emu.targetLoss());

@@ -50,6 +50,7 @@ final class CoordinatorRun {
     private long lastAliveNs = System.nanoTime();
     private int stopsPending;
     private RunResult outcome;     // the run ended: the parties' totals are collected
+    private Recorder.FinalAdapters lastLora; // real mode: the LoRA of the last recorded round
 
     CoordinatorRun(ActorContext<Command> ctx, TimerScheduler<Command> timers, Coordinator.Kit kit, PartyAudit audit) {
         this.ctx = ctx;
@@ -226,6 +227,9 @@ final class CoordinatorRun {
         bytesMain += record.bytesMain();
         bytesFed += record.bytesFed();
         kit.recorder().tell(new Recorder.Round(record, (System.nanoTime() - book.wallStartNs) / 1e9));
+        if (book.aggregated.globalLora() != null && book.iterationsDone.serverLora() != null) {
+            lastLora = new Recorder.FinalAdapters(round, book.aggregated.globalLora(), book.iterationsDone.serverLora());
+        }
         if (emu.targetLoss() != null && record.valLoss() != null && record.valLoss() <= emu.targetLoss()) {
             return finish("target");
         }
@@ -288,7 +292,10 @@ final class CoordinatorRun {
 
     // ---- the end ------------------------------------------------------------------------------------------------
 
-    /** The run ended normally: every party is asked for its totals, then the outcome goes to the recorder. */
+    /**
+     * The run ended normally: the last round's LoRA goes to the recorder (real mode), every party is asked for its
+     * totals, then the outcome goes to the recorder.
+     */
     private Behavior<Command> finish(String reason) {
         RoundRecord last = records.isEmpty() ? null : records.get(records.size() - 1);
         Double timeToTarget = emu.targetLoss() == null ? null : records.stream()
@@ -297,6 +304,9 @@ final class CoordinatorRun {
         outcome = new RunResult(ConfigReader.configName(emu.scheme()), ConfigReader.configName(emu.mode()), parties.k(),
                 List.copyOf(records), reason, last == null ? 0 : last.virtualEndS(), 0, 0, 0, bytesMain, bytesFed,
                 last == null ? null : last.valLoss(), timeToTarget, Map.of(), clientFailures);
+        if (lastLora != null) {
+            kit.recorder().tell(lastLora);
+        }
         stopsPending = stopParties();
         arm(kit.runtime().partyTimeout());
         return common()

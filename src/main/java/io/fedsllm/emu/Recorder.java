@@ -1,5 +1,6 @@
 package io.fedsllm.emu;
 
+import io.fedsllm.results.FinalLora;
 import io.fedsllm.results.RoundRecord;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.results.RunSink;
@@ -10,20 +11,28 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Where a run's results reach its outputs: the experiment driver's actor (next to the coordinator, not a party of
- * the modelled system). Round records, the outcome and failures arrive as messages; it hands records to the
- * driver's {@link RunSink} (files, console) and completes the driver's result when the run ends. It also bounds the
+ * the modelled system). Round records, the final adapters (real mode), the outcome and failures arrive as messages;
+ * it hands records and adapters to the driver's {@link RunSink} (files, console) and completes the driver's result when the run ends. It also bounds the
  * run: when the coordinator sends nothing for {@code silence}, the run fails naming the coordinator.
  */
 public final class Recorder {
     private Recorder() {}
 
-    public sealed interface Command extends CborSerializable permits Round, Progress, Finished, Failed, Silence {}
+    public sealed interface Command extends CborSerializable permits Round, Progress, FinalAdapters, Finished, Failed,
+            Silence {}
 
     /** A finished round and the wall seconds it took. */
     public record Round(RoundRecord record, double wallSeconds) implements Command {}
 
     /** The run is alive: an iteration of a round is done (or the run is starting). */
     public record Progress(int round, int iteration) implements Command {}
+
+    /**
+     * Real mode, before {@link Finished}: the LoRA the run ends with (the last round's global client-side copy and
+     * the main server's LoRA), for the driver's outputs ({@link RunSink#finalLora}).
+     */
+    public record FinalAdapters(int round, @Carries(Carries.Content.GLOBAL_LORA) byte[] clientGlobal,
+            @Carries(Carries.Content.SERVER_LORA) byte[] server) implements Command {}
 
     /** The run ended normally. */
     public record Finished(RunResult result) implements Command {}
@@ -72,6 +81,16 @@ public final class Recorder {
                     })
                     .onMessage(Progress.class, m -> {
                         timers.startSingleTimer(TIMER, new Silence(), silence);
+                        return Behaviors.same();
+                    })
+                    .onMessage(FinalAdapters.class, m -> {
+                        try {
+                            sink.finalLora(new FinalLora(m.round(), m.clientGlobal(), m.server()));
+                        } catch (RuntimeException e) {
+                            done.completeExceptionally(new IllegalStateException("writing the final adapters failed: "
+                                    + RunFailure.describe(e), e));
+                            return Behaviors.stopped();
+                        }
                         return Behaviors.same();
                     })
                     .onMessage(Finished.class, m -> {

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fedsllm.config.ChartSettings;
+import io.fedsllm.results.FinalLora;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.results.RunSink;
+import io.fedsllm.train.LoraBlocks;
+import io.fedsllm.train.PeftAdapters;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,8 +24,9 @@ import me.tongfei.progressbar.ProgressBar;
 /**
  * Writes a run's outputs to a directory: {@code rounds.jsonl} (one {@link RoundRecord} per line, virtual values
  * only, so the same seed gives the same bytes), {@code wall.jsonl} (wall seconds per round), {@code summary.json},
- * {@code loss.png} (loss against virtual time; only when losses exist) and {@code breakdown.png} (per-round delay
- * breakdown, stacked). Optionally shows a progress bar and one line per round on stderr.
+ * {@code loss.png} (loss against virtual time; only when losses exist), {@code breakdown.png} (per-round delay
+ * breakdown, stacked) and, real mode, {@code adapter/} (the final LoRA in PEFT's layout). Optionally shows a progress
+ * bar and one line per round on stderr.
  *
  * <p>The directory is an {@link OutputDir} checked before the run starts and created only when the first round is
  * written (or at {@link #finish}), so a run rejected before it has a round to record leaves the file system as it
@@ -33,6 +37,9 @@ import me.tongfei.progressbar.ProgressBar;
 public final class RunWriter implements RunSink, AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
+    /** The folder of the run directory holding the final adapters in PEFT's layout (real mode). */
+    public static final String ADAPTER_DIR = "adapter";
+
     /** The marker of a run directory whose run has not finished (running, interrupted or failed). */
     public static final String INCOMPLETE = "incomplete.json";
 
@@ -41,6 +48,7 @@ public final class RunWriter implements RunSink, AutoCloseable {
     private final int maxRounds;
     private final ChartSettings chart;
     private final String startedAt = java.time.Instant.now().toString();
+    private PeftAdapters.Export adapters;
     private Path dir;
     private BufferedWriter rounds;
     private BufferedWriter wall;
@@ -62,6 +70,15 @@ public final class RunWriter implements RunSink, AutoCloseable {
     /** Into {@code dir} exactly, which must be new or empty (checked now, a {@link io.fedsllm.config.UserError} if not). */
     public RunWriter(Path dir, ConsoleProgress console, int maxRounds, ChartSettings chart) {
         this(OutputDir.exact(dir, dir.toString(), false, java.util.List.of()), console, maxRounds, chart);
+    }
+
+    /**
+     * Real mode: the run's final LoRA ({@link #finalLora}) is written to {@value #ADAPTER_DIR}/ in Hugging Face PEFT's
+     * layout with {@code export}. Without it the final LoRA is not written.
+     */
+    public RunWriter exportingAdapters(PeftAdapters.Export export) {
+        this.adapters = export;
+        return this;
     }
 
     /** The run directory once created (the first round or finish), else where it will be. */
@@ -136,6 +153,21 @@ public final class RunWriter implements RunSink, AutoCloseable {
             progress.step();
             console.line(line(r));
         }
+    }
+
+    /**
+     * Writes the final LoRA — the global client-side copy and the main server's LoRA, merged into the adapters of every
+     * block — as a PEFT folder {@value #ADAPTER_DIR}/ ({@code adapter_model.safetensors}, {@code adapter_config.json}),
+     * when {@link #exportingAdapters} was given.
+     */
+    @Override
+    public void finalLora(FinalLora lora) {
+        if (adapters == null) {
+            return;
+        }
+        open();
+        adapters.write(LoraBlocks.fromBytes(lora.clientGlobal()).merge(LoraBlocks.fromBytes(lora.server())),
+                dir.resolve(ADAPTER_DIR));
     }
 
     /** The per-round stderr line: round, virtual time, loss, split, rank, slowest client. */

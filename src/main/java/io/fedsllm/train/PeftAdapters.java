@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.LoraSettings;
 import io.fedsllm.config.ModelShape;
+import io.fedsllm.config.TrainSettings;
 import io.fedsllm.config.UserError;
 import io.fedsllm.nn.LoraAdapters;
 import io.fedsllm.nn.SafeTensors;
@@ -47,6 +49,22 @@ public final class PeftAdapters {
     private static final Map<String, String> MODULES = Map.of("o", "attn.c_proj", "fc", "mlp.c_fc", "proj", "mlp.c_proj");
 
     private PeftAdapters() {}
+
+    /**
+     * What writing a configuration's adapters in PEFT's layout needs: the trained model's shape ({@code train.model}),
+     * the LoRA settings and the base model's folder ({@link BaseModels#location}).
+     */
+    public record Export(ModelShape shape, LoraSettings settings, String baseModel) {
+        public static Export of(ConfigReader root) {
+            ModelShape shape = ModelShape.named(root, TrainSettings.from(root).model());
+            return new Export(shape, LoraSettings.from(root), BaseModels.location(root, shape));
+        }
+
+        /** {@link PeftAdapters#write} of {@code lora} (every adapted block of [0, L)) into {@code folder}. */
+        public void write(LoraBlocks lora, Path folder) {
+            PeftAdapters.write(lora, shape, settings, baseModel, folder);
+        }
+    }
 
     /**
      * The PEFT folder {@code --save-lora FILE} writes next to FILE: FILE's name without a {@code .safetensors}

@@ -92,6 +92,7 @@ class ProtocolSerializationTest {
                 new Recorder.Round(record, 1.5),
                 new Recorder.Round(new io.fedsllm.results.RoundRecord(0, 0, 9.5, 9.0, 0, 4, 0, List.of(), 2.5, 2.25,
                         4096L, 0L, new io.fedsllm.results.RoundRecord.Breakdown(0.5, 0, 3, 6, 0, 0), 0, null, List.of()), 1.5),
+                new Recorder.FinalAdapters(1, tensor, tensor),
                 new Recorder.Progress(1, 4),
                 new Recorder.Finished(result),
                 new Recorder.Failed("round 1: x", false),

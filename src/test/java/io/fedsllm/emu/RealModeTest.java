@@ -165,6 +165,60 @@ class RealModeTest {
     }
 
     @Test
+    void aRunWritesItsFinalLoraInPeftLayoutWithTheTrainedModelsLogits(@TempDir Path out) throws Exception {
+        for (String scheme : List.of("sfl", "fl", "centralized")) {
+            // A larger learning rate so that 2 rounds of 2 steps move the logits measurably.
+            Config c = config("emu.scheme=" + scheme, "train.learning-rate=2e-2");
+            java.util.concurrent.atomic.AtomicReference<byte[]> global = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<byte[]> server = new java.util.concurrent.atomic.AtomicReference<>();
+            Path dir = out.resolve(scheme);
+            try (RunWriter w = new RunWriter(dir, null, 2, io.fedsllm.config.ChartSettings.shipped())
+                    .exportingAdapters(io.fedsllm.train.PeftAdapters.Export.of(ConfigReader.root(c)))) {
+                RunResult r = Emulator.run(c, w, io.fedsllm.train.TrainProgress.NONE, lastLoraReports(global, server));
+                w.finish(r, 1, null);
+            }
+            Path folder = dir.resolve(RunWriter.ADAPTER_DIR);
+            assertTrue(Files.isRegularFile(folder.resolve(io.fedsllm.train.PeftAdapters.CONFIG)), scheme);
+            // The model the last evaluation measured: the global copy and the server LoRA the parties last reported.
+            io.fedsllm.train.LoraBlocks model = io.fedsllm.train.LoraBlocks.fromBytes(global.get())
+                    .merge(io.fedsllm.train.LoraBlocks.fromBytes(server.get()));
+            double[] gaps = io.fedsllm.train.PeftAdaptersTest.logitGaps(c, model, folder);
+            assertTrue(gaps[0] <= 1e-5, scheme + ": max |logit diff| " + gaps[0]);
+            assertTrue(gaps[1] > 1e-3, scheme + ": the trained adapters move the logits (" + gaps[1] + ")");
+            assertEquals(List.of(0, 1, 2, 3), io.fedsllm.nn.SafeTensors.read(folder.resolve(
+                    io.fedsllm.train.PeftAdapters.WEIGHTS)).keySet().stream().map(n -> Integer.parseInt(
+                    n.split("\\.")[4])).distinct().sorted().toList(), scheme + ": every block's adapters");
+        }
+    }
+
+    /** Records, on the coordinator, the last global copy and server LoRA the parties reported. */
+    private static RoleGuardian.PartyDecorator lastLoraReports(java.util.concurrent.atomic.AtomicReference<byte[]> global,
+            java.util.concurrent.atomic.AtomicReference<byte[]> server) {
+        return new RoleGuardian.PartyDecorator() {
+            @Override
+            public <T> org.apache.pekko.actor.typed.Behavior<T> decorate(String role, int party, Class<T> type,
+                    org.apache.pekko.actor.typed.Behavior<T> behavior) {
+                if (!role.equals(Coordinator.ROLE)) {
+                    return behavior;
+                }
+                return org.apache.pekko.actor.typed.javadsl.Behaviors.intercept(() ->
+                        new org.apache.pekko.actor.typed.BehaviorInterceptor<T, T>(type) {
+                            @Override
+                            public org.apache.pekko.actor.typed.Behavior<T> aroundReceive(
+                                    org.apache.pekko.actor.typed.TypedActorContext<T> ctx, T msg, ReceiveTarget<T> target) {
+                                if (msg instanceof Coordinator.Aggregated a) {
+                                    global.set(a.globalLora());
+                                } else if (msg instanceof Coordinator.IterationsDone d) {
+                                    server.set(d.serverLora());
+                                }
+                                return target.apply(ctx, msg);
+                            }
+                        }, behavior);
+            }
+        };
+    }
+
+    @Test
     void sameSeedGivesByteIdenticalRoundsJsonl(@TempDir Path out) throws Exception {
         byte[] a = runToDir(out.resolve("a"), "seed=5");
         byte[] b = runToDir(out.resolve("b"), "seed=5");

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The PEFT export ({@code train --save-lora}): loaded back into the project's GPT-2 forward as a fused c_attn adapter
  * it gives the trained model's logits, and adapter_config.json holds exactly the fields PEFT's LoraConfig needs.
  */
-class PeftAdaptersTest {
+public class PeftAdaptersTest {
     @TempDir
     Path dir;
 
@@ -66,28 +66,37 @@ class PeftAdaptersTest {
         return d;
     }
 
+    /**
+     * The PEFT folder's adapters against {@code lora} (every adapted block of [0, L)) on the base of {@code c}: max
+     * |logit diff| between the two, and between {@code lora} and the base alone (how much the adapters matter).
+     */
+    public static double[] logitGaps(Config c, LoraBlocks lora, Path folder) {
+        try (TrainContext ctx = TrainContext.create(c)) {
+            ModelShape shape = ctx.shape();
+            try (LoraAdapters trained = lora.toAdapters(shape, ctx.lora(), 0, shape.layers(), NDManager.newBaseManager());
+                 LoraAdapters peft = PeftAdapters.read(folder, shape, NDManager.newBaseManager());
+                 ParamSet base = ctx.base().copy(ctx.base().names(), NDManager.newBaseManager())) {
+                assertTrue(peft.sites().stream().noneMatch(s -> List.of("q", "k", "v").contains(s.target())),
+                        "q, k, v come back as one fused c_attn adapter");
+                float[] want = logits(shape, base, trained, ctx, c);
+                return new double[] {maxDiff(want, logits(shape, base, peft, ctx, c)),
+                        maxDiff(want, logits(shape, base, null, ctx, c))};
+            }
+        }
+    }
+
     /** Writes {@code lora} as PEFT, reads it back, and compares the logits with the adapters' own (and the base's). */
     static JsonNode roundTrip(Config c, LoraBlocks lora, Path folder) throws Exception {
         ConfigReader root = ConfigReader.root(c);
         try (TrainContext ctx = TrainContext.create(c)) {
-            ModelShape shape = ctx.shape();
-            PeftAdapters.write(lora, shape, ctx.lora(), "base-folder", folder);
-            try (LoraAdapters trained = lora.toAdapters(shape, ctx.lora(), 0, shape.layers(), NDManager.newBaseManager());
-                 LoraAdapters peft = PeftAdapters.read(folder, shape, NDManager.newBaseManager());
-                 ParamSet base = ctx.base().copy(ctx.base().names(), NDManager.newBaseManager())) {
-                float[] want = logits(shape, base, trained, ctx, c);
-                float[] got = logits(shape, base, peft, ctx, c);
-                double gap = maxDiff(want, got);
-                double adapterEffect = maxDiff(want, logits(shape, base, null, ctx, c));
-                assertTrue(gap <= 1e-5, LoraSettings.from(root).targets() + ": PEFT adapters vs trained, max |logit diff| " + gap);
-                assertTrue(adapterEffect > 1e-2, "the adapters change the logits (" + adapterEffect + "), so the comparison can fail");
-                assertTrue(peft.sites().stream().noneMatch(s -> List.of("q", "k", "v").contains(s.target())),
-                        "q, k, v come back as one fused c_attn adapter");
-                System.out.printf("PEFT round trip %s: max |logit diff| %.3g (the adapters move the logits by %.3g)%n",
-                        LoraSettings.from(root).targets(), gap, adapterEffect);
-            }
-            return new ObjectMapper().readTree(folder.resolve(PeftAdapters.CONFIG).toFile());
+            PeftAdapters.write(lora, ctx.shape(), ctx.lora(), "base-folder", folder);
         }
+        double[] gaps = logitGaps(c, lora, folder);
+        assertTrue(gaps[0] <= 1e-5, LoraSettings.from(root).targets() + ": PEFT adapters vs trained, max |logit diff| " + gaps[0]);
+        assertTrue(gaps[1] > 1e-2, "the adapters change the logits (" + gaps[1] + "), so the comparison can fail");
+        System.out.printf("PEFT round trip %s: max |logit diff| %.3g (the adapters move the logits by %.3g)%n",
+                LoraSettings.from(root).targets(), gaps[0], gaps[1]);
+        return new ObjectMapper().readTree(folder.resolve(PeftAdapters.CONFIG).toFile());
     }
 
     static Set<String> keys(JsonNode n) {
