@@ -63,8 +63,15 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "replace a non-empty output directory whole")
     boolean overwrite;
 
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue the interrupted run in DIR from its newest "
+            + "whole checkpoint, with the configuration saved in DIR (no other run option)")
+    Path resume;
+
     @Override
     public Integer call() {
+        if (resume != null) {
+            return resume();
+        }
         // Values, not spliced into HOCON text: any path (spaces, quotes, backslashes) stays as given.
         Config c = config.load(new FlagOverrides(spec).add("--scheme", "emu.scheme", scheme).add("--mode", "emu.mode", mode)
                 .add("--clients", "system.clients", clients).add("--rounds", "emu.rounds", rounds)
@@ -75,21 +82,68 @@ public final class RunCommand implements Callable<Integer> {
         emu.checkRun(root);
         Deployment.from(c).checkLinkBudget(0); // sizes that cannot fit, and a link too weak to compute with
         OutputDir dir = outputDir(root, emu);
-        RunResult result;
+        io.fedsllm.config.EmuRuntime runtime = io.fedsllm.config.EmuRuntime.from(root);
         try (RunWriter writer = new RunWriter(dir, emu.progress() ? ConsoleProgress.stderr(root) : null, emu.rounds(),
-                ChartSettings.from(root))) {
-            try {
-                result = Emulator.run(c, writer, ConsoleProgress.stderr(root).trainProgress());
-                writer.finish(result, root.getLong("seed"), emu.targetLoss());
-            } catch (RuntimeException | Error e) {
-                writer.fail(e);
-                throw e;
-            }
-            System.out.printf(java.util.Locale.ROOT, "%s %s, %d clients: %d rounds (%s), virtual %.3f s, wall %.2f s, "
-                    + "%d messages (%.0f messages/s); outputs in %s%n", result.scheme(), result.mode(), result.clients(),
-                    result.rounds().size(), result.stopReason(), result.virtualSeconds(), result.wallSeconds(),
-                    result.messages(), result.messages() / result.wallSeconds(), writer.dir());
+                ChartSettings.from(root)).saving(runConf(c), runtime.checkpointsKept())) {
+            return execute(c, root, emu, writer, null);
         }
+    }
+
+    /** The run's configuration as saved in the run directory: the experiment and the code that runs it. */
+    private static String runConf(Config c) {
+        return "# the configuration of this run and the code it ran with; `run --resume DIR` reads it\n"
+                + c.root().withOnlyKey("fedsllm").render(com.typesafe.config.ConfigRenderOptions.defaults()
+                        .setOriginComments(false).setComments(false).setJson(false)) + "\n"
+                + "fedsllm-run.code = \"" + CodeFingerprint.of() + "\"\n";
+    }
+
+    private Integer resume() {
+        if (!config.sets.isEmpty() || config.configFile != null || scheme != null || mode != null || clients != null
+                || rounds != null || targetLoss != null || seed != null || out != null || overwrite) {
+            throw new io.fedsllm.config.UserError("--resume " + resume + " continues with the configuration saved in "
+                    + resume.resolve(RunWriter.RUN_CONF) + ": give no other run option");
+        }
+        Path conf = resume.resolve(RunWriter.RUN_CONF);
+        if (!java.nio.file.Files.isRegularFile(conf)) {
+            throw new io.fedsllm.config.UserError("--resume " + resume + ": no " + RunWriter.RUN_CONF + " there; expected "
+                    + "the directory of a run that was interrupted");
+        }
+        if (!java.nio.file.Files.exists(resume.resolve(RunWriter.INCOMPLETE))) {
+            throw new io.fedsllm.config.UserError("--resume " + resume + ": that run is complete; nothing to resume");
+        }
+        Config saved = com.typesafe.config.ConfigFactory.parseFile(conf.toFile());
+        String code = saved.hasPath("fedsllm-run.code") ? saved.getString("fedsllm-run.code") : "(none)";
+        String now = CodeFingerprint.of();
+        if (!code.equals(now)) {
+            throw new io.fedsllm.config.UserError("--resume " + resume + ": the run was started by other code (jar "
+                    + "SHA-256 " + code + ", this one " + now + "); resume it with the jar that started it");
+        }
+        Config c = saved.withoutPath("fedsllm-run").withFallback(com.typesafe.config.ConfigFactory.defaultReference());
+        ConfigReader root = ConfigReader.root(c);
+        EmuSettings emu = EmuSettings.from(root);
+        io.fedsllm.report.Checkpoints.Loaded from = io.fedsllm.report.Checkpoints.latest(resume);
+        try (RunWriter writer = RunWriter.resume(resume, from, emu.progress() ? ConsoleProgress.stderr(root) : null,
+                emu.rounds(), ChartSettings.from(root), io.fedsllm.config.EmuRuntime.from(root).checkpointsKept())) {
+            return execute(c, root, emu, writer, from);
+        }
+    }
+
+    /** Runs (or resumes) the experiment into {@code writer} and prints the one-line outcome. */
+    private Integer execute(Config c, ConfigReader root, EmuSettings emu, RunWriter writer,
+            io.fedsllm.report.Checkpoints.Loaded from) {
+        RunResult result;
+        try {
+            result = from == null ? Emulator.run(c, writer, ConsoleProgress.stderr(root).trainProgress())
+                    : Emulator.resume(c, writer, ConsoleProgress.stderr(root).trainProgress(), from.files());
+            writer.finish(result, root.getLong("seed"), emu.targetLoss());
+        } catch (RuntimeException | Error e) {
+            writer.fail(e);
+            throw e;
+        }
+        System.out.printf(java.util.Locale.ROOT, "%s %s, %d clients: %d rounds (%s), virtual %.3f s, wall %.2f s, "
+                + "%d messages (%.0f messages/s); outputs in %s%n", result.scheme(), result.mode(), result.clients(),
+                result.rounds().size(), result.stopReason(), result.virtualSeconds(), result.wallSeconds(),
+                result.messages(), result.messages() / result.wallSeconds(), writer.dir());
         return 0;
     }
 

@@ -26,11 +26,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class Client {
 
     public sealed interface Command extends CborSerializable
-            permits Peers, StartRound, GlobalLora, StartIteration, Gradients, EndLocalTraining, Crash, Stop, Timeout {}
+            permits Peers, StartRound, GlobalLora, StartIteration, Gradients, EndLocalTraining, Crash, Stop, Timeout,
+            Snapshot, Restore {}
 
     /** Who the client talks to (from the coordinator, once every party is known). */
     public record Peers(ActorRef<MainServer.Command> mainServer, ActorRef<FedServer.Command> fedServer,
-            ActorRef<Coordinator.Command> coordinator) implements Command {}
+            ActorRef<Coordinator.Command> coordinator) implements Command, Control {}
 
     /**
      * The coordinator's plan for this client in one round; arrives at the round's start.
@@ -63,10 +64,16 @@ public final class Client {
     public enum Crash implements Command { INSTANCE }
 
     /** The run is over: report what was received and stop. */
-    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** A checkpoint: between rounds, report what the client carries to the next round. */
+    public record Snapshot(int round, ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** Continue from a checkpoint's state (whatever round was in progress is dropped). */
+    public record Restore(@Carries(Carries.Content.PARTY_STATE) byte[] state) implements Command, Control {}
 
     /** A wait for a server ran out (armed by the client itself). */
-    record Timeout(int round, int iteration, Wait waitingFor) implements Command {}
+    record Timeout(int round, int iteration, Wait waitingFor) implements Command, Control {}
 
     /** What a client waits for from a server. */
     enum Wait {
@@ -125,6 +132,11 @@ public final class Client {
                     .onMessage(EndLocalTraining.class, m -> stashIfLater(m, m.round()))
                     .onMessage(Gradients.class, m -> reject(m, "gradients of round " + m.round() + " while idle"))
                     .onMessage(Timeout.class, m -> Behaviors.same()) // a wait of a round already over
+                    .onMessage(Snapshot.class, m -> {
+                        m.replyTo().tell(new Coordinator.PartyState(ROLE, kit.id(), new Saved(work.lastRound(), List.of(),
+                                0, kit.compute().state(), audit.stats(ROLE, kit.id())).toBytes()));
+                        return Behaviors.same();
+                    })
                     .build();
         }
         return idlePhase;
@@ -298,7 +310,18 @@ public final class Client {
                     work.abandon();
                     return startRound(m);
                 })
-                .onMessage(Timeout.class, this::onTimeout);
+                .onMessage(Timeout.class, this::onTimeout)
+                .onMessage(Snapshot.class, m -> reject(m, "a checkpoint during round " + work.plan().round()));
+    }
+
+    private Behavior<Command> onRestore(Restore m) {
+        Saved saved = Saved.fromBytes(m.state());
+        timers.cancel(TIMER);
+        stash.clear();
+        work.restore(saved.lastRound());
+        kit.compute().restore(saved.compute());
+        audit.restore(saved.audit());
+        return idle();
     }
 
     /** Messages every phase handles alike. */
@@ -310,6 +333,7 @@ public final class Client {
                     return Behaviors.same();
                 })
                 .onMessageEquals(Crash.INSTANCE, Behaviors::stopped)
+                .onMessage(Restore.class, this::onRestore)
                 .onMessage(Stop.class, m -> {
                     m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, kit.id())));
                     return Behaviors.stopped();

@@ -47,6 +47,12 @@ interface ClientCompute extends AutoCloseable {
     /** The client LoRA's bytes (null in analytic mode). */
     byte[] exportLora();
 
+    /** The trainer's state for a checkpoint (null in analytic mode or before the first global copy). */
+    byte[] state();
+
+    /** Continues from {@link #state} (null: nothing to restore). */
+    void restore(byte[] state);
+
     @Override
     void close();
 
@@ -88,6 +94,14 @@ interface ClientCompute extends AutoCloseable {
             public byte[] exportLora() {
                 return null;
             }
+
+            @Override
+            public byte[] state() {
+                return null;
+            }
+
+            @Override
+            public void restore(byte[] state) {}
 
             @Override
             public void close() {}
@@ -193,6 +207,26 @@ interface ClientCompute extends AutoCloseable {
         @Override
         public byte[] exportLora() {
             return trainer.exportLora().toBytes();
+        }
+
+        @Override
+        public byte[] state() {
+            return trainer == null ? null : trainer.state().toBytes();
+        }
+
+        @Override
+        public void restore(byte[] state) {
+            close();
+            trainer = null;
+            localHead = null;
+            if (state != null) {
+                TorchRuntime.enter(torchThreads);
+                io.fedsllm.train.TrainerState s = io.fedsllm.train.TrainerState.fromBytes(state);
+                trainer = ClientTrainer.restore(training, id, shard, training.seed(), s);
+                if (s.splitLayer() == training.shape().layers()) {
+                    localHead = ServerTrainer.create(training, training.shape().layers(), s.rank(), training.seed());
+                }
+            }
         }
 
         @Override

@@ -168,6 +168,13 @@ final class ClientRound {
         return new Finish(upload, report);
     }
 
+    /** Continues after a checkpoint of round {@code lastRound}: no round in progress. */
+    void restore(int lastRound) {
+        compute.discard();
+        plan = null;
+        this.lastRound = lastRound;
+    }
+
     /** The coordinator moved on to a later round: this one's work is dropped. */
     void abandon() {
         compute.discard();

@@ -6,6 +6,7 @@ import io.fedsllm.config.EmuSettings;
 import io.fedsllm.config.EmuSettings.Scheme;
 import io.fedsllm.plan.RoundPlanner;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -32,22 +33,22 @@ public final class Coordinator {
     public sealed interface Command extends CborSerializable
             permits MainServerEnrolled, FedServerEnrolled, ClientsEnrolled, PartyTerminated, ServerReady, FedReady,
             ClientReport, IterationProgress, IterationsDone, Aggregated, Evaluated, Stalled, Diverged, PartyStopped,
-            Timeout, Listed {}
+            Timeout, Listed, PartyState {}
 
     /** The main-server guardian hosts the main server. */
-    public record MainServerEnrolled(ActorRef<MainServer.Command> mainServer) implements Command {}
+    public record MainServerEnrolled(ActorRef<MainServer.Command> mainServer) implements Command, Control {}
 
     /** The federated-server guardian hosts the federated server. */
-    public record FedServerEnrolled(ActorRef<FedServer.Command> fedServer) implements Command {}
+    public record FedServerEnrolled(ActorRef<FedServer.Command> fedServer) implements Command, Control {}
 
     /** A clients guardian hosts these clients (aligned lists). */
-    public record ClientsEnrolled(List<Integer> ids, List<ActorRef<Client.Command>> clients) implements Command {}
+    public record ClientsEnrolled(List<Integer> ids, List<ActorRef<Client.Command>> clients) implements Command, Control {}
 
     /**
      * A guardian's party stopped, or could not be created: {@code party} = client id (-1 for a server or a whole
      * guardian), {@code cause} "Type: message" of its failure (null when it stopped without one).
      */
-    public record PartyTerminated(String role, int party, String cause) implements Command {}
+    public record PartyTerminated(String role, int party, String cause) implements Command, Control {}
 
     /** The main server holds exactly its blocks for the round and starts iterating at {@code arrivalS}. */
     public record ServerReady(int round, List<Integer> serverBlocks, double arrivalS) implements Command, Arrival {}
@@ -109,14 +110,18 @@ public final class Coordinator {
     /** Training diverged: {@code what} is not finite (e.g. "training loss NaN at the main server"); a user error. */
     public record Diverged(int round, String what) implements Command {}
 
+    /** A party's state at a checkpoint (the answer to its Snapshot): {@code party} = client id, or -1. */
+    public record PartyState(String role, int party, @Carries(Carries.Content.PARTY_STATE) byte[] state)
+            implements Command, Control {}
+
     /** A party's totals at the end of the run (the answer to its Stop). */
-    public record PartyStopped(PartyAudit.PartyStats stats) implements Command {}
+    public record PartyStopped(PartyAudit.PartyStats stats) implements Command, Control {}
 
     /** A wait of the coordinator ran out (armed by itself). */
-    record Timeout(int round, int generation) implements Command {}
+    record Timeout(int round, int generation) implements Command, Control {}
 
     /** The Receptionist's list of a role's guardians. */
-    record Listed(Receptionist.Listing listing) implements Command {}
+    record Listed(Receptionist.Listing listing) implements Command, Control {}
 
     public static final String ROLE = "coordinator";
 
@@ -125,14 +130,17 @@ public final class Coordinator {
      * K, the recorder and (real mode) the evaluator.
      */
     public record Kit(String experiment, EmuSettings emu, EmuRuntime runtime, RoundPlanner planner, int clients,
-            ActorRef<Recorder.Command> recorder, ActorRef<RoundEvaluator.Command> evaluator) {
+            ActorRef<Recorder.Command> recorder, ActorRef<RoundEvaluator.Command> evaluator, Map<String, byte[]> resume) {
 
-        /** The kit of an experiment configuration. */
+        /**
+         * The kit of an experiment configuration; {@code resume}: the files of the checkpoint a resumed run continues
+         * from (null for a new run).
+         */
         public static Kit of(com.typesafe.config.Config experiment, RoundPlanner planner,
-                ActorRef<Recorder.Command> recorder, ActorRef<RoundEvaluator.Command> evaluator) {
+                ActorRef<Recorder.Command> recorder, ActorRef<RoundEvaluator.Command> evaluator, Map<String, byte[]> resume) {
             ConfigReader root = ConfigReader.root(experiment);
             return new Kit(Kits.render(experiment), EmuSettings.from(root), EmuRuntime.from(root), planner,
-                    Kits.clients(root), recorder, evaluator);
+                    Kits.clients(root), recorder, evaluator, resume);
         }
     }
 

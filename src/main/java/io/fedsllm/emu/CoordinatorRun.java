@@ -50,6 +50,10 @@ final class CoordinatorRun {
     private long lastAliveNs = System.nanoTime();
     private int stopsPending;
     private RunResult outcome;     // the run ended: the parties' totals are collected
+    private Map<String, byte[]> checkpointStates;   // a checkpoint in progress: the states received so far
+    private int checkpointPending;
+    private String stopAfterCheckpoint;
+    private double nextStartS;
 
     CoordinatorRun(ActorContext<Command> ctx, TimerScheduler<Command> timers, Coordinator.Kit kit, PartyAudit audit) {
         this.ctx = ctx;
@@ -121,7 +125,7 @@ final class CoordinatorRun {
                     ? "sl plans each client alone on the whole band (equal subchannels, exact power, every split and rank)"
                     : "fl gives every client equal fed-link subchannels with exact power, at rank lora.rank");
         }
-        return beginRound(0, 0.0, running());
+        return kit.resume() != null ? restore(kit.resume()) : beginRound(0, 0.0, running());
     }
 
     // ---- rounds -------------------------------------------------------------------------------------------------
@@ -137,6 +141,7 @@ final class CoordinatorRun {
                         + m.what() + "): lower fedsllm.train.learning-rate", true))
                 .onMessage(Coordinator.Timeout.class, this::onTimeout)
                 .onMessage(Coordinator.Listed.class, m -> Behaviors.same())
+                .onMessage(Coordinator.PartyState.class, this::onPartyState)
                 .onMessage(Command.class, this::take)
                 .build();
     }
@@ -225,10 +230,93 @@ final class CoordinatorRun {
         bytesMain += record.bytesMain();
         bytesFed += record.bytesFed();
         kit.recorder().tell(new Recorder.Round(record, (System.nanoTime() - book.wallStartNs) / 1e9));
-        if (emu.targetLoss() != null && record.valLoss() != null && record.valLoss() <= emu.targetLoss()) {
-            return finish("target");
+        String stop = emu.targetLoss() != null && record.valLoss() != null && record.valLoss() <= emu.targetLoss() ? "target"
+                : round + 1 >= emu.rounds() ? "rounds" : null;
+        if (!kit.runtime().checkpoints()) {
+            return stop != null ? finish(stop) : beginRound(round + 1, record.virtualEndS(), Behaviors.same());
         }
-        return round + 1 >= emu.rounds() ? finish("rounds") : beginRound(round + 1, record.virtualEndS(), Behaviors.same());
+        return checkpoint(record.virtualEndS(), stop);
+    }
+
+    // ---- checkpoints --------------------------------------------------------------------------------------------
+
+    /** The end of a round: every party is asked for its state, then the checkpoint goes to the recorder. */
+    private Behavior<Command> checkpoint(double nextStart, String stop) {
+        nextStartS = nextStart;
+        stopAfterCheckpoint = stop;
+        checkpointStates = new TreeMap<>();
+        checkpointPending = 0;
+        ActorRef<Command> self = ctx.getSelf();
+        parties.mainServer.tell(new MainServer.Snapshot(round, self));
+        parties.fedServer.tell(new FedServer.Snapshot(round, self));
+        checkpointPending += 2;
+        if (kit.evaluator() != null) {
+            kit.evaluator().tell(new RoundEvaluator.Snapshot(self));
+            checkpointPending++;
+        }
+        for (int c : parties.live()) {
+            parties.client(c).tell(new Client.Snapshot(round, self));
+            checkpointPending++;
+        }
+        arm(roundWait());
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onPartyState(Coordinator.PartyState m) {
+        if (checkpointStates == null) {
+            return reject(m, "no checkpoint in progress");
+        }
+        String key = m.role().equals(Client.ROLE) ? CoordinatorState.clientKey(m.party()) : m.role();
+        if (checkpointStates.put(key, m.state()) != null) {
+            return reject(m, "a second state of " + key);
+        }
+        if (--checkpointPending > 0) {
+            return Behaviors.same();
+        }
+        List<Integer> dead = new ArrayList<>();
+        for (int c = 0; c < parties.k(); c++) {
+            if (!parties.alive(c) && parties.client(c) != null) {
+                dead.add(c);
+            }
+        }
+        CoordinatorState state = new CoordinatorState(round, nextStartS, stopAfterCheckpoint, dead, clientFailures,
+                bytesMain, bytesFed, records, audit.stats(Coordinator.ROLE, -1));
+        Map<String, byte[]> files = new TreeMap<>();
+        files.put(CoordinatorState.FILE, Saved.cbor(state));
+        files.put(CoordinatorState.PARTIES, Saved.cbor(new CoordinatorState.Parties(checkpointStates)));
+        checkpointStates = null;
+        kit.recorder().tell(new Recorder.Checkpoint(round, files));
+        return stopAfterCheckpoint != null ? finish(stopAfterCheckpoint) : beginRound(round + 1, nextStartS, Behaviors.same());
+    }
+
+    /** A resumed run: every party and the coordinator continue from the checkpoint, then the next round starts. */
+    private Behavior<Command> restore(Map<String, byte[]> files) {
+        CoordinatorState st = Saved.cbor(files.get(CoordinatorState.FILE), CoordinatorState.class);
+        Map<String, byte[]> states = Saved.cbor(files.get(CoordinatorState.PARTIES), CoordinatorState.Parties.class).states();
+        parties.mainServer.tell(new MainServer.Restore(states.get(MainServer.ROLE)));
+        parties.fedServer.tell(new FedServer.Restore(states.get(FedServer.ROLE)));
+        if (kit.evaluator() != null && states.containsKey(RoundEvaluator.ROLE)) {
+            kit.evaluator().tell(new RoundEvaluator.Restore(states.get(RoundEvaluator.ROLE)));
+        }
+        for (int c = 0; c < parties.k(); c++) {
+            byte[] s = states.get(CoordinatorState.clientKey(c));
+            if (s != null && parties.client(c) != null) {
+                parties.client(c).tell(new Client.Restore(s));
+            }
+        }
+        for (int c : st.dead()) {
+            parties.die(c);
+            parties.mainServer.tell(new MainServer.ClientLost(c));
+            parties.fedServer.tell(new FedServer.ClientLost(c));
+        }
+        records.addAll(st.records());
+        clientFailures.putAll(st.clientFailures());
+        bytesMain = st.bytesMain();
+        bytesFed = st.bytesFed();
+        audit.restore(st.audit());
+        round = st.round();
+        ctx.getLog().info("resumed after round {} (virtual {} s)", st.round(), st.nextStartS());
+        return st.stop() != null ? finish(st.stop()) : beginRound(st.round() + 1, st.nextStartS(), running());
     }
 
     private Behavior<Command> onTimeout(Coordinator.Timeout m) {
@@ -236,6 +324,10 @@ final class CoordinatorRun {
             return Behaviors.same();
         }
         String t = roundWait() + " (3 x fedsllm.emu.party-timeout)";
+        if (checkpointStates != null) {
+            return fail("round " + round + ": " + checkpointPending + " parties did not give their state for the checkpoint "
+                    + "within " + t + " (received: " + checkpointStates.keySet() + ")", false);
+        }
         String silent = book == null ? "clients " + pendingKills + " scripted to crash did not stop within " + t
                 : book.serverReady == null ? "the main server did not get ready within " + t
                 : book.fedReady == null ? "the federated server did not get ready within " + t

@@ -51,10 +51,24 @@ public final class Emulator {
     }
 
     /**
-     * As {@link #run(Config, RunSink, TrainProgress)}, every party's and the coordinator's behaviour wrapped by
-     * {@code decorator} (tests: a message swallowed, a party failing).
+     * Continues an interrupted run from a checkpoint's files ({@code report.Checkpoints.latest}): the parties and the
+     * coordinator take up the checkpoint's state and the run goes on with the next round, exactly as it would have.
      */
+    public static RunResult resume(Config config, RunSink sink, TrainProgress progress, Map<String, byte[]> checkpoint) {
+        return run(config, sink, progress, RoleGuardian.PartyDecorator.NONE, checkpoint);
+    }
+
+    /** As {@link #run(Config, RunSink, TrainProgress)}, every party's behaviour wrapped by {@code decorator} (tests). */
     static RunResult run(Config config, RunSink sink, TrainProgress progress, RoleGuardian.PartyDecorator decorator) {
+        return run(config, sink, progress, decorator, null);
+    }
+
+    /**
+     * The run: every party's and the coordinator's behaviour wrapped by {@code decorator} (tests: a message swallowed,
+     * a party failing); {@code resume} = a checkpoint's files to continue from, or null.
+     */
+    static RunResult run(Config config, RunSink sink, TrainProgress progress, RoleGuardian.PartyDecorator decorator,
+            Map<String, byte[]> resume) {
         LoggerFactory.getILoggerFactory(); // initialise logging before the actors' threads ask for loggers at once
         Config checked = experiment(config);   // errors below name flags and files as the user gave them
         Config experiment = Kits.parse(Kits.render(checked)); // what every node receives
@@ -72,8 +86,8 @@ public final class Emulator {
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         ActorSystem<Void> system;
         try {
-            system = ActorSystem.create(node(experiment, context, data, planner, sink, done, runtime, decorator), "fedsllm",
-                    pekko);
+            system = ActorSystem.create(node(experiment, context, data, planner, sink, done, runtime, decorator, resume),
+                    "fedsllm", pekko);
         } catch (RuntimeException e) {
             if (context != null) {
                 context.close();
@@ -111,8 +125,8 @@ public final class Emulator {
      * the coordinator failing, fails the run naming it (the coordinator watches its evaluator itself).
      */
     private static Behavior<Void> node(Config experiment, TrainContext context, TrainData data, RoundPlanner planner,
-            RunSink sink,
-            CompletableFuture<RunResult> done, EmuRuntime runtime, RoleGuardian.PartyDecorator decorator) {
+            RunSink sink, CompletableFuture<RunResult> done, EmuRuntime runtime, RoleGuardian.PartyDecorator decorator,
+            Map<String, byte[]> resume) {
         return Behaviors.setup(ctx -> {
             boolean real = context != null;
             DispatcherSelector planning = DispatcherSelector.fromConfig("fedsllm.planning-dispatcher");
@@ -133,7 +147,7 @@ public final class Emulator {
                             RoundEvaluator.ROLE, compute) : null;
             ActorRef<Coordinator.Command> coordinator = ctx.spawn(decorator.decorate(Coordinator.ROLE, -1,
                     Coordinator.Command.class, Coordinator.create(Coordinator.Kit.of(experiment, planner, recorder,
-                            evaluator))), Coordinator.ROLE, planning);
+                            evaluator, resume))), Coordinator.ROLE, planning);
             watched.put(coordinator, "the " + Coordinator.ROLE);
             watched.keySet().forEach(ctx::watch);
             return Behaviors.receive(Void.class)

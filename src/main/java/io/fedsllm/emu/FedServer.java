@@ -27,11 +27,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class FedServer {
 
     public sealed interface Command extends CborSerializable
-            permits Peers, Configure, Upload, NoUpload, ServerBlocks, ClientLost, UploadsDue, Stop, Timeout {}
+            permits Peers, Configure, Upload, NoUpload, ServerBlocks, ClientLost, UploadsDue, Stop, Timeout,
+            Snapshot, Restore {}
 
     /** Who the server talks to: the clients (index = client id), the main server, the coordinator. */
     public record Peers(List<ActorRef<Client.Command>> clients, ActorRef<MainServer.Command> mainServer,
-            ActorRef<Coordinator.Command> coordinator) implements Command {}
+            ActorRef<Coordinator.Command> coordinator) implements Command, Control {}
 
     /** The round: split ℓ (the copy must hold blocks 0..ℓ−1), rank r, participants (ascending), Δ bits per upload. */
     public record Configure(int round, Scheme scheme, int splitLayer, int rank, List<Integer> participants,
@@ -61,10 +62,16 @@ public final class FedServer {
     public record UploadsDue(int round) implements Command {}
 
     /** The run is over: report what was received and stop. */
-    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** A checkpoint: between rounds, report what the server carries to the next round. */
+    public record Snapshot(int round, ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** Continue from a checkpoint's state (whatever round was in progress is dropped). */
+    public record Restore(@Carries(Carries.Content.PARTY_STATE) byte[] state) implements Command, Control {}
 
     /** A wait ran out (armed by the server itself). */
-    record Timeout(int round, boolean uploads) implements Command {}
+    record Timeout(int round, boolean uploads) implements Command, Control {}
 
     public static final String ROLE = "fed-server";
     private static final String TIMER = "wait";
@@ -116,6 +123,11 @@ public final class FedServer {
                     .onMessage(Upload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
                     .onMessage(NoUpload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
                     .onMessage(UploadsDue.class, m -> Behaviors.same()) // the round was aggregated already
+                    .onMessage(Snapshot.class, m -> {
+                        m.replyTo().tell(new Coordinator.PartyState(ROLE, -1, new Saved(lastRound, blocks.held(), version,
+                                kit.copy().state(), audit.stats(ROLE, -1)).toBytes()));
+                        return Behaviors.same();
+                    })
                     .onMessage(Timeout.class, m -> Behaviors.same())
                     .build();
         }
@@ -296,7 +308,8 @@ public final class FedServer {
         return common()
                 .onMessage(Configure.class, m -> reject(m, "configure of round " + m.round() + " during round "
                         + round.plan().round()))
-                .onMessage(Timeout.class, this::onTimeout);
+                .onMessage(Timeout.class, this::onTimeout)
+                .onMessage(Snapshot.class, m -> reject(m, "a checkpoint during round " + round.plan().round()));
     }
 
     private BehaviorBuilder<Command> common() {
@@ -304,6 +317,7 @@ public final class FedServer {
                 .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
                 .onMessage(Peers.class, this::onPeers)
                 .onMessage(ClientLost.class, this::onClientLost)
+                .onMessage(Restore.class, this::onRestore)
                 .onMessage(Stop.class, m -> {
                     m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
                     return Behaviors.stopped();
@@ -319,6 +333,22 @@ public final class FedServer {
             lost = new boolean[m.clients().size()];
         }
         return Behaviors.same();
+    }
+
+    private Behavior<Command> onRestore(Restore m) {
+        Saved saved = Saved.fromBytes(m.state());
+        timers.cancel(TIMER);
+        stash.clear();
+        round = null;
+        lastRound = saved.lastRound();
+        version = saved.version();
+        blocks.reset(saved.blocks());
+        kit.copy().restore(saved.compute());
+        audit.restore(saved.audit());
+        if (lost != null) {
+            java.util.Arrays.fill(lost, false); // the coordinator tells which clients are gone
+        }
+        return idle();
     }
 
     private Behavior<Command> onClientLost(ClientLost m) {

@@ -27,11 +27,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class MainServer {
 
     public sealed interface Command extends CborSerializable
-            permits Peers, Configure, Activations, BackwardDone, AdoptBlocks, ClientLost, Withdraw, Stop, Timeout {}
+            permits Peers, Configure, Activations, BackwardDone, AdoptBlocks, ClientLost, Withdraw, Stop, Timeout,
+            Snapshot, Restore {}
 
     /** Who the server talks to: the clients (index = client id), the federated server, the coordinator. */
     public record Peers(List<ActorRef<Client.Command>> clients, ActorRef<FedServer.Command> fedServer,
-            ActorRef<Coordinator.Command> coordinator) implements Command {}
+            ActorRef<Coordinator.Command> coordinator) implements Command, Control {}
 
     /**
      * The round's plan for the server.
@@ -75,10 +76,16 @@ public final class MainServer {
     public record Withdraw(int round, int client) implements Command {}
 
     /** The run is over: report what was received and stop. */
-    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** A checkpoint: between rounds, report what the server carries to the next round. */
+    public record Snapshot(int round, ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** Continue from a checkpoint's state (whatever round was in progress is dropped). */
+    public record Restore(@Carries(Carries.Content.PARTY_STATE) byte[] state) implements Command, Control {}
 
     /** A wait ran out (armed by the server itself). */
-    record Timeout(int round, int step, Wait waitingFor) implements Command {}
+    record Timeout(int round, int step, Wait waitingFor) implements Command, Control {}
 
     /** What the server waits for. */
     enum Wait { BLOCKS, ACTIVATIONS, BACKWARD }
@@ -136,6 +143,11 @@ public final class MainServer {
                     .onMessage(Activations.class, m -> reject(m, "activations of round " + m.round() + " while idle"))
                     .onMessage(BackwardDone.class, m -> reject(m, "backward of round " + m.round() + " while idle"))
                     .onMessage(Withdraw.class, m -> reject(m, "withdrawal from round " + m.round() + " while idle"))
+                    .onMessage(Snapshot.class, m -> {
+                        m.replyTo().tell(new Coordinator.PartyState(ROLE, -1, new Saved(lastRound, blocks.held(), 0,
+                                kit.compute().state(), audit.stats(ROLE, -1)).toBytes()));
+                        return Behaviors.same();
+                    })
                     .onMessage(Timeout.class, m -> Behaviors.same())
                     .build();
         }
@@ -326,7 +338,8 @@ public final class MainServer {
                         + round.plan().round()))
                 .onMessage(Withdraw.class, m -> m.round() == round.plan().round() && m.client() >= 0 && m.client() < lost.length
                         ? dropClient(m.client(), false, "withdrew") : reject(m, "withdrawal from round " + m.round()))
-                .onMessage(Timeout.class, this::onTimeout);
+                .onMessage(Timeout.class, this::onTimeout)
+                .onMessage(Snapshot.class, m -> reject(m, "a checkpoint during round " + round.plan().round()));
     }
 
     private BehaviorBuilder<Command> common() {
@@ -334,6 +347,7 @@ public final class MainServer {
                 .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
                 .onMessage(Peers.class, this::onPeers)
                 .onMessage(ClientLost.class, this::onClientLost)
+                .onMessage(Restore.class, this::onRestore)
                 .onMessage(Stop.class, m -> {
                     m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
                     return Behaviors.stopped();
@@ -354,6 +368,21 @@ public final class MainServer {
             barrier = new IterationBarrier(lost.length);
         }
         return Behaviors.same();
+    }
+
+    private Behavior<Command> onRestore(Restore m) {
+        Saved saved = Saved.fromBytes(m.state());
+        timers.cancel(TIMER);
+        stash.clear();
+        round = null;
+        lastRound = saved.lastRound();
+        blocks.reset(saved.blocks());
+        kit.compute().restore(saved.compute());
+        audit.restore(saved.audit());
+        if (lost != null) {
+            java.util.Arrays.fill(lost, false); // the coordinator tells which clients are gone
+        }
+        return idle();
     }
 
     private Behavior<Command> onClientLost(ClientLost m) {

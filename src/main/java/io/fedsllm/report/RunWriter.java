@@ -45,6 +45,11 @@ public final class RunWriter implements RunSink, AutoCloseable {
     private BufferedWriter rounds;
     private BufferedWriter wall;
     private ProgressBar progress;
+    private long roundLines;
+    private long wallLines;
+    private String runConfig;          // written as run.conf when the directory is created (a resume reads it)
+    private int keepCheckpoints = 2;
+    private Checkpoints.Loaded resumed; // the checkpoint a resumed run continues from, or null
 
     /**
      * @param out where the outputs go (checked already; created with the first round)
@@ -64,6 +69,69 @@ public final class RunWriter implements RunSink, AutoCloseable {
         this(OutputDir.exact(dir, dir.toString(), false, java.util.List.of()), console, maxRounds, chart);
     }
 
+    /** The file a run's configuration is saved in (with the code's fingerprint), read by {@code run --resume}. */
+    public static final String RUN_CONF = "run.conf";
+
+    /**
+     * Saves {@code text} (the experiment's configuration and the code's fingerprint, HOCON) as {@link #RUN_CONF} when
+     * the directory is created, and keeps the last {@code keep} checkpoints.
+     */
+    public RunWriter saving(String text, int keep) {
+        this.runConfig = text;
+        this.keepCheckpoints = keep;
+        return this;
+    }
+
+    /**
+     * Continues the interrupted run in {@code dir} from checkpoint {@code from}: its records are cut back to the lines
+     * the checkpoint counted (what came after is redone), the directory stays marked incomplete until finish.
+     */
+    public static RunWriter resume(Path dir, Checkpoints.Loaded from, ConsoleProgress console, int maxRounds,
+            ChartSettings chart, int keep) {
+        RunWriter w = new RunWriter(OutputDir.existing(dir), console, maxRounds, chart);
+        w.keepCheckpoints = keep;
+        w.resumed = from;
+        try {
+            w.writeMarker(dir, "running", null);
+            w.roundLines = truncate(dir.resolve("rounds.jsonl"), from.lines().getOrDefault("rounds.jsonl", 0L));
+            w.wallLines = truncate(dir.resolve("wall.jsonl"), from.lines().getOrDefault("wall.jsonl", 0L));
+            w.rounds = Files.newBufferedWriter(dir.resolve("rounds.jsonl"), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND);
+            w.wall = Files.newBufferedWriter(dir.resolve("wall.jsonl"), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot continue the run outputs in " + dir, e);
+        }
+        w.dir = dir;
+        return w;
+    }
+
+    /** Keeps the first {@code lines} lines of a file (the bytes up to their last newline); returns that count. */
+    private static long truncate(Path file, long lines) throws IOException {
+        byte[] bytes = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+        int end = 0;
+        long seen = 0;
+        while (seen < lines && end < bytes.length) {
+            if (bytes[end++] == '\n') {
+                seen++;
+            }
+        }
+        if (seen < lines) {
+            throw new IOException(file + " has " + seen + " complete lines, the checkpoint counted " + lines);
+        }
+        Files.write(file, java.util.Arrays.copyOf(bytes, end));
+        return lines;
+    }
+
+    @Override
+    public void checkpoint(int round, java.util.Map<String, byte[]> files) {
+        open();
+        java.util.Map<String, Long> lines = new java.util.TreeMap<>();
+        lines.put("rounds.jsonl", roundLines);
+        lines.put("wall.jsonl", wallLines);
+        Checkpoints.write(dir, round, files, lines, keepCheckpoints);
+    }
+
     /** The run directory once created (the first round or finish), else where it will be. */
     public Path dir() {
         return dir != null ? dir : out.path();
@@ -77,6 +145,9 @@ public final class RunWriter implements RunSink, AutoCloseable {
         Path d = out.create();
         try {
             writeMarker(d, "running", null);
+            if (runConfig != null) {
+                Files.writeString(d.resolve(RUN_CONF), runConfig);
+            }
             rounds = Files.newBufferedWriter(d.resolve("rounds.jsonl"), StandardCharsets.UTF_8);
             wall = Files.newBufferedWriter(d.resolve("wall.jsonl"), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -119,12 +190,14 @@ public final class RunWriter implements RunSink, AutoCloseable {
             rounds.write(JSON.writeValueAsString(r));
             rounds.write('\n');
             rounds.flush();
+            roundLines++;
             ObjectNode w = JSON.createObjectNode();
             w.put("round", r.round());
             w.put("wallSeconds", wallSeconds);
             wall.write(JSON.writeValueAsString(w));
             wall.write('\n');
             wall.flush();
+            wallLines++;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir, e);
         }

@@ -7,5 +7,11 @@ public interface RunSink {
     /** @param wallSeconds host time the round took (kept apart from the virtual record) */
     void round(RoundRecord record, double wallSeconds);
 
+    /**
+     * The state at the end of round {@code round} (file name → bytes), written after the round's record so that a
+     * run can resume from it; by default not kept.
+     */
+    default void checkpoint(int round, java.util.Map<String, byte[]> files) {}
+
     RunSink NONE = (r, w) -> {};
 }

@@ -6,6 +6,7 @@ import io.fedsllm.config.Seeds;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.nn.Gpt2Forward;
 import io.fedsllm.nn.LoraAdapters;
+import io.fedsllm.nn.Optimizer;
 import io.fedsllm.nn.Proximal;
 import io.fedsllm.nn.SplitClient;
 import java.util.ArrayList;
@@ -76,6 +77,23 @@ public final class ClientTrainer implements AutoCloseable {
         }
         ClientTrainer t = new ClientTrainer(ctx, clientId, shard, seed);
         t.build(splitLayer, rank, null);
+        return t;
+    }
+
+    /** What the trainer carries to the next round (no forward may be pending). */
+    public TrainerState state() {
+        if (pending) {
+            throw new IllegalStateException("client " + clientId + ": a state is taken between steps, not during one");
+        }
+        Optimizer.State o = client.optimizer().state();
+        return new TrainerState(splitLayer, rank, exportLora().toBytes(), 0, o.steps(), o.arrays());
+    }
+
+    /** A trainer continuing from {@code state} (as {@link #create}, then the state's LoRA and optimiser). */
+    public static ClientTrainer restore(TrainContext ctx, int clientId, List<E2eRecord> shard, long seed, TrainerState state) {
+        ClientTrainer t = create(ctx, clientId, shard, state.splitLayer(), state.rank(), seed);
+        t.build(state.splitLayer(), state.rank(), LoraBlocks.fromBytes(state.lora()));
+        t.client.optimizer().restore(state.optimizer());
         return t;
     }
 

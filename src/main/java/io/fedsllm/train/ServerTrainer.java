@@ -8,6 +8,7 @@ import io.fedsllm.nn.ActivationCodec;
 import io.fedsllm.nn.Gpt2Forward;
 import io.fedsllm.nn.LmLoss;
 import io.fedsllm.nn.LoraAdapters;
+import io.fedsllm.nn.Optimizer;
 import io.fedsllm.nn.SplitServer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,6 +70,20 @@ public final class ServerTrainer implements AutoCloseable {
         }
         ServerTrainer t = new ServerTrainer(ctx, seed);
         t.build(splitLayer, rank, null);
+        return t;
+    }
+
+    /** What the trainer carries to the next round: split, rank, LoRA, optimiser state and its step count. */
+    public TrainerState state() {
+        Optimizer.State o = server.optimizer().state();
+        return new TrainerState(splitLayer, rank, serverLora().toBytes(), steps, o.steps(), o.arrays());
+    }
+
+    /** A trainer continuing from {@code state}. */
+    public static ServerTrainer restore(TrainContext ctx, long seed, TrainerState state) {
+        ServerTrainer t = create(ctx, state.splitLayer(), state.rank(), seed, LoraBlocks.fromBytes(state.lora()));
+        t.server.optimizer().restore(state.optimizer());
+        t.steps = state.steps();
         return t;
     }
 

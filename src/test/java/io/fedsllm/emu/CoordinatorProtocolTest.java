@@ -47,7 +47,7 @@ class CoordinatorProtocolTest {
             KIT.system().receptionist().tell(Receptionist.register(RoleGuardian.key(role), guardian.ref()));
         }
         ActorRef<Coordinator.Command> coordinator = KIT.spawn(Coordinator.create(Coordinator.Kit.of(c,
-                RoundPlanner.create(c, Deployment.from(c)), recorder.ref(), null)));
+                RoundPlanner.create(c, Deployment.from(c)), recorder.ref(), null, null)));
         RoleGuardian.Enroll enroll = (RoleGuardian.Enroll) guardian.receiveMessage(Duration.ofSeconds(10));
         assertEquals(Kits.render(c), enroll.experiment(), "the nodes get the experiment's configuration");
         coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
@@ -96,6 +96,24 @@ class CoordinatorProtocolTest {
         assertEquals(List.of(0.25, 0.75), r.clients().stream().map(RoundRecord.ClientRound::fedWeight).toList());
         assertEquals(1, r.slowestClient(), "client 1 was busy longest");
         assertEquals(1.0, r.breakdown().t3S(), "the LoRA phase from the iterations' end to the aggregation");
+        // The end of a round: every party gives its state for the checkpoint, which goes to the recorder.
+        main.expectMessageClass(MainServer.Snapshot.class).replyTo().tell(new Coordinator.PartyState(MainServer.ROLE, -1,
+                new byte[] {1}));
+        fed.expectMessageClass(FedServer.Snapshot.class).replyTo().tell(new Coordinator.PartyState(FedServer.ROLE, -1,
+                new byte[] {2}));
+        for (int i = 0; i < clients.size(); i++) {
+            clients.get(i).expectMessageClass(Client.Snapshot.class).replyTo().tell(new Coordinator.PartyState(Client.ROLE,
+                    i, new byte[] {(byte) (3 + i)}));
+        }
+        Recorder.Checkpoint cp = (Recorder.Checkpoint) recorder.fishForMessage(Duration.ofSeconds(10), "the checkpoint",
+                m -> m instanceof Recorder.Checkpoint ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+        assertEquals(0, cp.round());
+        assertEquals(java.util.Set.of(CoordinatorState.FILE, CoordinatorState.PARTIES), cp.files().keySet());
+        assertEquals(java.util.Set.of("main-server", "fed-server", "client-0", "client-1"),
+                Saved.cbor(cp.files().get(CoordinatorState.PARTIES), CoordinatorState.Parties.class).states().keySet());
+        CoordinatorState state = Saved.cbor(cp.files().get(CoordinatorState.FILE), CoordinatorState.class);
+        assertEquals("rounds", state.stop(), "the checkpoint of the last round says the run ends there");
+        assertEquals(List.of(r), state.records());
         // Rounds limit reached: every party is asked for its totals.
         MainServer.Stop stop = main.expectMessageClass(MainServer.Stop.class);
         stop.replyTo().tell(new Coordinator.PartyStopped(new PartyAudit.PartyStats(MainServer.ROLE, -1, 40, 0, List.of())));

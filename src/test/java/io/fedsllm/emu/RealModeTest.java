@@ -66,7 +66,7 @@ class RealModeTest {
         RoleSeparationTest.assertRolesSeparated(r.receivedTypes());
         assertEquals(Set.of("FedServer.Upload.weights"), MessageAudit.contentsReceived(r.receivedTypes())
                 .get(FedServer.ROLE).get(Carries.Content.CLIENT_LORA), "the check sees the uploads");
-        assertEquals(Set.of("RoundEvaluator$Evaluate", "RoundEvaluator$Stop"), types.get(RoundEvaluator.ROLE));
+        assertEquals(Set.of("RoundEvaluator$Evaluate"), types.get(RoundEvaluator.ROLE));
     }
 
     @Test

@@ -78,7 +78,7 @@ class RoleSeparationTest {
                 }
             }
         }
-        assertEquals(11, payloads, "tensor and label payloads across the protocol");
+        assertEquals(16, payloads, "tensor, label and state payloads across the protocol");
     }
 
     private static Set<String> names(Class<?>... classes) {
