@@ -21,6 +21,7 @@ import java.util.TreeSet;
  */
 public final class Scenario {
     private final Path file;
+    private final String text;
     private final String description;
     private final StragglerPolicy policy;
     private final List<ScenarioEvent> events;
@@ -30,8 +31,10 @@ public final class Scenario {
     /** The start of the run. */
     private static final Position START = Position.roundStart(0, 0);
 
-    Scenario(Path file, String description, StragglerPolicy policy, List<ScenarioEvent> events, ScenarioContext context) {
+    Scenario(Path file, String text, String description, StragglerPolicy policy, List<ScenarioEvent> events,
+            ScenarioContext context) {
         this.file = file;
+        this.text = text;
         this.description = description;
         this.policy = policy;
         this.events = List.copyOf(events);
@@ -45,12 +48,27 @@ public final class Scenario {
     }
 
     public static Scenario load(Path file, ScenarioContext context) {
-        return ScenarioParser.parse(file, context);
+        ScenarioParser.parse(file, context); // every check, with the file's own origin, before its text is kept
+        try {
+            return ScenarioParser.parse(java.nio.file.Files.readString(file), file, context);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read scenario file " + file, e);
+        }
+    }
+
+    /** A scenario from its text (as {@link #text()} gave it), e.g. sent by the coordinator to a node; named {@code file}. */
+    public static Scenario parse(String text, Path file, Config config) {
+        return ScenarioParser.parse(text, file, ScenarioContext.from(config));
+    }
+
+    /** The scenario's text (null for {@link #none}): what the nodes of a cluster and a resumed run read. */
+    public String text() {
+        return text;
     }
 
     /** No events and the configured straggler policy: what a run without {@code --scenario} queries. */
     public static Scenario none(ScenarioContext context) {
-        return new Scenario(null, "", null, List.of(), context);
+        return new Scenario(null, null, "", null, List.of(), context);
     }
 
     /** The file it was read from; null for {@link #none}. */
