@@ -57,7 +57,14 @@ public final class ConfigLoader {
 
     /** Loads defaults, an optional file and the {@code --set} overrides; validates keys; resolves. */
     public static Config load(Path file, List<String> sets) {
-        Config defaults = defaults();
+        return load(defaults(), file, sets);
+    }
+
+    /**
+     * As {@link #load(Path, List)} over other defaults, e.g. a cluster role's {@code deploy/<role>.conf}, which
+     * includes {@code application.conf}.
+     */
+    public static Config load(Config defaults, Path file, List<String> sets) {
         Config overlay = ConfigFactory.empty();
         if (file != null) {
             Config fromFile = parseFile(file);

@@ -1,0 +1,153 @@
+package io.fedsllm.cluster;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+
+/**
+ * Sends a message to an actor on any node, however large its {@code byte[]} payloads (activations, gradients, LoRA):
+ * Artery drops messages above its frame size with only a log line, so a message for another node is serialized
+ * once with Pekko's serialization (jackson-cbor), cut into chunks that travel on Artery's large-message channel to
+ * the destination node's courier under an acknowledgement window, reassembled there, deserialized and told to the
+ * target. For an actor of the same ActorSystem it is a plain {@code tell} (no copy).
+ *
+ * <p>Failure semantics: {@link #send(ActorRef, Object)} completes when the message was handed to the target on its
+ * node, or fails with {@link Undeliverable} and a reason: the message cannot be serialized or exceeds
+ * {@code fedsllm.cluster.courier.max-message-size}; the destination node's courier is gone (node stopped, downed,
+ * left, or never started a courier); the destination acknowledged nothing for {@code ack-timeout}; the target
+ * actor does not exist or has stopped; the receiving node cannot deserialize it. A message is never lost with
+ * only a log line. Messages sent through one courier to the same node arrive in the order of the calls.
+ *
+ * <p>Every node must create its courier ({@link #get}) right after creating its ActorSystem, before it joins: the
+ * receiving side is the courier actor {@code /system/fedsllm-courier}.
+ */
+public final class Courier implements Extension {
+
+    /** Name of the courier system actor, {@code /system/fedsllm-courier} on every node. */
+    public static final String NAME = "fedsllm-courier";
+
+    private static final ExtensionId<Courier> ID = new ExtensionId<>() {
+        @Override
+        public Courier createExtension(ActorSystem<?> system) {
+            return new Courier(system);
+        }
+    };
+
+    private final Serialization serialization;
+    private final CourierSettings settings;
+    /** The courier actor; null in an ActorSystem without remoting, where every target is local. */
+    private final ActorRef<CourierActor.Command> actor;
+
+    private Courier(ActorSystem<?> system) {
+        ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(system);
+        this.serialization = SerializationExtension.get(classic);
+        if (classic.provider().getDefaultAddress().hasGlobalScope()) {
+            this.settings = CourierSettings.from(system.settings().config());
+            this.actor = system.systemActorOf(CourierActor.create(settings, serialization), NAME, Props.empty());
+        } else {
+            this.settings = null;
+            this.actor = null;
+        }
+    }
+
+    /** The courier of this ActorSystem, started on first use. */
+    public static Courier get(ActorSystem<?> system) {
+        return ID.apply(system);
+    }
+
+    /**
+     * Sends {@code message} to {@code target}. Completes with {@link Done} once the message was told to the target on
+     * its node (at once for a target of this ActorSystem); completes exceptionally with {@link Undeliverable} when it
+     * cannot be delivered.
+     */
+    public <T> CompletionStage<Done> send(ActorRef<T> target, T message) {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(message, "message");
+        if (actor == null || target.path().address().hasLocalScope()) {
+            target.tell(message);
+            return CompletableFuture.completedFuture(Done.getInstance());
+        }
+        String what = message.getClass().getName() + " to " + target.path();
+        Serialized payload;
+        try {
+            payload = serialize(message);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new Undeliverable(what, "it cannot be serialized: " + e));
+        }
+        if (payload.bytes().length > settings.maxMessageSize()) {
+            return CompletableFuture.failedFuture(new Undeliverable(what, "its " + payload.bytes().length
+                    + " serialized bytes exceed fedsllm.cluster.courier.max-message-size = " + settings.maxMessageSize()));
+        }
+        CompletableFuture<Done> done = new CompletableFuture<>();
+        actor.tell(new CourierActor.Send(target, what, payload, done));
+        return done;
+    }
+
+    /**
+     * As {@link #send(ActorRef, Object)} for actors: a failure is told to {@code onFailure} as {@link Undelivered}
+     * (e.g. an adapter of the sending actor, which then fails the run with the reason); success says nothing.
+     */
+    public <T> void send(ActorRef<T> target, T message, ActorRef<? super Undelivered> onFailure) {
+        Objects.requireNonNull(onFailure, "onFailure");
+        send(target, message).whenComplete((ok, error) -> {
+            if (error != null) {
+                onFailure.tell(Undelivered.of(target, message, error));
+            }
+        });
+    }
+
+    private Serialized serialize(Object message) {
+        Serializer serializer = serialization.findSerializerFor(message);
+        String manifest = Serializers.manifestFor(serializer, message);
+        // Serialization.serialize sets the transport information, so actor refs inside carry this node's address.
+        byte[] bytes = serialization.serialize(message).get();
+        return new Serialized(serializer.identifier(), manifest, bytes);
+    }
+
+    /** A message in Pekko's serialized form. */
+    record Serialized(int serializerId, String manifest, byte[] bytes) {}
+
+    /**
+     * A message that could not be delivered: what was sent to whom, and why.
+     *
+     * @param target       the target actor's path
+     * @param messageClass the message's class
+     * @param reason       why it was not delivered
+     */
+    public record Undelivered(String target, String messageClass, String reason) {
+        static Undelivered of(ActorRef<?> target, Object message, Throwable error) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            String reason = cause instanceof Undeliverable u ? u.reason() : String.valueOf(cause);
+            return new Undelivered(target.path().toString(), message.getClass().getName(), reason);
+        }
+    }
+
+    /** The failure of {@link #send(ActorRef, Object)}: the message was not delivered, for {@link #reason()}. */
+    public static final class Undeliverable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String reason;
+
+        Undeliverable(String what, String reason) {
+            super("cannot deliver " + what + ": " + reason);
+            this.reason = reason;
+        }
+
+        /** Why the message was not delivered. */
+        public String reason() {
+            return reason;
+        }
+    }
+}
