@@ -3,7 +3,6 @@ package io.fedsllm.cluster;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -33,15 +32,17 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
 
     sealed interface Command {}
 
-    /** Messages between the couriers of two nodes (serialized with jackson-cbor, on Artery's large-message channel). */
+    /** Messages between the couriers of two nodes (serialized by {@link CourierSerializer}, on Artery's large-message channel). */
     sealed interface Wire extends Command {}
 
     /**
-     * Chunk {@code index} of {@code count} of transfer {@code transfer} of {@code from}; every chunk repeats the
-     * header (a few dozen bytes) so that the first one to arrive opens the transfer.
+     * Chunk {@code index} of {@code count} of transfer {@code transfer} of {@code from}: bytes {@code offset ..
+     * offset + length} of {@code data} (on the sending side the whole serialized message, never copied; on the
+     * receiving side the chunk alone). Every chunk repeats the header (a few hundred bytes) so that the first one to
+     * arrive opens the transfer.
      */
     record Chunk(ActorRef<Command> from, long transfer, int index, int count, long totalBytes, String target,
-                 int serializerId, String manifest, byte[] data) implements Wire {}
+                 int serializerId, String manifest, byte[] data, int offset, int length) implements Wire {}
 
     /** The receiver holds the first {@code received} chunks of the transfer. */
     record Ack(long transfer, int received) implements Wire {}
@@ -181,7 +182,7 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
             int from = o.nextIndex * settings.chunkSize();
             int to = Math.min(bytes.length, from + settings.chunkSize());
             peer.courier.tell(new Chunk(getContext().getSelf(), o.id, o.nextIndex, o.count, bytes.length, o.target,
-                    o.send.payload().serializerId(), o.send.payload().manifest(), Arrays.copyOfRange(bytes, from, to)));
+                    o.send.payload().serializerId(), o.send.payload().manifest(), bytes, from, to - from));
             o.nextIndex++;
             peer.inFlight++;
             if (o.nextIndex == o.count) {
@@ -270,13 +271,13 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
             }
             incoming.put(key, in);
         }
-        if (c.index() != in.received || in.filled + c.data().length > in.buffer.length) {
+        if (c.index() != in.received || in.filled + c.length() > in.buffer.length) {
             incoming.remove(key);
-            refuse(c, "chunk " + c.index() + " of " + c.data().length + " bytes does not follow chunk " + (in.received - 1));
+            refuse(c, "chunk " + c.index() + " of " + c.length() + " bytes does not follow chunk " + (in.received - 1));
             return this;
         }
-        System.arraycopy(c.data(), 0, in.buffer, in.filled, c.data().length);
-        in.filled += c.data().length;
+        System.arraycopy(c.data(), c.offset(), in.buffer, in.filled, c.length());
+        in.filled += c.length();
         in.received++;
         in.heardNanos = System.nanoTime();
         c.from().tell(new Ack(c.transfer(), in.received));

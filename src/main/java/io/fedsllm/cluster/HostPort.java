@@ -38,6 +38,15 @@ public record HostPort(String host, int port) {
         return HOST.matcher(host).matches();
     }
 
+    /** A TCP port free on the loopback interface right now (for local clusters, benchmarks and tests). */
+    public static int freeLoopbackPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no free loopback port: " + e.getMessage(), e);
+        }
+    }
+
     /** The Pekko address of the node of this system name, e.g. {@code pekko://fedsllm@127.0.0.1:25520}. */
     public String pekkoAddress(String systemName) {
         return "pekko://" + systemName + "@" + host + ":" + port;
