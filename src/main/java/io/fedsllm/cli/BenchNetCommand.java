@@ -38,16 +38,20 @@ public final class BenchNetCommand implements Callable<Integer> {
                     + " NAME', DIR = CERTS/NAME) and --insecure");
         }
         var out = spec.commandLine().getOut();
-        out.println(String.format(Locale.ROOT, "courier over %s vs raw TCP socket, 127.0.0.1, two JVMs",
-                insecure ? "Artery tcp" : "Artery tls-tcp (mutual TLS)"));
-        out.println(String.format(Locale.ROOT, "%12s %9s %14s %14s %7s", "message", "messages", "courier MB/s", "socket MB/s",
-                "ratio"));
+        out.println(String.format(Locale.ROOT, "courier (%s) vs raw sockets, 127.0.0.1, two JVMs",
+                insecure ? "plain TCP" : "mutual TLS"));
+        out.println(String.format(Locale.ROOT, "%12s %9s %13s %16s %17s %7s", "message B", "messages", "courier MB/s",
+                "TLS socket MB/s", "plain socket MB/s", "ratio"));
         out.flush();
         NetBench.run(config.configFile, config.sets, tlsDir, row -> {
-            out.println(String.format(Locale.ROOT, "%12d %9d %14.1f %14.1f %7.3f", row.size(), row.messages(),
-                    row.courierBytesPerSecond() / 1e6, row.rawBytesPerSecond() / 1e6, row.ratio()));
+            out.println(String.format(Locale.ROOT, "%12d %9d %13.1f %16s %17.1f %7.3f", row.size(), row.messages(),
+                    row.courierBytesPerSecond() / 1e6, Double.isNaN(row.rawTlsBytesPerSecond()) ? "-"
+                            : String.format(Locale.ROOT, "%.1f", row.rawTlsBytesPerSecond() / 1e6),
+                    row.rawBytesPerSecond() / 1e6, row.ratio()));
             out.flush();
         });
+        out.println("ratio = courier / the socket of the same kind (TLS on a TLS cluster, plain TCP with --insecure);"
+                + " MB = 10^6 bytes");
         return 0;
     }
 }

@@ -1,11 +1,15 @@
 package io.fedsllm.cluster;
 
+import com.typesafe.config.Config;
+import io.fedsllm.config.UserError;
+import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -13,25 +17,25 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializer;
-import org.apache.pekko.serialization.Serializers;
 
 /**
- * Sends a message to an actor on any node, however large its {@code byte[]} payloads (activations, gradients, LoRA):
- * Artery drops messages above its frame size with only a log line, so a message for another node is serialized
- * once with Pekko's serialization (jackson-cbor), cut into chunks that travel on Artery's large-message channel to
- * the destination node's courier under an acknowledgement window, reassembled there, deserialized and told to the
- * target. For an actor of the same ActorSystem it is a plain {@code tell} (no copy).
+ * Sends a message to an actor on any node, however large its {@code byte[]} payloads (activations, gradients, LoRA).
+ * Artery drops messages above its frame size with only a log line, and its TLS stream moves about half as many bytes
+ * per second as a TLS socket (README "Cluster"), so a message for another node is serialized once with Pekko's
+ * serialization (jackson-cbor, streamed, see {@link Payload}) and written on the courier's own TCP connection to the destination node (mutual TLS
+ * with Artery's key and trust stores, or plain TCP on an insecure cluster), where the node's courier deserializes it
+ * and tells it to the target. For an actor of the same ActorSystem it is a plain {@code tell} (no copy).
  *
  * <p>Failure semantics: {@link #send(ActorRef, Object)} completes when the message was handed to the target on its
  * node, or fails with {@link Undeliverable} and a reason: the message cannot be serialized or exceeds
  * {@code fedsllm.cluster.courier.max-message-size}; the destination node's courier is gone (node stopped, downed,
- * left, or never started a courier); the destination acknowledged nothing for {@code ack-timeout}; the target
+ * left, or never started a courier); its connection broke or made no progress for {@code ack-timeout}; the target
  * actor does not exist or has stopped; the receiving node cannot deserialize it. A message is never lost with
  * only a log line. Messages sent through one courier to the same node arrive in the order of the calls.
  *
- * <p>Every node must create its courier ({@link #get}) right after creating its ActorSystem, before it joins: the
- * receiving side is the courier actor {@code /system/fedsllm-courier}.
+ * <p>Every node must create its courier ({@link #get}) right after creating its ActorSystem, before it joins: it
+ * starts the courier's server ({@code fedsllm.cluster.courier.data-port}) and the courier actor
+ * {@code /system/fedsllm-courier}, through which other nodes learn the port.
  */
 public final class Courier implements Extension {
 
@@ -45,26 +49,49 @@ public final class Courier implements Extension {
         }
     };
 
+    private final ExtendedActorSystem classic;
     private final Serialization serialization;
     private final CourierSettings settings;
     /** The courier actor; null in an ActorSystem without remoting, where every target is local. */
     private final ActorRef<CourierActor.Command> actor;
+    /** The port of this node's courier server; 0 without remoting. */
+    private final int serverPort;
 
     private Courier(ActorSystem<?> system) {
         ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(system);
+        this.classic = classic;
         this.serialization = SerializationExtension.get(classic);
         if (classic.provider().getDefaultAddress().hasGlobalScope()) {
-            this.settings = CourierSettings.from(system.settings().config());
-            this.actor = system.systemActorOf(CourierActor.create(settings, serialization), NAME, Props.empty());
+            Config config = system.settings().config();
+            this.settings = CourierSettings.from(config);
+            CourierTls tls = CourierTls.fromArtery(config);
+            String host = config.getString("pekko.remote.artery.canonical.hostname");
+            CourierServer server;
+            try {
+                server = new CourierServer(host, settings, tls, serialization, ActorRefResolver.get(system),
+                        classic.provider().getDefaultAddress().toString());
+            } catch (IOException e) {
+                throw new UserError("the courier cannot listen on " + host + ":" + settings.dataPort()
+                        + " (fedsllm.cluster.courier.data-port; 0 = any free port): " + e.getMessage(), e);
+            }
+            system.getWhenTerminated().thenRun(server::close);
+            this.serverPort = server.port();
+            this.actor = system.systemActorOf(CourierActor.create(settings, tls, serverPort), NAME, Props.empty());
         } else {
             this.settings = null;
             this.actor = null;
+            this.serverPort = 0;
         }
     }
 
     /** The courier of this ActorSystem, started on first use. */
     public static Courier get(ActorSystem<?> system) {
         return ID.apply(system);
+    }
+
+    /** The port this node's courier server listens on (0 without remoting). */
+    int serverPort() {
+        return serverPort;
     }
 
     /**
@@ -80,14 +107,14 @@ public final class Courier implements Extension {
             return CompletableFuture.completedFuture(Done.getInstance());
         }
         String what = message.getClass().getName() + " to " + target.path();
-        Serialized payload;
+        Payload payload;
         try {
-            payload = serialize(message);
-        } catch (RuntimeException e) {
+            payload = Payload.of(message, classic, serialization);
+        } catch (Exception e) {   // serializers throw checked exceptions through Scala too
             return CompletableFuture.failedFuture(new Undeliverable(what, "it cannot be serialized: " + e));
         }
-        if (payload.bytes().length > settings.maxMessageSize()) {
-            return CompletableFuture.failedFuture(new Undeliverable(what, "its " + payload.bytes().length
+        if (payload.size() > settings.maxMessageSize()) {
+            return CompletableFuture.failedFuture(new Undeliverable(what, "its " + payload.size()
                     + " serialized bytes exceed fedsllm.cluster.courier.max-message-size = " + settings.maxMessageSize()));
         }
         CompletableFuture<Done> done = new CompletableFuture<>();
@@ -107,17 +134,6 @@ public final class Courier implements Extension {
             }
         });
     }
-
-    private Serialized serialize(Object message) {
-        Serializer serializer = serialization.findSerializerFor(message);
-        String manifest = Serializers.manifestFor(serializer, message);
-        // Serialization.serialize sets the transport information, so actor refs inside carry this node's address.
-        byte[] bytes = serialization.serialize(message).get();
-        return new Serialized(serializer.identifier(), manifest, bytes);
-    }
-
-    /** A message in Pekko's serialized form. */
-    record Serialized(int serializerId, String manifest, byte[] bytes) {}
 
     /**
      * A message that could not be delivered: what was sent to whom, and why.

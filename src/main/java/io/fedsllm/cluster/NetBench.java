@@ -82,12 +82,15 @@ public final class NetBench {
      *
      * @param size                  message size, bytes
      * @param messages              timed messages per transport
-     * @param courierBytesPerSecond through the courier (serialization, chunks, acknowledgements, reassembly included)
+     * @param courierBytesPerSecond through the courier (serialization, connection, deserialization, delivery included)
      * @param rawBytesPerSecond     through a plain TCP socket (length prefix, payload read into a new array, 1-byte receipt)
+     * @param rawTlsBytesPerSecond  the same through a TLS socket with the nodes' stores; NaN on an insecure cluster
      */
-    public record Row(int size, int messages, double courierBytesPerSecond, double rawBytesPerSecond) {
+    public record Row(int size, int messages, double courierBytesPerSecond, double rawBytesPerSecond,
+                      double rawTlsBytesPerSecond) {
+        /** The courier against the raw socket of its own kind: TLS on a TLS cluster, plain TCP on an insecure one. */
         public double ratio() {
-            return courierBytesPerSecond / rawBytesPerSecond;
+            return courierBytesPerSecond / (Double.isNaN(rawTlsBytesPerSecond) ? rawBytesPerSecond : rawTlsBytesPerSecond);
         }
     }
 
@@ -111,7 +114,8 @@ public final class NetBench {
             child = startChild(configFile, sets, tlsDir, childPort, seedPort);
             killer = new Thread(child::destroyForcibly, "net-bench-child-killer");
             Runtime.getRuntime().addShutdownHook(killer);   // Ctrl-C on the bench must not leave the child behind
-            int rawPort = awaitReady(child, Duration.ofSeconds(60));
+            int[] rawPorts = awaitReady(child, Duration.ofSeconds(60));
+            CourierTls tls = CourierTls.fromArtery(system.settings().config());
             awaitMembers(system, 2, Duration.ofSeconds(60), child);
             ActorRef<Payload> sink = ActorRefResolver.get(system).resolveActorRef(
                     new HostPort("127.0.0.1", childPort).pekkoAddress(system.name()) + "/system/" + SINK);
@@ -122,9 +126,14 @@ public final class NetBench {
                 int n = settings.messages(size);
                 viaCourier(system, sink, data, settings.warmupMessages(), settings.timeout());
                 double courier = size * (double) n / viaCourier(system, sink, data, n, settings.timeout());
-                viaSocket(rawPort, data, settings.warmupMessages(), settings.timeout());
-                double raw = size * (double) n / viaSocket(rawPort, data, n, settings.timeout());
-                Row row = new Row(size, n, courier, raw);
+                viaSocket(rawPorts[0], null, data, settings.warmupMessages(), settings.timeout());
+                double raw = size * (double) n / viaSocket(rawPorts[0], null, data, n, settings.timeout());
+                double rawTls = Double.NaN;
+                if (tls != null) {
+                    viaSocket(rawPorts[1], tls, data, settings.warmupMessages(), settings.timeout());
+                    rawTls = size * (double) n / viaSocket(rawPorts[1], tls, data, n, settings.timeout());
+                }
+                Row row = new Row(size, n, courier, raw, rawTls);
                 rows.add(row);
                 onRow.accept(row);
             }
@@ -176,13 +185,20 @@ public final class NetBench {
         }
     }
 
-    /** Seconds to send {@code n} length-prefixed copies of {@code data} on a fresh socket until the last receipt. */
-    private static double viaSocket(int port, byte[] data, int n, Duration timeout) throws IOException {
+    /**
+     * Seconds to send {@code n} length-prefixed copies of {@code data} on a fresh socket (TLS when {@code tls} is not
+     * null, timed from after the handshake) until the last receipt.
+     */
+    private static double viaSocket(int port, CourierTls tls, byte[] data, int n, Duration timeout) throws IOException {
         if (n == 0) {
             return 0;
         }
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            s.setTcpNoDelay(true);
+        Socket plain = new Socket(InetAddress.getLoopbackAddress(), port);
+        plain.setTcpNoDelay(true);
+        try (Socket s = tls == null ? plain : tls.client(plain, "127.0.0.1", port)) {
+            if (s instanceof javax.net.ssl.SSLSocket ssl) {
+                ssl.startHandshake();
+            }
             s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
             InputStream in = s.getInputStream();
@@ -245,14 +261,16 @@ public final class NetBench {
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
-    private static int awaitReady(Process child, Duration timeout) throws Exception {
-        CompletableFuture<Integer> ready = CompletableFuture.supplyAsync(() -> {
+    /** The child's raw socket ports: plain, then TLS (0 on an insecure cluster). */
+    private static int[] awaitReady(Process child, Duration timeout) throws Exception {
+        CompletableFuture<int[]> ready = CompletableFuture.supplyAsync(() -> {
             try {
                 BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
                     if (line.startsWith(READY)) {
                         drain(r);
-                        return Integer.parseInt(line.substring(READY.length()).trim());
+                        String[] ports = line.substring(READY.length()).trim().split(" ");
+                        return new int[] {Integer.parseInt(ports[0]), Integer.parseInt(ports[1])};
                     }
                 }
                 throw new IllegalStateException("the receiving JVM ended before it was ready");
@@ -308,16 +326,24 @@ public final class NetBench {
         List<String> sets = List.of(args).subList(4, args.length);
         ActorSystem<Void> system = startNode(ConfigLoader.load(configFile, sets), Role.MAIN_SERVER, port, seedPort, tlsDir);
         system.systemActorOf(sink(), SINK, Props.empty());
-        ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
-        Thread rawThread = new Thread(() -> serveRaw(server), "net-bench-raw");
-        rawThread.setDaemon(true);
-        rawThread.start();
-        System.out.println(READY + server.getLocalPort());
+        ServerSocket plain = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        serveRaw(plain);
+        CourierTls tls = CourierTls.fromArtery(system.settings().config());
+        ServerSocket secure = null;
+        if (tls != null) {
+            secure = tls.server();
+            secure.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+            serveRaw(secure);
+        }
+        System.out.println(READY + plain.getLocalPort() + " " + (secure == null ? 0 : secure.getLocalPort()));
         System.out.flush();
         while (System.in.read() >= 0) {
             // wait for EOF
         }
-        server.close();
+        plain.close();
+        if (secure != null) {
+            secure.close();
+        }
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         System.exit(0);
@@ -330,8 +356,15 @@ public final class NetBench {
         });
     }
 
-    /** One connection at a time: a count, then that many length-prefixed payloads, each read whole and receipted. */
+    /** Serves {@code server} on a daemon thread, see {@link #raw}. */
     private static void serveRaw(ServerSocket server) {
+        Thread t = new Thread(() -> raw(server), "net-bench-raw-" + server.getLocalPort());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** One connection at a time: a count, then that many length-prefixed payloads, each read whole and receipted. */
+    private static void raw(ServerSocket server) {
         while (!server.isClosed()) {
             try (Socket s = server.accept()) {
                 s.setTcpNoDelay(true);
