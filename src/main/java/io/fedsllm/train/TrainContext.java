@@ -1,5 +1,6 @@
 package io.fedsllm.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.typesafe.config.Config;
 import io.fedsllm.config.ConfigReader;
@@ -13,6 +14,7 @@ import io.fedsllm.data.E2eDataset;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.data.Partitioner;
 import io.fedsllm.nn.AdamW;
+import io.fedsllm.nn.Devices;
 import io.fedsllm.nn.ParamSet;
 import io.fedsllm.nn.TextTokenizer;
 import io.fedsllm.nn.TorchRuntime;
@@ -42,10 +44,11 @@ public final class TrainContext implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final ParamSet base;
     private final String baseSource;
+    private final Device device;
     private final Map<Integer, Partitioner.Partition> partitions = new HashMap<>();
 
     private TrainContext(ModelShape shape, LoraSettings lora, TrainSettings train, int batchSize, long seed,
-                         PartitionSettings partition, E2eDataset data, ParamSet base, String baseSource) {
+                         PartitionSettings partition, E2eDataset data, ParamSet base, String baseSource, Device device) {
         this.shape = shape;
         this.lora = lora;
         this.train = train;
@@ -58,6 +61,7 @@ public final class TrainContext implements AutoCloseable {
         this.tokenizer = TextTokenizer.forModel(shape);
         this.base = base;
         this.baseSource = baseSource;
+        this.device = device;
     }
 
     /** {@link #create(Config, TrainProgress)} without showing progress. */
@@ -77,13 +81,25 @@ public final class TrainContext implements AutoCloseable {
         PartitionSettings partition = PartitionSettings.from(root);
         E2eDataset data = E2eDataset.load(DataSettings.from(root));
         TorchRuntime.configure(train.torchThreads());
+        Device device = Devices.select(train.device());
         // Obtaining may pre-train the base, which leaves optimiser state in the manager: keep only a copy of the weights.
-        try (NDManager scratch = NDManager.newBaseManager()) {
+        try (NDManager scratch = NDManager.newBaseManager(device)) {
             BaseModels.Base b = BaseModels.obtain(root, shape, scratch, progress);
-            ParamSet base = b.weights().copy(b.weights().names(), NDManager.newBaseManager());
+            ParamSet base = b.weights().copy(b.weights().names(), NDManager.newBaseManager(device));
             base.setRequiresGradient(false);
-            return new TrainContext(shape, lora, train, batchSize, root.getLong("seed"), partition, data, base, b.source());
+            return new TrainContext(shape, lora, train, batchSize, root.getLong("seed"), partition, data, base, b.source(),
+                    device);
         }
+    }
+
+    /** The device every tensor of this JVM's trainers lives on ({@code train.device}, see {@link Devices}). */
+    public Device device() {
+        return device;
+    }
+
+    /** A new base manager on {@link #device()}: every trainer's tensors descend from one of these. */
+    NDManager newManager() {
+        return NDManager.newBaseManager(device);
     }
 
     /** b: samples per client mini-batch ({@code system.batch-size}). */
