@@ -143,7 +143,8 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
     private Behavior<Command> onPortReply(PortReply r) {
         Peer peer = peers.get(r.courier().path().address());
         if (peer != null && peer.connection == null) {
-            peer.connection = new CourierConnection(peer.node.getHost().get(), r.port(), settings, tls, getContext().getSelf());
+            peer.connection = new CourierConnection(peer.node.toString(), peer.node.getHost().get(), r.port(), settings, tls,
+                    getContext().getSelf());
             peer.sinceNanos = System.nanoTime();
             peer.unfinished.forEach(this::transmit);
         }

@@ -23,6 +23,7 @@ final class CourierConnection implements AutoCloseable {
     /** One message to send. */
     record Frame(long transfer, String target, Payload payload) {}
 
+    private final String node;
     private final String host;
     private final int port;
     private final CourierSettings settings;
@@ -35,7 +36,10 @@ final class CourierConnection implements AutoCloseable {
     /** Last time bytes were written or an answer arrived, System.nanoTime(). */
     private volatile long progressNanos = System.nanoTime();
 
-    CourierConnection(String host, int port, CourierSettings settings, CourierTls tls, ActorRef<CourierActor.Command> owner) {
+    /** A connection to the courier server at {@code host:port} of {@code node} (an address, for messages). */
+    CourierConnection(String node, String host, int port, CourierSettings settings, CourierTls tls,
+                      ActorRef<CourierActor.Command> owner) {
+        this.node = node;
         this.host = host;
         this.port = port;
         this.settings = settings;
@@ -120,7 +124,7 @@ final class CourierConnection implements AutoCloseable {
         } catch (InterruptedException e) {
             // closed
         } catch (IOException | RuntimeException e) {
-            down("sending to " + host + ":" + port + " failed: " + e);
+            down("sending to node " + node + " (courier port " + host + ":" + port + ") failed: " + e);
         }
     }
 
@@ -134,7 +138,7 @@ final class CourierConnection implements AutoCloseable {
                 owner.tell(new CourierActor.Answer(this, transfer, refusal));
             }
         } catch (IOException | RuntimeException e) {
-            down("the connection to " + host + ":" + port + " broke: " + e);
+            down("the connection to node " + node + " (courier port " + host + ":" + port + ") broke: " + e);
         }
     }
 

@@ -218,7 +218,7 @@ public final class NetBench {
         }
     }
 
-    private static ActorSystem<Void> startNode(Config config, Role role, int port, int seedPort, Path tlsDir) {
+    static ActorSystem<Void> startNode(Config config, Role role, int port, int seedPort, Path tlsDir) {
         Config flags = NodeSettings.flags("127.0.0.1", port, "127.0.0.1:" + seedPort, tlsDir, tlsDir == null);
         Config effective = flags.withFallback(config).resolve();
         NodeSettings node = NodeSettings.from(effective, role);
@@ -229,7 +229,7 @@ public final class NetBench {
         return system;
     }
 
-    private static void awaitMembers(ActorSystem<?> system, int members, Duration timeout, Process child)
+    static void awaitMembers(ActorSystem<?> system, int members, Duration timeout, Process child)
             throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -250,7 +250,7 @@ public final class NetBench {
         }
     }
 
-    private static Process startChild(Path configFile, List<String> sets, Path tlsDir, int port, int seedPort)
+    static Process startChild(Path configFile, List<String> sets, Path tlsDir, int port, int seedPort)
             throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
@@ -262,7 +262,7 @@ public final class NetBench {
     }
 
     /** The child's raw socket ports: plain, then TLS (0 on an insecure cluster). */
-    private static int[] awaitReady(Process child, Duration timeout) throws Exception {
+    static int[] awaitReady(Process child, Duration timeout) throws Exception {
         CompletableFuture<int[]> ready = CompletableFuture.supplyAsync(() -> {
             try {
                 BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
@@ -301,7 +301,7 @@ public final class NetBench {
     }
 
     /** Closes the child's stdin (it exits on EOF), then kills it if it is still there after 10 s. */
-    private static void stopChild(Process child) throws InterruptedException {
+    static void stopChild(Process child) throws InterruptedException {
         try {
             child.getOutputStream().close();
         } catch (IOException ignored) {

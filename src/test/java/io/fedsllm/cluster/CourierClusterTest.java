@@ -168,7 +168,7 @@ class CourierClusterTest {
             assertTrue(e.reason().contains("made no progress"), e.reason());
             // ...and knowing the port does not help: the courier's TLS server refuses its certificate.
             TestProbe<CourierActor.Command> owner = TestProbe.create(rogue);
-            try (CourierConnection direct = new CourierConnection("127.0.0.1", Courier.get(mainServer).serverPort(),
+            try (CourierConnection direct = new CourierConnection("main-server", "127.0.0.1", Courier.get(mainServer).serverPort(),
                     CourierSettings.from(rogue.settings().config()), CourierTls.fromArtery(rogue.settings().config()),
                     owner.getRef())) {
                 String target = ActorRefResolver.get(mainServer).toSerializationFormat(echoOnMainServer);
