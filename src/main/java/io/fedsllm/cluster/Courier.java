@@ -3,9 +3,11 @@ package io.fedsllm.cluster;
 import com.typesafe.config.Config;
 import io.fedsllm.config.UserError;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -56,6 +58,9 @@ public final class Courier implements Extension {
     private final ActorRef<CourierActor.Command> actor;
     /** The port of this node's courier server; 0 without remoting. */
     private final int serverPort;
+    /** Sends not yet completed, with what they are: failed when the ActorSystem terminates (its courier is gone). */
+    private final Map<CompletableFuture<Done>, String> pending = new ConcurrentHashMap<>();
+    private volatile boolean terminated;
 
     private Courier(ActorSystem<?> system) {
         ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(system);
@@ -74,7 +79,12 @@ public final class Courier implements Extension {
                 throw new UserError("the courier cannot listen on " + host + ":" + settings.dataPort()
                         + " (fedsllm.cluster.courier.data-port; 0 = any free port): " + e.getMessage(), e);
             }
-            system.getWhenTerminated().thenRun(server::close);
+            system.getWhenTerminated().thenRun(() -> {
+                server.close();
+                terminated = true;
+                pending.forEach((done, what) -> done.completeExceptionally(new Undeliverable(what,
+                        "the sending node's actor system terminated")));
+            });
             this.serverPort = server.port();
             this.actor = system.systemActorOf(CourierActor.create(settings, tls, serverPort), NAME, Props.empty());
         } else {
@@ -118,7 +128,13 @@ public final class Courier implements Extension {
                     + " serialized bytes exceed fedsllm.cluster.courier.max-message-size = " + settings.maxMessageSize()));
         }
         CompletableFuture<Done> done = new CompletableFuture<>();
-        actor.tell(new CourierActor.Send(target, what, payload, done));
+        pending.put(done, what);
+        done.whenComplete((ok, error) -> pending.remove(done));
+        if (terminated) {   // a Send now would go to dead letters and never complete
+            done.completeExceptionally(new Undeliverable(what, "the sending node's actor system terminated"));
+        } else {
+            actor.tell(new CourierActor.Send(target, what, payload, done));
+        }
         return done;
     }
 

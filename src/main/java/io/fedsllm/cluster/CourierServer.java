@@ -33,6 +33,8 @@ final class CourierServer implements AutoCloseable {
     private final ActorRefResolver resolver;
     private final String node;
     private volatile boolean closed;
+    /** Accepted connections, closed with the server. */
+    private final java.util.Set<Socket> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Binds {@code host:settings.dataPort()} and starts accepting.
@@ -65,12 +67,23 @@ final class CourierServer implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
+        for (Socket s : connections) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
     }
 
     private void accept() {
         while (!closed) {
             try {
                 Socket s = server.accept();
+                connections.add(s);
+                if (closed) {
+                    s.close();
+                }
                 Thread t = new Thread(() -> serve(s), "fedsllm-courier-in-" + s.getRemoteSocketAddress());
                 t.setDaemon(true);
                 t.start();
@@ -85,39 +98,46 @@ final class CourierServer implements AutoCloseable {
     /** One connection: messages until the other side closes it; a stalled or broken one is closed. */
     private void serve(Socket socket) {
         try (socket) {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) settings.ackTimeout().toMillis());
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 12));
-            while (!closed) {
-                int first;
-                try {
-                    first = in.read();
-                } catch (SocketTimeoutException idle) {
-                    continue;   // no message for a while: fine between messages
-                }
-                if (first < 0) {
-                    return;
-                }
-                long transfer = first;   // the frame's first 8 bytes, big-endian; the first one read apart above
-                for (int i = 0; i < 7; i++) {
-                    transfer = (transfer << 8) | in.readUnsignedByte();
-                }
-                String refusal = receive(in);
-                out.writeLong(transfer);
-                out.writeBoolean(refusal == null);
-                if (refusal != null) {
-                    out.writeUTF(refusal.length() > 2000 ? refusal.substring(0, 2000) : refusal);
-                    LOG.warn("courier: refused a message from {}: {}", socket.getRemoteSocketAddress(), refusal);
-                }
-                out.flush();
-            }
+            serveMessages(socket);
         } catch (EOFException e) {
             LOG.warn("courier: connection from {} ended in the middle of a message", socket.getRemoteSocketAddress());
         } catch (IOException e) {
             if (!closed) {
                 LOG.warn("courier: connection from {} failed: {}", socket.getRemoteSocketAddress(), e.toString());
             }
+        } finally {
+            connections.remove(socket);
+        }
+    }
+
+    /** Messages until the other side closes the connection; a stalled or broken one throws. */
+    private void serveMessages(Socket socket) throws IOException {
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout((int) settings.ackTimeout().toMillis());
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 12));
+        while (!closed) {
+            int first;
+            try {
+                first = in.read();
+            } catch (SocketTimeoutException idle) {
+                continue;   // no message for a while: fine between messages
+            }
+            if (first < 0) {
+                return;
+            }
+            long transfer = first;   // the frame's first 8 bytes, big-endian; the first one read apart above
+            for (int i = 0; i < 7; i++) {
+                transfer = (transfer << 8) | in.readUnsignedByte();
+            }
+            String refusal = receive(in);
+            out.writeLong(transfer);
+            out.writeBoolean(refusal == null);
+            if (refusal != null) {
+                out.writeUTF(refusal.length() > 2000 ? refusal.substring(0, 2000) : refusal);
+                LOG.warn("courier: refused a message from {}: {}", socket.getRemoteSocketAddress(), refusal);
+            }
+            out.flush();
         }
     }
 

@@ -226,11 +226,15 @@ class CourierClusterTest {
 
     @Test
     @Order(5)
-    void aMessageToANodeThatLeftFailsWithAReason() throws Exception {
+    void aMessageToANodeThatLeftOrFromANodeThatStoppedFailsWithAReason() throws Exception {
         ActorRef<Ping> echo = refOn(coordinator, echoOnMainServer, mainServer);
         TestProbe<Pong> probe = TestProbe.create(coordinator);
         TestNodes.stop(mainServer);
         Courier.Undeliverable gone = failure(Courier.get(coordinator).send(echo, new Ping(new byte[ACTIVATION_BYTES], probe.getRef())));
         assertTrue(gone.reason().contains(mainServer.address().toString()), gone.reason());
+
+        TestNodes.stop(coordinator);
+        Courier.Undeliverable ended = failure(Courier.get(coordinator).send(echo, new Ping(new byte[10], probe.getRef())));
+        assertTrue(ended.reason().contains("the sending node's actor system terminated"), ended.reason());
     }
 }
