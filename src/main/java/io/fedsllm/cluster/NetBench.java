@@ -1,6 +1,7 @@
 package io.fedsllm.cluster;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.fedsllm.config.ConfigLoader;
 import io.fedsllm.config.ConfigReader;
 import java.io.BufferedReader;
@@ -220,13 +221,8 @@ public final class NetBench {
 
     static ActorSystem<Void> startNode(Config config, Role role, int port, int seedPort, Path tlsDir) {
         Config flags = NodeSettings.flags("127.0.0.1", port, "127.0.0.1:" + seedPort, tlsDir, tlsDir == null);
-        Config effective = flags.withFallback(config).resolve();
-        NodeSettings node = NodeSettings.from(effective, role);
-        Config pekko = NodeConfig.build(node, effective)
-                .withFallback(com.typesafe.config.ConfigFactory.parseString("pekko.loglevel = WARNING"));
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), node.systemName(), pekko);
-        Courier.get(system);
-        return system;
+        Config effective = flags.withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING")).withFallback(config).resolve();
+        return NodeConfig.start(Behaviors.empty(), NodeSettings.from(effective, role), effective);
     }
 
     static void awaitMembers(ActorSystem<?> system, int members, Duration timeout, Process child)

@@ -8,6 +8,8 @@ import io.fedsllm.config.ConfigError;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 
 /**
  * The Pekko configuration of a cluster node: {@code provider = cluster}, Artery over {@code tls-tcp} with mutual
@@ -30,6 +32,21 @@ public final class NodeConfig {
         } catch (ConfigException e) {
             throw new IllegalStateException("the jar's " + role.configResource() + " cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Starts the node's ActorSystem with {@link #build} and its {@link Courier} (before the guardian's actors can
+     * send anything, and before other nodes ask for the courier's port).
+     */
+    public static <T> ActorSystem<T> start(Behavior<T> guardian, NodeSettings node, Config effective) {
+        ActorSystem<T> system = ActorSystem.create(guardian, node.systemName(), build(node, effective));
+        try {
+            Courier.get(system);
+        } catch (RuntimeException e) {
+            system.terminate();
+            throw e;
+        }
+        return system;
     }
 
     /** The configuration to start the node's ActorSystem with (named {@link NodeSettings#systemName()}). */

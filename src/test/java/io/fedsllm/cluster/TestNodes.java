@@ -38,10 +38,7 @@ final class TestNodes {
         Config flags = NodeSettings.flags("127.0.0.1", port, "127.0.0.1:" + seedPort, tlsDir, tlsDir == null);
         Config effective = ConfigFactory.parseString(hocon + "\n" + IN_JVM).withFallback(flags)
                 .withFallback(NodeConfig.roleDefaults(role)).resolve();
-        NodeSettings node = NodeSettings.from(effective, role);
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), node.systemName(), NodeConfig.build(node, effective));
-        Courier.get(system);
-        return system;
+        return NodeConfig.start(Behaviors.empty(), NodeSettings.from(effective, role), effective);
     }
 
     /** Members of the cluster as {@code system} sees them that are Up. */
