@@ -13,6 +13,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -82,10 +84,11 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
     static Behavior<Command> create(CourierSettings settings, CourierTls tls, int serverPort) {
         Duration tick = settings.ackTimeout().dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
                 ? settings.ackTimeout().dividedBy(4) : Duration.ofSeconds(1);
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+        // A bug in here must not leave the node without a courier: restart (failing the sends in progress, below).
+        return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, tick);
             return new CourierActor(ctx, settings, tls, serverPort);
-        }));
+        }))).onFailure(SupervisorStrategy.restart());
     }
 
     private CourierActor(ActorContext<Command> ctx, CourierSettings settings, CourierTls tls, int serverPort) {
@@ -109,12 +112,8 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
                 .onMessage(ConnectionDown.class, this::onConnectionDown)
                 .onMessage(PeerGone.class, this::onPeerGone)
                 .onMessage(Tick.class, t -> onTick())
-                .onSignal(PostStop.class, s -> {
-                    for (Peer p : List.copyOf(peers.values())) {
-                        dropPeer(p, "the sending node's courier stopped (its actor system is terminating)");
-                    }
-                    return this;
-                })
+                .onSignal(PostStop.class, s -> dropAll("the sending node's courier stopped (its actor system is terminating)"))
+                .onSignal(PreRestart.class, s -> dropAll("the sending node's courier failed and restarts (see its log)"))
                 .build();
     }
 
@@ -197,6 +196,13 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
                 dropPeer(peer, "node " + peer.node + " made no progress for " + settings.ackTimeout().toMillis()
                         + " ms (fedsllm.cluster.courier.ack-timeout): it is unreachable, gone or overloaded");
             }
+        }
+        return this;
+    }
+
+    private Behavior<Command> dropAll(String reason) {
+        for (Peer p : List.copyOf(peers.values())) {
+            dropPeer(p, reason);
         }
         return this;
     }
