@@ -83,15 +83,17 @@ final class CourierConnection implements AutoCloseable {
             if (closed) {
                 return;
             }
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
-            OutputStream progress = new FilterOutputStream(out) {   // notes progress after every write-size bytes
+            OutputStream socketOut = s.getOutputStream();
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socketOut, 1 << 16));
+            // The payload goes to the socket unbuffered (the serializer buffers its own writes): one copy less.
+            OutputStream progress = new FilterOutputStream(socketOut) {   // notes progress after every write-size bytes
                 private long sinceNote;
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     for (int done = 0; done < len; ) {
                         int n = (int) Math.min(len - done, settings.writeSize() - sinceNote);
-                        out.write(b, off + done, n);
+                        socketOut.write(b, off + done, n);
                         done += n;
                         sinceNote += n;
                         if (sinceNote >= settings.writeSize()) {
@@ -117,8 +119,8 @@ final class CourierConnection implements AutoCloseable {
                 out.writeInt(f.payload().serializerId);
                 out.writeUTF(f.payload().manifest);
                 out.writeInt((int) f.payload().size());
-                f.payload().writeTo(progress);
                 out.flush();
+                f.payload().writeTo(progress);
                 progressNanos = System.nanoTime();
             }
         } catch (InterruptedException e) {
