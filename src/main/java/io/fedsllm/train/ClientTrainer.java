@@ -1,6 +1,5 @@
 package io.fedsllm.train;
 
-import ai.djl.ndarray.NDManager;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.Seeds;
 import io.fedsllm.data.E2eRecord;
@@ -230,8 +229,8 @@ public final class ClientTrainer implements AutoCloseable {
             throw new IllegalArgumentException("LoRA values of rank " + values.rank() + " for a segment of rank " + newRank);
         }
         LoraAdapters newLora = values == null
-                ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, 0, newSplit, NDManager.newBaseManager())
-                : values.toAdapters(ctx.shape(), ctx.lora(), 0, newSplit, NDManager.newBaseManager());
+                ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, 0, newSplit, ctx.newManager())
+                : values.toAdapters(ctx.shape(), ctx.lora(), 0, newSplit, ctx.newManager());
         close();
         lora = newLora;
         client = new SplitClient(Gpt2Forward.sharingBase(ctx.shape(), ctx.base(), lora), newSplit, ctx.clientOptimizer(),
@@ -245,6 +244,11 @@ public final class ClientTrainer implements AutoCloseable {
     /** A step index unique per (round, iteration) for the dropout streams. */
     private static long dropoutStep(int round, int iteration) {
         return ((long) round << 32) | (iteration & 0xFFFFFFFFL);
+    }
+
+    /** The manager every tensor of this trainer descends from (tests check its arrays' device). */
+    ai.djl.ndarray.NDManager manager() {
+        return lora.params().manager();
     }
 
     /** Native arrays held by this trainer's managers, step managers included (tests check it stays flat). */

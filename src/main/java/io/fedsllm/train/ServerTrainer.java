@@ -1,6 +1,5 @@
 package io.fedsllm.train;
 
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.OptimizationSettings;
@@ -280,14 +279,19 @@ public final class ServerTrainer implements AutoCloseable {
             throw new IllegalArgumentException("LoRA values of rank " + values.rank() + " for a segment of rank " + newRank);
         }
         LoraAdapters newLora = values == null
-                ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, newSplit, layers, NDManager.newBaseManager())
-                : values.toAdapters(ctx.shape(), ctx.lora(), newSplit, layers, NDManager.newBaseManager());
+                ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, newSplit, layers, ctx.newManager())
+                : values.toAdapters(ctx.shape(), ctx.lora(), newSplit, layers, ctx.newManager());
         close();
         lora = newLora;
         server = new SplitServer(Gpt2Forward.sharingBase(ctx.shape(), ctx.base(), lora), newSplit, ctx.serverOptimizer(),
                 ctx.lora().dropout(), seed, SERVER_STREAM);
         splitLayer = newSplit;
         rank = newRank;
+    }
+
+    /** The manager every tensor of this trainer descends from (tests check its arrays' device). */
+    ai.djl.ndarray.NDManager manager() {
+        return lora.params().manager();
     }
 
     /** Native arrays held by this trainer's managers, step managers included (tests check it stays flat). */
