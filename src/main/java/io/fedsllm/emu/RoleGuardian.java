@@ -63,9 +63,57 @@ public final class RoleGuardian {
     }
 
     /**
-     * @param clientIds the client ids this node hosts (clients role); null = all K of the experiment
+     * Which of the experiment's K clients a clients guardian hosts: every one ({@link #ALL}, one JVM), the listed ids
+     * ({@link #of}, the node command's {@code --client-ids}) or the {@code share}-th of {@code shares} contiguous,
+     * nearly equal ranges ({@link #share}, {@code --client-share}): K is known only when the coordinator enrols the
+     * guardian.
+     *
+     * @param ids    the listed ids, ascending without repeats; null for a share
+     * @param share  1-based share when {@code ids} is null
+     * @param shares shares in all when {@code ids} is null
      */
-    public static Behavior<Command> create(Role role, List<Integer> clientIds, PartyDecorator decorator) {
+    public record ClientIds(List<Integer> ids, int share, int shares) {
+        public static final ClientIds ALL = new ClientIds(null, 1, 1);
+
+        public ClientIds {
+            if (ids != null) {
+                ids = List.copyOf(new java.util.TreeSet<>(ids));
+            } else if (shares < 1 || share < 1 || share > shares) {
+                throw new IllegalArgumentException("share " + share + " of " + shares);
+            }
+        }
+
+        /** Exactly these ids. */
+        public static ClientIds of(List<Integer> ids) {
+            return new ClientIds(ids, 0, 0);
+        }
+
+        /** The {@code share}-th (1-based) of {@code shares} contiguous ranges of the K ids. */
+        public static ClientIds share(int share, int shares) {
+            return new ClientIds(null, share, shares);
+        }
+
+        /**
+         * The ids among the experiment's {@code k} clients: a share is [⌊(share−1)·K/shares⌋, ⌊share·K/shares⌋) (it
+         * may be empty); listed ids must all be below K, else an {@link IllegalArgumentException} names them.
+         */
+        public List<Integer> resolve(int k) {
+            if (ids == null) {
+                int from = (int) ((share - 1L) * k / shares);
+                int to = (int) ((long) share * k / shares);
+                return java.util.stream.IntStream.range(from, to).boxed().toList();
+            }
+            List<Integer> outside = ids.stream().filter(c -> c < 0 || c >= k).toList();
+            if (!outside.isEmpty()) {
+                throw new IllegalArgumentException("this node is to host clients " + outside + ", but the experiment has "
+                        + k + " clients (ids 0.." + (k - 1) + ", system.clients)");
+            }
+            return ids;
+        }
+    }
+
+    /** A guardian of {@code role}; {@code clientIds}: the clients it hosts (clients role only). */
+    public static Behavior<Command> create(Role role, ClientIds clientIds, PartyDecorator decorator) {
         return Behaviors.setup(ctx -> {
             ctx.getSystem().receptionist().tell(Receptionist.register(key(role), ctx.getSelf()));
             return new Hosting(ctx, role, clientIds, decorator).behavior();
@@ -76,13 +124,13 @@ public final class RoleGuardian {
     private static final class Hosting {
         private final ActorContext<Command> ctx;
         private final Role role;
-        private final List<Integer> clientIds;
+        private final ClientIds clientIds;
         private final PartyDecorator decorator;
         private final Map<ActorRef<?>, Integer> parties = new HashMap<>();   // ref → client id, or -1 for a server
         private ActorRef<Coordinator.Command> coordinator;
         private Coordinator.Command enrolled;
 
-        Hosting(ActorContext<Command> ctx, Role role, List<Integer> clientIds, PartyDecorator decorator) {
+        Hosting(ActorContext<Command> ctx, Role role, ClientIds clientIds, PartyDecorator decorator) {
             this.ctx = ctx;
             this.role = role;
             this.clientIds = clientIds;
@@ -131,9 +179,7 @@ public final class RoleGuardian {
                     return new Coordinator.FedServerEnrolled(ref);
                 }
                 default -> {
-                    List<Integer> ids = clientIds != null ? clientIds
-                            : java.util.stream.IntStream.range(0, Kits.clients(io.fedsllm.config.ConfigReader.root(config)))
-                                    .boxed().toList();
+                    List<Integer> ids = clientIds.resolve(Kits.clients(io.fedsllm.config.ConfigReader.root(config)));
                     List<ActorRef<Client.Command>> refs = new ArrayList<>(ids.size());
                     for (Client.Kit kit : Kits.clients(config, node, ids)) {
                         ActorRef<Client.Command> ref = ctx.spawn(decorator.decorate(Client.ROLE, kit.id(),
