@@ -25,7 +25,10 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * every report; a client silent past it is left out of the round, a silent server or evaluator ends the run naming
  * it and the round. A party's guardian reports a party that stops (a dead client is left out from then on; a server
  * ends the run), a server that waited in vain for the other server ends the run, and a diverging training loss ends
- * it as a user error. The phases and the bookkeeping are in {@link CoordinatorRun}.
+ * it as a user error. The coordinator also watches every guardian it enrolled: a whole node that goes (on a cluster:
+ * its JVM died and the split brain resolver downed it) takes its clients out from then on, the reason in
+ * {@code clientFailures}, or ends the run if it hosted a server. The phases and the bookkeeping are in
+ * {@link CoordinatorRun}.
  */
 public final class Coordinator {
     private Coordinator() {}
@@ -33,7 +36,7 @@ public final class Coordinator {
     public sealed interface Command extends CborSerializable
             permits MainServerEnrolled, FedServerEnrolled, ClientsEnrolled, PartyTerminated, ServerReady, FedReady,
             ClientReport, IterationProgress, IterationsDone, Aggregated, Evaluated, Stalled, Diverged, PartyStopped,
-            Timeout, Listed, PartyState {}
+            Timeout, Listed, PartyState, GuardianTerminated {}
 
     /** The main-server guardian hosts the main server. */
     public record MainServerEnrolled(ActorRef<MainServer.Command> mainServer) implements Command, Control {}
@@ -122,6 +125,12 @@ public final class Coordinator {
 
     /** The Receptionist's list of a role's guardians. */
     record Listed(Receptionist.Listing listing) implements Command, Control {}
+
+    /**
+     * An enrolled guardian of {@code role} at node {@code address} terminated (death watch): on a cluster, its node
+     * left, crashed or was downed as unreachable, taking every party it hosted with it.
+     */
+    record GuardianTerminated(String role, String address) implements Command, Control {}
 
     public static final String ROLE = "coordinator";
 

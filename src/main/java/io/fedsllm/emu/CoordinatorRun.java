@@ -100,6 +100,8 @@ final class CoordinatorRun {
             if (m.listing().isForKey(RoleGuardian.key(r))) {
                 for (ActorRef<RoleGuardian.Command> g : m.listing().getServiceInstances(RoleGuardian.key(r))) {
                     if (parties.newGuardian(g)) {
+                        // Its node may go as a whole (a cluster node's JVM dies): no guardian would report its parties.
+                        ctx.watchWith(g, new Coordinator.GuardianTerminated(r.id, g.path().address().toString()));
                         g.tell(new RoleGuardian.Enroll(kit.experiment(), ctx.getSelf()));
                     }
                 }
@@ -155,7 +157,6 @@ final class CoordinatorRun {
     private Behavior<Command> beginRound(int r, double startS, Behavior<Command> running) {
         round = r;
         roundStartS = startS;
-        dropped.clear();
         book = null;
         for (Map.Entry<Integer, Integer> e : emu.killAtRound().entrySet()) {
             int c = e.getKey();
@@ -226,6 +227,7 @@ final class CoordinatorRun {
             return Behaviors.same();
         }
         RoundRecord record = book.record(List.copyOf(dropped));
+        dropped.clear();   // a client lost before the next round starts (during the checkpoint) is that round's drop
         records.add(record);
         bytesMain += record.bytesMain();
         bytesFed += record.bytesFed();
@@ -267,12 +269,20 @@ final class CoordinatorRun {
             return reject(m, "no checkpoint in progress");
         }
         String key = m.role().equals(Client.ROLE) ? CoordinatorState.clientKey(m.party()) : m.role();
+        if (m.role().equals(Client.ROLE) && m.party() >= 0 && m.party() < parties.k() && !parties.alive(m.party())) {
+            // Lost while the checkpoint was taken: the checkpoint stopped waiting for this state (clientsLost).
+            ctx.getLog().info("round {}: the state of client {} came after it was lost; the checkpoint goes without it",
+                    round, m.party());
+            return Behaviors.same();
+        }
         if (checkpointStates.put(key, m.state()) != null) {
             return reject(m, "a second state of " + key);
         }
-        if (--checkpointPending > 0) {
-            return Behaviors.same();
-        }
+        return --checkpointPending > 0 ? Behaviors.same() : checkpointTaken();
+    }
+
+    /** Every state of the checkpoint is in (or its client is gone): it goes to the recorder, the run goes on. */
+    private Behavior<Command> checkpointTaken() {
         List<Integer> dead = new ArrayList<>();
         for (int c = 0; c < parties.k(); c++) {
             if (!parties.alive(c) && parties.client(c) != null) {
@@ -357,24 +367,64 @@ final class CoordinatorRun {
             return fail("the " + m.role() + " stopped unexpectedly " + (round < 0 ? "before the first round" : "in round "
                     + round) + (m.cause() == null ? "" : ": " + m.cause()), false);
         }
-        int c = m.party();
-        if (!parties.die(c)) {
-            return Behaviors.same();
+        return clientsLost(List.of(m.party()), m.cause());
+    }
+
+    /**
+     * A guardian the coordinator enrolled terminated: on a cluster its whole node is gone (the JVM died and the split
+     * brain resolver downed it, or it left). Its live clients are lost with the reason; a server's node ends the run.
+     */
+    private Behavior<Command> onGuardianTerminated(Coordinator.GuardianTerminated m) {
+        if (outcome != null) {
+            return Behaviors.same(); // stopping: nodes go
         }
-        dropped.add(c);
-        parties.mainServer.tell(new MainServer.ClientLost(c));
-        parties.fedServer.tell(new FedServer.ClientLost(c));
-        if (pendingKills.remove(c)) {
-            return pendingKills.isEmpty() && book == null && round >= 0 ? runRound(Behaviors.same()) : Behaviors.same();
+        String gone = "its node " + m.address() + " left the cluster (its JVM stopped, or it was downed as unreachable)";
+        if (!m.role().equals(RoleGuardian.Role.CLIENTS.id)) {
+            return fail("the " + m.role() + " stopped unexpectedly " + (round < 0 ? "before the first round" : "in round "
+                    + round) + ": " + gone, false);
         }
-        if (m.cause() != null) {
-            // Not a scripted kill: the client's own failure (a rejection of a bad message never stops it).
-            clientFailures.put(c, m.cause());
-            ctx.getLog().warn("client {} failed during round {}: left out from now on ({})", c, round, m.cause());
-        } else {
-            ctx.getLog().warn("client {} died during round {}: left out from now on", c, round);
+        return clientsLost(parties.liveOn(m.address()), gone);
+    }
+
+    /**
+     * Clients that stopped (each with {@code cause}, null for a scripted kill or a stop without failure): never planned
+     * again, dropped from the round in progress (or the next one), the servers told; the round or the checkpoint goes
+     * on without them.
+     */
+    private Behavior<Command> clientsLost(List<Integer> lost, String cause) {
+        boolean killsDone = false;
+        boolean forgotten = false;
+        for (int c : lost) {
+            if (!parties.die(c)) {
+                continue;
+            }
+            dropped.add(c);
+            if (parties.mainServer != null) {
+                parties.mainServer.tell(new MainServer.ClientLost(c));
+            }
+            if (parties.fedServer != null) {
+                parties.fedServer.tell(new FedServer.ClientLost(c));
+            }
+            if (checkpointStates != null && !checkpointStates.containsKey(CoordinatorState.clientKey(c))) {
+                checkpointPending--;   // asked for its state, which will never come
+            }
+            if (pendingKills.remove(c)) {
+                killsDone = pendingKills.isEmpty() && book == null && round >= 0;
+                continue;
+            }
+            if (cause != null) {
+                // Not a scripted kill: the client's own failure (a rejection of a bad message never stops it).
+                clientFailures.put(c, cause);
+                ctx.getLog().warn("client {} failed during round {}: left out from now on ({})", c, round, cause);
+            } else {
+                ctx.getLog().warn("client {} died during round {}: left out from now on", c, round);
+            }
+            forgotten |= book != null && book.forget(c);
         }
-        return book != null && book.forget(c) ? progress() : Behaviors.same();
+        if (checkpointStates != null && checkpointPending <= 0) {
+            return checkpointTaken();
+        }
+        return killsDone ? runRound(Behaviors.same()) : forgotten ? progress() : Behaviors.same();
     }
 
     // ---- the end ------------------------------------------------------------------------------------------------
@@ -446,6 +496,7 @@ final class CoordinatorRun {
     private BehaviorBuilder<Command> common() {
         return Behaviors.receive(Command.class)
                 .onMessage(Coordinator.PartyTerminated.class, this::onPartyTerminated)
+                .onMessage(Coordinator.GuardianTerminated.class, this::onGuardianTerminated)
                 .onMessage(Coordinator.PartyStopped.class, this::onPartyStopped);
     }
 

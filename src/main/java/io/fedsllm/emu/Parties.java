@@ -91,6 +91,17 @@ final class Parties {
         return was;
     }
 
+    /** The live clients whose actors are on the node at {@code address} (its Pekko address), ascending. */
+    List<Integer> liveOn(String address) {
+        List<Integer> out = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            if (alive[c] && clients.get(c).path().address().toString().equals(address)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
     /** The live clients, ascending. */
     List<Integer> live() {
         List<Integer> out = new ArrayList<>();
