@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.UserError;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,9 +23,10 @@ import java.util.regex.Pattern;
  * @param seedNodes  the nodes contacted to join, the first one forms the cluster
  * @param tlsDir     the node's TLS material (see {@link TlsMaterial}); null exactly when {@code insecure}
  * @param insecure   plain TCP, no encryption, no authentication
+ * @param endTimeout how long the coordinator node waits at the end of a run for the other nodes to leave
  */
 public record NodeSettings(Role role, String systemName, String host, int port, List<HostPort> seedNodes,
-                           TlsMaterial tlsDir, boolean insecure) {
+                           TlsMaterial tlsDir, boolean insecure, Duration endTimeout) {
 
     /** Pekko's rule for ActorSystem names. */
     private static final Pattern SYSTEM_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_-]*");
@@ -68,7 +70,8 @@ public record NodeSettings(Role role, String systemName, String host, int port, 
         }
         TlsMaterial material = insecure ? null : TlsMaterial.in(Path.of(tls), "config key '" + r.key("tls-dir") + "'"
                 + origin(r, "tls-dir"));
-        return new NodeSettings(role, systemName, host, port, seeds, material, insecure);
+        Duration endTimeout = r.durationInRange("end-timeout", Duration.ofSeconds(1), Duration.ofHours(1));
+        return new NodeSettings(role, systemName, host, port, seeds, material, insecure, endTimeout);
     }
 
     /**
