@@ -104,6 +104,7 @@ class ProtocolSerializationTest {
                 new RoundEvaluator.Snapshot(coordinator),
                 new RoundEvaluator.Restore(tensor),
                 new Coordinator.PartyState("client", 3, tensor),
+                new Coordinator.GuardianTerminated("clients", "pekko://fedsllm@127.0.0.1:25523"),
                 new Recorder.Checkpoint(1, java.util.Map.of("coordinator.cbor", tensor)));
         Serialization serialization = SerializationExtension.get(KIT.system().classicSystem());
         List<Class<?>> seen = new ArrayList<>();
