@@ -6,7 +6,9 @@ import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.DataSettings;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.config.TrainSettings;
+import io.fedsllm.config.TimelineSettings;
 import io.fedsllm.emu.Emulator;
+import io.fedsllm.scenario.Scenario;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.report.ConsoleProgress;
@@ -63,6 +65,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "replace a non-empty output directory whole")
     boolean overwrite;
 
+    @Option(names = "--scenario", paramLabel = "FILE", description = "a scenario file: scripted stragglers, fades, outages, "
+            + "drops, crashes, churn and a straggler policy (docs/scenarios.md; default: emu.scenario)")
+    Path scenario;
+
     @Option(names = "--resume", paramLabel = "DIR", description = "continue the interrupted run in DIR from its newest "
             + "whole checkpoint, with the configuration saved in DIR (no other run option)")
     Path resume;
@@ -76,30 +82,44 @@ public final class RunCommand implements Callable<Integer> {
         Config c = config.load(new FlagOverrides(spec).add("--scheme", "emu.scheme", scheme).add("--mode", "emu.mode", mode)
                 .add("--clients", "system.clients", clients).add("--rounds", "emu.rounds", rounds)
                 .add("--target-loss", "emu.target-loss", targetLoss).add("--seed", "seed", seed)
-                .add("--out", "emu.out-dir", out == null ? null : out.toString()).list());
+                .add("--out", "emu.out-dir", out == null ? null : out.toString())
+                .add("--scenario", "emu.scenario", scenario == null ? null : scenario.toString()).list());
         ConfigReader root = ConfigReader.root(c);
         EmuSettings emu = EmuSettings.from(root);
         emu.checkRun(root);
         Deployment.from(c).checkLinkBudget(0); // sizes that cannot fit, and a link too weak to compute with
+        Scenario sc = Scenario.of(c); // a malformed scenario is refused here, naming file and line
+        sc.requireSingleJvm();
         OutputDir dir = outputDir(root, emu);
         io.fedsllm.config.EmuRuntime runtime = io.fedsllm.config.EmuRuntime.from(root);
         try (RunWriter writer = new RunWriter(dir, emu.progress() ? ConsoleProgress.stderr(root) : null, emu.rounds(),
-                ChartSettings.from(root)).saving(runConf(c), runtime.checkpointsKept())) {
+                ChartSettings.from(root)).saving(runConf(c, sc), runtime.checkpointsKept())
+                .timeline(TimelineSettings.from(root))) {
             return execute(c, root, emu, writer, null);
         }
     }
 
     /** The run's configuration as saved in the run directory: the experiment and the code that runs it. */
-    private static String runConf(Config c) {
+    private static String runConf(Config c, Scenario sc) {
         return "# the configuration of this run and the code it ran with; `run --resume DIR` reads it\n"
                 + c.root().withOnlyKey("fedsllm").render(com.typesafe.config.ConfigRenderOptions.defaults()
                         .setOriginComments(false).setComments(false).setJson(false)) + "\n"
-                + "fedsllm-run.code = \"" + CodeFingerprint.of() + "\"\n";
+                + "fedsllm-run.code = \"" + CodeFingerprint.of() + "\"\n"
+                + (sc.text() == null ? "" : "fedsllm-run.scenario-sha256 = \"" + sha256(sc.text()) + "\"\n");
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Integer resume() {
         if (!config.sets.isEmpty() || config.configFile != null || scheme != null || mode != null || clients != null
-                || rounds != null || targetLoss != null || seed != null || out != null || overwrite) {
+                || rounds != null || targetLoss != null || seed != null || out != null || overwrite || scenario != null) {
             throw new io.fedsllm.config.UserError("--resume " + resume + " continues with the configuration saved in "
                     + resume.resolve(RunWriter.RUN_CONF) + ": give no other run option");
         }
@@ -119,11 +139,19 @@ public final class RunCommand implements Callable<Integer> {
                     + "SHA-256 " + code + ", this one " + now + "); resume it with the jar that started it");
         }
         Config c = saved.withoutPath("fedsllm-run").withFallback(com.typesafe.config.ConfigFactory.defaultReference());
+        Scenario sc = Scenario.of(c);
+        String hash = saved.hasPath("fedsllm-run.scenario-sha256") ? saved.getString("fedsllm-run.scenario-sha256") : null;
+        String nowHash = sc.text() == null ? null : sha256(sc.text());
+        if (!java.util.Objects.equals(hash, nowHash)) {
+            throw new io.fedsllm.config.UserError("--resume " + resume + ": the scenario file " + sc.file() + " changed "
+                    + "since the run started (SHA-256 " + hash + ", now " + nowHash + "); restore it to resume the run");
+        }
         ConfigReader root = ConfigReader.root(c);
         EmuSettings emu = EmuSettings.from(root);
         io.fedsllm.report.Checkpoints.Loaded from = io.fedsllm.report.Checkpoints.latest(resume);
         try (RunWriter writer = RunWriter.resume(resume, from, emu.progress() ? ConsoleProgress.stderr(root) : null,
-                emu.rounds(), ChartSettings.from(root), io.fedsllm.config.EmuRuntime.from(root).checkpointsKept())) {
+                emu.rounds(), ChartSettings.from(root), io.fedsllm.config.EmuRuntime.from(root).checkpointsKept())
+                .timeline(TimelineSettings.from(root))) {
             return execute(c, root, emu, writer, from);
         }
     }
@@ -158,6 +186,9 @@ public final class RunCommand implements Callable<Integer> {
                     ConfigReader.configName(emu.scheme())), section.source("runs-dir"));
         }
         List<Path> inputs = new ArrayList<>(config.inputs());
+        if (!root.config().getIsNull("fedsllm.emu.scenario")) {
+            inputs.add(Path.of(root.config().getString("fedsllm.emu.scenario")));
+        }
         DataSettings data = DataSettings.from(root);
         if (data.dataset() == DataSettings.Dataset.FILES) {
             inputs.addAll(List.of(data.trainFile(), data.validationFile(), data.testFile()));

@@ -9,6 +9,8 @@ import io.fedsllm.config.TrainSettings;
 import io.fedsllm.config.UserError;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.plan.RoundPlanner;
+import io.fedsllm.population.Population;
+import io.fedsllm.scenario.Scenario;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.results.RunSink;
 import io.fedsllm.train.TrainContext;
@@ -75,7 +77,11 @@ public final class Emulator {
         ConfigReader root = ConfigReader.root(experiment);
         EmuSettings emu = EmuSettings.from(root);
         EmuRuntime runtime = EmuRuntime.from(root);
-        RoundPlanner planner = RoundPlanner.create(experiment, Deployment.from(experiment));
+        Scenario scenario = Scenario.of(experiment);
+        scenario.requireSingleJvm();
+        Deployment deployment = Deployment.from(experiment);
+        RoundPlanner planner = RoundPlanner.create(experiment, deployment);
+        Population population = Population.from(experiment, deployment);
         boolean real = emu.mode() == EmuSettings.Mode.REAL;
         // The data first: a rejection of it (too few examples for the clients) comes before minutes of pre-training.
         TrainData data = real ? TrainData.load(checked) : null;
@@ -86,7 +92,8 @@ public final class Emulator {
         CompletableFuture<RunResult> done = new CompletableFuture<>();
         ActorSystem<Void> system;
         try {
-            system = ActorSystem.create(node(experiment, context, data, planner, sink, done, runtime, decorator, resume),
+            system = ActorSystem.create(node(experiment, context, data, planner, population, scenario, sink, done, runtime,
+                    decorator, resume),
                     "fedsllm", pekko);
         } catch (RuntimeException e) {
             if (context != null) {
@@ -125,7 +132,7 @@ public final class Emulator {
      * the coordinator failing, fails the run naming it (the coordinator watches its evaluator itself).
      */
     private static Behavior<Void> node(Config experiment, TrainContext context, TrainData data, RoundPlanner planner,
-            RunSink sink, CompletableFuture<RunResult> done, EmuRuntime runtime, RoleGuardian.PartyDecorator decorator,
+            Population population, Scenario scenario, RunSink sink, CompletableFuture<RunResult> done, EmuRuntime runtime, RoleGuardian.PartyDecorator decorator,
             Map<String, byte[]> resume) {
         return Behaviors.setup(ctx -> {
             boolean real = context != null;
@@ -146,7 +153,7 @@ public final class Emulator {
                     ? ctx.spawn(RoundEvaluator.create(Kits.evaluator(experiment, NodeResources.get(ctx.getSystem()))),
                             RoundEvaluator.ROLE, compute) : null;
             ActorRef<Coordinator.Command> coordinator = ctx.spawn(decorator.decorate(Coordinator.ROLE, -1,
-                    Coordinator.Command.class, Coordinator.create(Coordinator.Kit.of(experiment, planner, recorder,
+                    Coordinator.Command.class, Coordinator.create(Coordinator.Kit.of(experiment, planner, population, scenario, recorder,
                             evaluator, resume))), Coordinator.ROLE, planning);
             watched.put(coordinator, "the " + Coordinator.ROLE);
             watched.keySet().forEach(ctx::watch);
