@@ -5,8 +5,10 @@ import io.fedsllm.config.UserError;
 import io.fedsllm.emu.Emulator;
 import io.fedsllm.report.Checkpoints;
 import io.fedsllm.report.RunWriter;
+import io.fedsllm.scenario.Scenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +39,7 @@ public final class RunCommand implements Callable<Integer> {
         if (resume != null) {
             return resume();
         }
-        return RunDriver.start(config.load(options.flags()), config.inputs(), options.overwrite, Emulator::run);
+        return RunDriver.start(config.load(options.flags()), config.inputs(), options.overwrite, true, Emulator::run);
     }
 
     private Integer resume() {
@@ -61,6 +63,13 @@ public final class RunCommand implements Callable<Integer> {
                     + "SHA-256 " + code + ", this one " + now + "); resume it with the jar that started it");
         }
         Config c = saved.withoutPath("fedsllm-run").withFallback(com.typesafe.config.ConfigFactory.defaultReference());
+        Scenario sc = Scenario.of(c);
+        String hash = saved.hasPath("fedsllm-run.scenario-sha256") ? saved.getString("fedsllm-run.scenario-sha256") : null;
+        String nowHash = sc.text() == null ? null : RunDriver.sha256(sc.text());
+        if (!Objects.equals(hash, nowHash)) {
+            throw new UserError("--resume " + resume + ": the scenario file " + sc.file() + " changed "
+                    + "since the run started (SHA-256 " + hash + ", now " + nowHash + "); restore it to resume the run");
+        }
         Checkpoints.Loaded from = Checkpoints.latest(resume);
         try (RunWriter writer = RunDriver.resumingWriter(resume, from, c)) {
             return RunDriver.execute(c, writer, (cc, sink, progress) -> Emulator.resume(cc, sink, progress, from.files()));

@@ -6,6 +6,7 @@ import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.DataSettings;
 import io.fedsllm.config.EmuRuntime;
 import io.fedsllm.config.EmuSettings;
+import io.fedsllm.config.TimelineSettings;
 import io.fedsllm.config.TrainSettings;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.report.Checkpoints;
@@ -14,6 +15,7 @@ import io.fedsllm.report.OutputDir;
 import io.fedsllm.report.RunWriter;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.results.RunSink;
+import io.fedsllm.scenario.Scenario;
 import io.fedsllm.train.TrainProgress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,16 +38,22 @@ final class RunDriver {
 
     /**
      * A new run of configuration {@code c}; {@code inputs}: files the run reads (the --config file) that no
-     * {@code --overwrite} may delete. Returns the exit code.
+     * {@code --overwrite} may delete; {@code oneJvm}: the run is this JVM's alone (a scenario needing a cluster is
+     * refused). Returns the exit code.
      */
-    static int start(Config c, List<Path> inputs, boolean overwrite, Emulation emulation) {
+    static int start(Config c, List<Path> inputs, boolean overwrite, boolean oneJvm, Emulation emulation) {
         ConfigReader root = ConfigReader.root(c);
         EmuSettings emu = EmuSettings.from(root);
         emu.checkRun(root);
         Deployment.from(c).checkLinkBudget(0); // sizes that cannot fit, and a link too weak to compute with
+        Scenario sc = Scenario.of(c); // a malformed scenario is refused here, naming file and line
+        if (oneJvm) {
+            sc.requireSingleJvm();
+        }
         OutputDir dir = outputDir(root, emu, inputs, overwrite);
         try (RunWriter writer = new RunWriter(dir, emu.progress() ? ConsoleProgress.stderr(root) : null, emu.rounds(),
-                ChartSettings.from(root)).saving(runConf(c), EmuRuntime.from(root).checkpointsKept())) {
+                ChartSettings.from(root)).saving(runConf(c, sc), EmuRuntime.from(root).checkpointsKept())
+                .timeline(TimelineSettings.from(root))) {
             return execute(c, writer, emulation);
         }
     }
@@ -74,15 +82,26 @@ final class RunDriver {
         ConfigReader root = ConfigReader.root(c);
         EmuSettings emu = EmuSettings.from(root);
         return RunWriter.resume(dir, from, emu.progress() ? ConsoleProgress.stderr(root) : null, emu.rounds(),
-                ChartSettings.from(root), EmuRuntime.from(root).checkpointsKept());
+                ChartSettings.from(root), EmuRuntime.from(root).checkpointsKept()).timeline(TimelineSettings.from(root));
     }
 
     /** The run's configuration as saved in the run directory: the experiment and the code that runs it. */
-    private static String runConf(Config c) {
+    private static String runConf(Config c, Scenario sc) {
         return "# the configuration of this run and the code it ran with; `run --resume DIR` reads it\n"
                 + c.root().withOnlyKey("fedsllm").render(com.typesafe.config.ConfigRenderOptions.defaults()
                         .setOriginComments(false).setComments(false).setJson(false)) + "\n"
-                + "fedsllm-run.code = \"" + CodeFingerprint.of() + "\"\n";
+                + "fedsllm-run.code = \"" + CodeFingerprint.of() + "\"\n"
+                + (sc.text() == null ? "" : "fedsllm-run.scenario-sha256 = \"" + sha256(sc.text()) + "\"\n");
+    }
+
+    /** The SHA-256 of a scenario's text, hex: `run --resume` refuses a scenario file changed since the run started. */
+    static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -96,6 +115,9 @@ final class RunDriver {
                     ConfigReader.configName(emu.scheme())), section.source("runs-dir"));
         }
         List<Path> inputs = new ArrayList<>(configInputs);
+        if (!root.config().getIsNull("fedsllm.emu.scenario")) {
+            inputs.add(Path.of(root.config().getString("fedsllm.emu.scenario")));
+        }
         DataSettings data = DataSettings.from(root);
         if (data.dataset() == DataSettings.Dataset.FILES) {
             inputs.addAll(List.of(data.trainFile(), data.validationFile(), data.testFile()));

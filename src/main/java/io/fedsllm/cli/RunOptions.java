@@ -42,13 +42,18 @@ public final class RunOptions {
     @Option(names = "--overwrite", description = "replace a non-empty output directory whole")
     boolean overwrite;
 
+    @Option(names = "--scenario", paramLabel = "FILE", description = "a scenario file: scripted stragglers, fades, outages, "
+            + "drops, crashes, churn and a straggler policy (docs/scenarios.md; default: emu.scenario)")
+    Path scenario;
+
     /** The config keys these options set (applied after --config and --set). */
     List<Flag> flags() {
         // Values, not spliced into HOCON text: any path (spaces, quotes, backslashes) stays as given.
         return new FlagOverrides(spec).add("--scheme", "emu.scheme", scheme).add("--mode", "emu.mode", mode)
                 .add("--clients", "system.clients", clients).add("--rounds", "emu.rounds", rounds)
                 .add("--target-loss", "emu.target-loss", targetLoss).add("--seed", "seed", seed)
-                .add("--out", "emu.out-dir", out == null ? null : out.toString()).list();
+                .add("--out", "emu.out-dir", out == null ? null : out.toString())
+                .add("--scenario", "emu.scenario", scenario == null ? null : scenario.toString()).list();
     }
 
     /** The names of the options given (empty when none was), e.g. to refuse them where they do not apply. */

@@ -24,6 +24,12 @@ interface ClientCompute extends AutoCloseable {
     /** |D_k|, the samples the client holds. */
     int samples();
 
+    /**
+     * The device this client is in the round starting now: analytic mode hosts any device of the population (its
+     * |D_k| then); a real client is one device with its own shard. Why it cannot be that device, or null.
+     */
+    String host(int device);
+
     /** True when tensors flow (real mode). */
     boolean real();
 
@@ -58,10 +64,23 @@ interface ClientCompute extends AutoCloseable {
 
     /** Sizes only, with |D_k| = {@code samples}. */
     static ClientCompute analytic(int samples) {
+        return analytic(d -> samples);
+    }
+
+    /** Sizes only; the device hosted has |D_k| = {@code samplesOf(device)} (before the first round: device 0's). */
+    static ClientCompute analytic(java.util.function.IntUnaryOperator samplesOf) {
         return new ClientCompute() {
+            private int samples = samplesOf.applyAsInt(0);
+
             @Override
             public int samples() {
                 return samples;
+            }
+
+            @Override
+            public String host(int device) {
+                samples = samplesOf.applyAsInt(device);
+                return null;
             }
 
             @Override
@@ -132,6 +151,11 @@ interface ClientCompute extends AutoCloseable {
         @Override
         public int samples() {
             return shard.size();
+        }
+
+        @Override
+        public String host(int device) {
+            return device == id ? null : "client " + id + " holds the shard of device " + id + ", not of device " + device;
         }
 
         @Override

@@ -9,6 +9,8 @@ import io.fedsllm.config.TrainSettings;
 import io.fedsllm.config.UserError;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.plan.RoundPlanner;
+import io.fedsllm.population.Population;
+import io.fedsllm.scenario.Scenario;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.results.RunSink;
 import io.fedsllm.train.TrainContext;
@@ -91,13 +93,22 @@ public final class Emulator {
         ConfigReader root = ConfigReader.root(experiment);
         EmuSettings emu = EmuSettings.from(root);
         EmuRuntime runtime = EmuRuntime.from(root);
-        RoundPlanner planner = RoundPlanner.create(experiment, Deployment.from(experiment));
+        Scenario scenario = Scenario.of(experiment);
+        if (host.hostsRoles()) {
+            scenario.requireSingleJvm();
+        } else {
+            refusePartitions(scenario);
+        }
+        Deployment deployment = Deployment.from(experiment);
+        RoundPlanner planner = RoundPlanner.create(experiment, deployment);
+        Population population = Population.from(experiment, deployment);
         boolean real = emu.mode() == EmuSettings.Mode.REAL;
         // The data first: a rejection of it (too few examples for the clients) comes before minutes of pre-training.
         TrainData data = real ? TrainData.load(checked) : null;
         TrainContext context = real ? TrainContext.create(checked, progress) : null;
         CompletableFuture<RunResult> done = new CompletableFuture<>();
-        CoordinatorSide side = new CoordinatorSide(experiment, context, data, planner, sink, done, runtime, resume);
+        CoordinatorSide side = new CoordinatorSide(experiment, context, data, planner, population, scenario, sink, done,
+                runtime, resume);
         ActorSystem<Void> system;
         try {
             system = host.start(node(host.hostsRoles() ? List.of(RoleGuardian.Role.values()) : List.of(),
@@ -203,7 +214,21 @@ public final class Emulator {
 
     /** The coordinator's side of a node: what the recorder, the evaluator and the coordinator are made from. */
     private record CoordinatorSide(Config experiment, TrainContext context, TrainData data, RoundPlanner planner,
-            RunSink sink, CompletableFuture<RunResult> done, EmuRuntime runtime, Map<String, byte[]> resume) {}
+            Population population, Scenario scenario, RunSink sink, CompletableFuture<RunResult> done, EmuRuntime runtime,
+            Map<String, byte[]> resume) {}
+
+    /**
+     * A cluster does not carry out {@code partition-node} yet (the coordinator cannot cut a node off): refused before
+     * anything starts, naming the file and line.
+     */
+    private static void refusePartitions(Scenario scenario) {
+        for (io.fedsllm.scenario.ScenarioEvent e : scenario.events()) {
+            if (e instanceof io.fedsllm.scenario.ScenarioEvent.PartitionNode) {
+                throw new UserError(scenario.file() + ":" + e.line() + ": partition-node is not carried out on a cluster "
+                        + "yet (the coordinator cannot cut a node off): remove the event");
+            }
+        }
+    }
 
     /**
      * What one node spawns, the one place for every kind of node: a guardian per role of {@code roles} and, when
@@ -237,7 +262,8 @@ public final class Emulator {
                                 NodeResources.get(ctx.getSystem()))), RoundEvaluator.ROLE, compute) : null;
                 ActorRef<Coordinator.Command> coordinator = ctx.spawn(decorator.decorate(Coordinator.ROLE, -1,
                         Coordinator.Command.class, Coordinator.create(Coordinator.Kit.of(side.experiment(),
-                                side.planner(), recorder, evaluator, side.resume()))), Coordinator.ROLE, planning);
+                                side.planner(), side.population(), side.scenario(), recorder, evaluator, side.resume()))),
+                        Coordinator.ROLE, planning);
                 watched.put(coordinator, "the " + Coordinator.ROLE);
             }
             watched.keySet().forEach(ctx::watch);

@@ -1,5 +1,6 @@
 package io.fedsllm.emu;
 
+import io.fedsllm.results.RoundDetails;
 import io.fedsllm.results.RoundRecord;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.results.RunSink;
@@ -19,8 +20,8 @@ public final class Recorder {
 
     public sealed interface Command extends CborSerializable permits Round, Checkpoint, Progress, Finished, Failed, Silence {}
 
-    /** A finished round and the wall seconds it took. */
-    public record Round(RoundRecord record, double wallSeconds) implements Command {}
+    /** A finished round, the wall seconds it took, its events and timeline. */
+    public record Round(RoundRecord record, double wallSeconds, RoundDetails details) implements Command {}
 
     /** The state at the end of a round (file name → bytes), to be kept so that the run can resume from it. */
     public record Checkpoint(int round, @Carries(Carries.Content.PARTY_STATE) java.util.Map<String, byte[]> files)
@@ -66,7 +67,7 @@ public final class Recorder {
                     .onMessage(Round.class, m -> {
                         timers.startSingleTimer(TIMER, new Silence(), silence);
                         try {
-                            sink.round(m.record(), m.wallSeconds());
+                            sink.round(m.record(), m.wallSeconds(), m.details());
                         } catch (RuntimeException e) {
                             done.completeExceptionally(new IllegalStateException("writing round " + m.record().round()
                                     + " failed: " + RunFailure.describe(e), e));

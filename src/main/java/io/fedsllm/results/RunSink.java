@@ -7,6 +7,11 @@ public interface RunSink {
     /** @param wallSeconds host time the round took (kept apart from the virtual record) */
     void round(RoundRecord record, double wallSeconds);
 
+    /** As {@link #round(RoundRecord, double)}, with the round's events and timeline (by default only the record). */
+    default void round(RoundRecord record, double wallSeconds, RoundDetails details) {
+        round(record, wallSeconds);
+    }
+
     /**
      * The state at the end of round {@code round} (file name → bytes), written after the round's record so that a
      * run can resume from it; by default not kept.

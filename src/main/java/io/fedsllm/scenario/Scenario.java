@@ -56,6 +56,18 @@ public final class Scenario {
         }
     }
 
+    /**
+     * The scenario of a run's configuration: the file {@code fedsllm.emu.scenario} names (read and checked now), or
+     * {@link #none} when it is null.
+     */
+    public static Scenario of(Config config) {
+        String key = "fedsllm.emu.scenario";
+        if (!config.hasPathOrNull(key) || config.getIsNull(key)) {
+            return none(ScenarioContext.from(config));
+        }
+        return load(Path.of(config.getString(key)), config);
+    }
+
     /** A scenario from its text (as {@link #text()} gave it), e.g. sent by the coordinator to a node; named {@code file}. */
     public static Scenario parse(String text, Path file, Config config) {
         return ScenarioParser.parse(text, file, ScenarioContext.from(config));
@@ -184,13 +196,18 @@ public final class Scenario {
 
     /** Whether the client is down at {@code p}: a crash of it has fired and it has not rejoined. */
     public boolean crashed(int client, Position p) {
+        return crashOf(client, p) != null;
+    }
+
+    /** The crash that has the client down at {@code p}, or null. */
+    public ScenarioEvent.CrashClient crashOf(int client, Position p) {
         for (ScenarioEvent e : events) {
             if (e instanceof ScenarioEvent.CrashClient c && contains(c.clients(), client) && c.trigger().reachedBy(p)
                     && (c.rejoin() == null || !c.rejoin().reachedBy(p))) {
-                return true;
+                return c;
             }
         }
-        return false;
+        return null;
     }
 
     /**
@@ -278,6 +295,63 @@ public final class Scenario {
         }
         Collections.sort(out);
         return out;
+    }
+
+    /**
+     * The first crash of {@code node} whose trigger {@code p} has reached and that is not in {@code done} (the lines of
+     * the crashes that already happened), or null. A server checks it at each of its own points (a round start, an
+     * iteration start, an aggregation): a crash fires at the first point at or after its trigger, once.
+     */
+    public ScenarioEvent.CrashServer serverCrashDue(Node node, Position p, java.util.Set<Integer> done) {
+        for (ScenarioEvent e : events) {
+            if (e instanceof ScenarioEvent.CrashServer c && c.node() == node && !done.contains(c.line())
+                    && c.trigger().reachedBy(p)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Whether any server crash is scripted (the coordinator then keeps the last round's state to restart from). */
+    public boolean hasServerCrashes() {
+        return events.stream().anyMatch(e -> e instanceof ScenarioEvent.CrashServer);
+    }
+
+    /** Whether any link fade is scripted (the clients then need their links' allocations, not only the rates). */
+    public boolean hasFades() {
+        return events.stream().anyMatch(e -> e instanceof ScenarioEvent.LinkFade);
+    }
+
+    /** No events at all (a run without {@code --scenario}, or an empty file). */
+    public boolean isEmpty() {
+        return events.isEmpty();
+    }
+
+    /**
+     * Whether the client is out at {@code p} for a reason the scenario gives: crashed, or not present (left, or not
+     * joined yet).
+     */
+    public boolean absent(int client, Position p) {
+        return crashed(client, p) || !present(client, p);
+    }
+
+    /** Whether any effect of the scenario is in force for the client at {@code p} (for notes: who held a barrier). */
+    public String effectsInForce(int client, Position p) {
+        List<String> out = new ArrayList<>();
+        double f = computeFactor(client, p);
+        if (f != 1) {
+            out.add("compute x" + f);
+        }
+        for (Link l : Link.values()) {
+            double db = extraLossDb(client, l, p);
+            if (db != 0) {
+                out.add(l.configName() + " link fade " + db + " dB");
+            }
+            if (outage(client, l, p)) {
+                out.add(l.configName() + " link outage");
+            }
+        }
+        return String.join(", ", out);
     }
 
     /** One device leaving ({@code join} false) or arriving, from the event on {@code line}. */

@@ -82,7 +82,7 @@ class NodeCommandTest {
         assertEquals(List.of(0, 1, 2), RoleGuardian.ClientIds.ALL.resolve(3));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RoleGuardian.ClientIds.of(List.of(1, 5, 6)).resolve(5));
-        assertEquals("this node is to host clients [5, 6], but the experiment has 5 clients (ids 0..4, system.clients)",
-                e.getMessage());
+        assertEquals("this node is to host clients [5, 6], but the experiment has 5 client actors (ids 0..4: "
+                + "system.clients, or the population's devices in real mode)", e.getMessage());
     }
 }

@@ -47,12 +47,13 @@ class CoordinatorProtocolTest {
             KIT.system().receptionist().tell(Receptionist.register(RoleGuardian.key(role), guardian.ref()));
         }
         ActorRef<Coordinator.Command> coordinator = KIT.spawn(Coordinator.create(Coordinator.Kit.of(c,
-                RoundPlanner.create(c, Deployment.from(c)), recorder.ref(), null, null)));
+                RoundPlanner.create(c, Deployment.from(c)), io.fedsllm.population.Population.from(c, Deployment.from(c)),
+                io.fedsllm.scenario.Scenario.none(io.fedsllm.scenario.ScenarioContext.from(c)), recorder.ref(), null, null)));
         RoleGuardian.Enroll enroll = (RoleGuardian.Enroll) guardian.receiveMessage(Duration.ofSeconds(10));
         assertEquals(Kits.render(c), enroll.experiment(), "the nodes get the experiment's configuration");
         coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
         coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
-        coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), clients.stream().map(TestProbe::ref).toList()));
+        coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), clients.stream().map(TestProbe::ref).toList(), null));
         main.expectMessageClass(MainServer.Peers.class);
         MainServer.Configure plan = main.expectMessageClass(MainServer.Configure.class);
         assertEquals(List.of(0, 1), plan.participants());
@@ -69,26 +70,26 @@ class CoordinatorProtocolTest {
         int bad = 0;
         Probes.expectRejected(KIT, "coordinator", "is not a virtual time", 2, () -> {
             coordinator.tell(new Coordinator.ServerReady(0, serverBlocks, Double.NaN));
-            coordinator.tell(new Coordinator.ClientReport(0, 0, 1, 1, 1, 1, 20, 0, Double.NEGATIVE_INFINITY, null));
+            coordinator.tell(new Coordinator.ClientReport(0, 0, 0, 1, 1, 1, 1, 20, 0, Double.NEGATIVE_INFINITY, null, List.of()));
         });
         bad += 2;
         Probes.expectRejected(KIT, "coordinator", "unexpected", 3, () -> {
             coordinator.tell(new Coordinator.ServerReady(4, serverBlocks, 0.0));                         // wrong round
-            coordinator.tell(new Coordinator.ClientReport(0, 7, 1, 1, 1, 1, 20, 0, 5.0, null));          // unknown client
-            coordinator.tell(new Coordinator.Aggregated(3, 6.0, List.of(0, 1), List.of(0.5, 0.5), 50, 1, null));
+            coordinator.tell(new Coordinator.ClientReport(0, 7, 7, 1, 1, 1, 1, 20, 0, 5.0, null, List.of()));          // unknown client
+            coordinator.tell(new Coordinator.Aggregated(3, 6.0, List.of(0, 1), List.of(0.5, 0.5), 50, 1, null, List.of()));
         });
         bad += 3;
         coordinator.tell(new Coordinator.ServerReady(0, serverBlocks, 0.0));
         coordinator.tell(new Coordinator.FedReady(0, clientBlocks, 0, 0.0));
         coordinator.tell(new Coordinator.IterationProgress(0, 19, 4.0));
-        coordinator.tell(new Coordinator.IterationsDone(0, 5.0, 1, 1, 2, 1, 1000, 0, null, null));
-        coordinator.tell(new Coordinator.ClientReport(0, 0, 1, 2, 1, 0.5, 20, 0, 5.0, null));
-        coordinator.tell(new Coordinator.ClientReport(0, 1, 1, 3, 1, 0.75, 20, 0, 5.0, null));
+        coordinator.tell(new Coordinator.IterationsDone(0, 5.0, 1, 1, 2, 1, 1000, 0, null, null, List.of(0.0), List.of()));
+        coordinator.tell(new Coordinator.ClientReport(0, 0, 0, 1, 2, 1, 0.5, 20, 0, 5.0, null, List.of()));
+        coordinator.tell(new Coordinator.ClientReport(0, 1, 1, 1, 3, 1, 0.75, 20, 0, 5.0, null, List.of()));
         Probes.expectRejected(KIT, "coordinator", "unexpected report of client 1", 1,
-                () -> coordinator.tell(new Coordinator.ClientReport(0, 1, 1, 3, 1, 0.75, 20, 0, 5.0, null)));
+                () -> coordinator.tell(new Coordinator.ClientReport(0, 1, 1, 1, 3, 1, 0.75, 20, 0, 5.0, null, List.of())));
         bad += 1;
         assertTrue(fed.receiveMessage() instanceof FedServer.UploadsDue, "uploads are due once the iterations are over");
-        coordinator.tell(new Coordinator.Aggregated(0, 6.0, List.of(0, 1), List.of(0.25, 0.75), 50, 1, null));
+        coordinator.tell(new Coordinator.Aggregated(0, 6.0, List.of(0, 1), List.of(0.25, 0.75), 50, 1, null, List.of()));
         Recorder.Round round = (Recorder.Round) recorder.fishForMessage(Duration.ofSeconds(10), "the round's record",
                 m -> m instanceof Recorder.Round ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
         RoundRecord r = round.record();

@@ -169,7 +169,10 @@ class EmulatorTest {
     void fedAvgIsWeightedBySampleCount() {
         Config c = config("emu.rounds=2", "seed=3");
         RunResult r = Emulator.run(c, RunSink.NONE);
-        int[] samples = Kits.analyticSamples(3, 5, EmuSettings.from(ConfigReader.root(c)));
+        int[] samples = new int[5];
+        for (int d = 0; d < 5; d++) {
+            samples[d] = Kits.analyticSamples(3, d, EmuSettings.from(ConfigReader.root(c)));
+        }
         int total = 0;
         for (int s : samples) {
             total += s;

@@ -53,13 +53,15 @@ class NodeLossTest {
         KIT.system().receptionist().tell(Receptionist.register(RoleGuardian.key(RoleGuardian.Role.FED_SERVER), fedGuardian.ref()));
         KIT.system().receptionist().tell(Receptionist.register(RoleGuardian.key(RoleGuardian.Role.CLIENTS), clientsGuardian.ref()));
         ActorRef<Coordinator.Command> coordinator = KIT.spawn(Coordinator.create(Coordinator.Kit.of(c,
-                RoundPlanner.create(c, Deployment.from(c)), recorder.ref(), null, null)));
+                RoundPlanner.create(c, Deployment.from(c)), io.fedsllm.population.Population.from(c, Deployment.from(c)),
+                io.fedsllm.scenario.Scenario.none(io.fedsllm.scenario.ScenarioContext.from(c)), recorder.ref(), null, null)));
         mainGuardian.expectMessageClass(RoleGuardian.Enroll.class);
         fedGuardian.expectMessageClass(RoleGuardian.Enroll.class);
         clientsGuardian.expectMessageClass(RoleGuardian.Enroll.class);
         coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
         coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
-        coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), clients.stream().map(TestProbe::ref).toList()));
+        coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), clients.stream().map(TestProbe::ref).toList(),
+                clientsGuardian.ref()));
 
         // Round 0 runs to its end.
         int split = fish(main, MainServer.Configure.class).splitLayer();
@@ -67,11 +69,11 @@ class NodeLossTest {
         clients.forEach(p -> fish(p, Client.StartRound.class));
         coordinator.tell(new Coordinator.ServerReady(0, Blocks.range(split, 12), 0.0));
         coordinator.tell(new Coordinator.FedReady(0, Blocks.range(0, split), 0, 0.0));
-        coordinator.tell(new Coordinator.IterationsDone(0, 5.0, 1, 1, 2, 1, 1000, 0, null, null));
-        coordinator.tell(new Coordinator.ClientReport(0, 0, 1, 2, 1, 0.5, 20, 0, 5.0, null));
-        coordinator.tell(new Coordinator.ClientReport(0, 1, 1, 3, 1, 0.75, 20, 0, 5.0, null));
+        coordinator.tell(new Coordinator.IterationsDone(0, 5.0, 1, 1, 2, 1, 1000, 0, null, null, List.of(0.0), List.of()));
+        coordinator.tell(new Coordinator.ClientReport(0, 0, 0, 1, 2, 1, 0.5, 20, 0, 5.0, null, List.of()));
+        coordinator.tell(new Coordinator.ClientReport(0, 1, 1, 1, 3, 1, 0.75, 20, 0, 5.0, null, List.of()));
         fish(fed, FedServer.UploadsDue.class);
-        coordinator.tell(new Coordinator.Aggregated(0, 6.0, List.of(0, 1), List.of(0.5, 0.5), 50, 1, null));
+        coordinator.tell(new Coordinator.Aggregated(0, 6.0, List.of(0, 1), List.of(0.5, 0.5), 50, 1, null, List.of()));
         assertEquals(List.of(), fish(recorder, Recorder.Round.class).record().dropped());
 
         // The checkpoint: every state comes but client 1's, whose node goes.
