@@ -90,7 +90,7 @@ public final class MainServer {
     public record ClientLost(int client) implements Command {}
 
     /** The client is back (its actor respawned, e.g. after a scripted crash): wait for it again from the next round. */
-    public record ClientBack(int client, ActorRef<Client.Command> ref) implements Command {}
+    public record ClientBack(int client, ActorRef<Client.Command> ref) implements Command, Control {}
 
     /** The client ends this round early (it waited in vain for a barrier): do not wait for it in this round. */
     public record Withdraw(int round, int client) implements Command {}
