@@ -74,6 +74,10 @@ final class RunDriver {
                 + "%d messages (%.0f messages/s); outputs in %s%n", result.scheme(), result.mode(), result.clients(),
                 result.rounds().size(), result.stopReason(), result.virtualSeconds(), result.wallSeconds(),
                 result.messages(), result.messages() / result.wallSeconds(), writer.dir());
+        if (!writer.eventCounts().isEmpty()) {
+            System.out.println("events (events.jsonl): " + writer.eventCounts().entrySet().stream()
+                    .map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", ")));
+        }
         return 0;
     }
 

@@ -398,9 +398,12 @@ public final class Client {
                 });
     }
 
-    /** A message of the next round may overtake its plan: kept until the plan arrives; any other round is refused. */
+    /**
+     * A message of a later round may overtake its plan (from another sender): kept until the plan arrives; an earlier
+     * round's is refused. A client need not take part in consecutive rounds (the population's selection).
+     */
     private Behavior<Command> stashIfLater(Command m, int round) {
-        return round == work.lastRound() + 1 ? stashOrReject(m) : reject(m, m.getClass().getSimpleName() + " of round "
+        return round > work.lastRound() ? stashOrReject(m) : reject(m, m.getClass().getSimpleName() + " of round "
                 + round + " unexpected (last round " + work.lastRound() + ")");
     }
 

@@ -543,7 +543,7 @@ final class CoordinatorRun {
         resetsPending = guardians.size();
         guardians.forEach(g -> g.tell(new RoleGuardian.Reset()));
         ctx.getLog().warn("the {} crashed in round {} at {} s (scenario line {}): every party restarts from the checkpoint "
-                + "of round {}", role, crash.round(), crash.timeS(), crash.line(), round);
+                + "of round {}", role, crash.round(), crash.timeS(), crash.line(), round - 1);
         arm(kit.runtime().partyTimeout());
         return common()
                 .onMessage(Coordinator.MainServerEnrolled.class, m -> {

@@ -72,7 +72,7 @@ public final class FedServer {
     public record ClientLost(int client) implements Command {}
 
     /** The client is back (its actor respawned, e.g. after a scripted crash): expect it again from the next round. */
-    public record ClientBack(int client, ActorRef<Client.Command> ref) implements Command {}
+    public record ClientBack(int client, ActorRef<Client.Command> ref) implements Command, Control {}
 
     /** The round's local training is over (the coordinator saw its end): every upload is due within the timeout. */
     public record UploadsDue(int round) implements Command {}

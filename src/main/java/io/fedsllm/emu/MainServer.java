@@ -90,7 +90,7 @@ public final class MainServer {
     public record ClientLost(int client) implements Command {}
 
     /** The client is back (its actor respawned, e.g. after a scripted crash): wait for it again from the next round. */
-    public record ClientBack(int client, ActorRef<Client.Command> ref) implements Command {}
+    public record ClientBack(int client, ActorRef<Client.Command> ref) implements Command, Control {}
 
     /** The client ends this round early (it waited in vain for a barrier): do not wait for it in this round. */
     public record Withdraw(int round, int client) implements Command {}
@@ -214,7 +214,7 @@ public final class MainServer {
         if (bad != null) {
             return reject(m, "configure of round " + m.round() + ": " + bad);
         }
-        crashIfDue(m, 0, m.startS());
+        crashIfDue(kit.scenario(), m, 0, m.startS());
         lastRound = m.round();
         round = new ServerRound(m, peers, kit.compute(), kit.measuredScale(), clock, lost, barrier, kit.scenario());
         List<Integer> leaving = blocks.release(m.splitLayer(), kit.layers());
@@ -266,7 +266,6 @@ public final class MainServer {
     }
 
     private Behavior<Command> startIteration(double startS) {
-        crashIfDue(round.plan(), round.iteration(), startS);
         if (!round.startIteration(startS)) {
             return stepServer();
         }
@@ -359,10 +358,13 @@ public final class MainServer {
                 : (round.barrier().allBackward() ? nextIteration() : Behaviors.same());
     }
 
-    /** A scripted crash of the main server due at (round, iteration, time) stops it here ({@link ScriptedCrash}). */
-    private void crashIfDue(Configure plan, int iteration, double timeS) {
+    /**
+     * A scripted crash of the main server due at (round, iteration, time) stops it here ({@link ScriptedCrash}); checked
+     * at the round start and (by {@link ServerRound}) at every iteration start.
+     */
+    static void crashIfDue(Scenario scenario, Configure plan, int iteration, double timeS) {
         Position p = new Position(plan.round(), iteration, timeS);
-        ScenarioEvent.CrashServer c = kit.scenario().serverCrashDue(Node.MAIN_SERVER, p, Set.copyOf(plan.crashesDone()));
+        ScenarioEvent.CrashServer c = scenario.serverCrashDue(Node.MAIN_SERVER, p, Set.copyOf(plan.crashesDone()));
         if (c != null) {
             throw new ScriptedCrash(new ScriptedCrash.Info(c.line(), p.round(), p.iteration(), p.timeS()));
         }

@@ -96,8 +96,11 @@ final class ServerRound {
 
     /** Iteration barrier passed at {@code startS}: the clients of this step run forward. False when nobody is expected. */
     boolean startIteration(double startS) {
-        it.reset(startS);
         int iteration = iteration();
+        if (!scenario.isEmpty()) {
+            MainServer.crashIfDue(scenario, plan, iteration, startS);
+        }
+        it.reset(startS);
         if (Double.isNaN(iterationStartS[iteration])) {
             iterationStartS[iteration] = startS;
         }

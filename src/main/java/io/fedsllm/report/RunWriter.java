@@ -275,6 +275,11 @@ public final class RunWriter implements RunSink, AutoCloseable {
                 .limit(max).map(java.util.Map.Entry::getKey).sorted().toList();
     }
 
+    /** The lines of events.jsonl per type so far (empty before the first round). */
+    public java.util.SortedMap<String, Integer> eventCounts() {
+        return events == null ? new java.util.TreeMap<>() : events.counts();
+    }
+
     /** The per-round stderr line: round, virtual time, loss, split, rank, slowest client. */
     static String line(RoundRecord r) {
         String loss = r.trainLoss() == null ? "n/a (analytic)" : String.format(Locale.ROOT, "train %.4f  val %s",

@@ -172,7 +172,8 @@ public final class Scenario {
      * Whether the message {@code kind} of client {@code client} (sent by it or to it) at {@code p} is lost. The draw
      * is u = the first uniform of the stream (seed, "scenario-drop-" + link + "-" + kind, client, round, iteration),
      * lost iff u < {@link #dropProbability}: the same message is lost in every run with the same seed, whoever asks
-     * first and however often. Use iteration I ({@code system.local-iterations}) for the LoRA upload and broadcast.
+     * first and however often. Use iteration I ({@code system.local-iterations}) for the LoRA upload, 0 for the
+     * broadcast at the round start.
      */
     public boolean dropped(int client, MessageKind kind, Position p) {
         double prob = dropProbability(client, kind.link(), p);

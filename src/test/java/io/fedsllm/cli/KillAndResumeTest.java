@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * round, between rounds, while a checkpoint is being written — and `run --resume` continues it; every resumed run ends
  * with the same rounds.jsonl, the same summary.json (wall time aside) and the same final state of every party (LoRA,
  * optimiser and strategy state, byte for byte) as an uninterrupted run of the same seed. A damaged newest checkpoint
- * is detected and the one before used.
+ * is detected and the one before used. The run follows a scenario (a client crash and rejoin, message drops, a slow
+ * client, a main-server crash after the kill points), so its events.jsonl and timeline.png, and the scenario's
+ * state in the checkpoints, are compared too.
  */
 @Timeout(600)
 class KillAndResumeTest {
@@ -34,9 +36,19 @@ class KillAndResumeTest {
     static Path tmp;
     static Path reference;
 
-    /** The small real-mode run (tiny base pre-trained 2 steps, 3 clients, b = 2, I = 3, 6 rounds). */
+    static final String SCENARIO = """
+            events = [
+              { type = crash-client, client = 2, at-round = 1, at-iteration = 1, rejoin-after-rounds = 2 }
+              { type = drop-messages, client = 0, links = [main], probability = 0.3, at-round = 2, duration-rounds = 2 }
+              { type = slow-client, client = 1, factor = 3.0, at-round = 0, duration = forever }
+              { type = crash-main-server, at-round = 4, at-iteration = 2 }
+            ]
+            """;
+
+    /** The small real-mode run (tiny base pre-trained 2 steps, 3 clients, b = 2, I = 3, 6 rounds) with the scenario. */
     static List<String> args(Path out) {
-        List<String> a = new ArrayList<>(List.of("run", "--rounds", "6", "--seed", "11", "--out", out.toString()));
+        List<String> a = new ArrayList<>(List.of("run", "--rounds", "6", "--seed", "11", "--out", out.toString(),
+                "--scenario", tmp.resolve("scenario.conf").toString()));
         for (String set : new String[] {"emu.progress=false", "pretrain.cache-dir=\"" + tmp.resolve("cache") + "\"",
                 "pretrain.steps=2", "pretrain.batch-size=2", "data.pretrain.documents=50", "data.synthetic.train-mrs=20",
                 "data.synthetic.validation-mrs=4", "data.synthetic.test-mrs=2", "system.clients=3", "system.batch-size=2",
@@ -49,6 +61,7 @@ class KillAndResumeTest {
 
     @BeforeAll
     static void uninterrupted() throws Exception {
+        Files.writeString(tmp.resolve("scenario.conf"), SCENARIO);
         reference = tmp.resolve("reference");
         assertEquals(0, Main.run(args(reference).toArray(String[]::new)));
     }
@@ -101,6 +114,9 @@ class KillAndResumeTest {
         ((ObjectNode) want).remove("wallSeconds");
         ((ObjectNode) got).remove("wallSeconds");
         assertEquals(want, got, "summary.json, wall time aside");
+        assertArrayEquals(Files.readAllBytes(reference.resolve("events.jsonl")), Files.readAllBytes(out.resolve("events.jsonl")));
+        assertTrue(Files.readString(out.resolve("events.jsonl")).contains("crash-main-server"), "the scenario ran");
+        assertArrayEquals(Files.readAllBytes(reference.resolve("timeline.png")), Files.readAllBytes(out.resolve("timeline.png")));
         for (String f : List.of("coordinator.cbor", "parties.cbor")) {
             assertArrayEquals(Files.readAllBytes(reference.resolve("checkpoints/round-000005/" + f)),
                     Files.readAllBytes(out.resolve("checkpoints/round-000005/" + f)), "the final " + f);

@@ -70,7 +70,7 @@ class ActorProtocolTest {
 
     /** A split-federated client plan: forward 0.25 s, backward 0.5 s, rates 1000 / 100 bit/s, 500 / 50 bits. */
     static Client.StartRound plan(int iterations, double computeFactor, double startS) {
-        return new Client.StartRound(0, 0, 2, 4, iterations, false, false, 0.25, 0.5, computeFactor, 1000.0, 100.0, null, null, 500, 50,
+        return new Client.StartRound(0, 7, 2, 4, iterations, false, false, 0.25, 0.5, computeFactor, 1000.0, 100.0, null, null, 500, 50,
                 startS);
     }
 
@@ -124,7 +124,7 @@ class ActorProtocolTest {
         assertEquals(new Client.EndLocalTraining(0, 18.5), p.clients().get(0).receiveMessage());
         assertEquals(new Client.EndLocalTraining(0, 18.5), p.clients().get(2).receiveMessage());
         Coordinator.IterationsDone done = Probes.next(p.coordinator(), Coordinator.IterationsDone.class);
-        assertEquals(new Coordinator.IterationsDone(0, 18.5, 3.0, 1.0, 2.0, 2.5, 250, 0, null, null, List.of(0.0), List.of()), done);
+        assertEquals(new Coordinator.IterationsDone(0, 18.5, 3.0, 1.0, 2.0, 2.5, 250, 0, null, null, List.of(10.0), List.of()), done);
         assertEquals(8, Probes.rejected(KIT, server));
     }
 
@@ -241,20 +241,30 @@ class ActorProtocolTest {
         FedServer.Upload up = p.fed().expectMessageClass(FedServer.Upload.class);
         assertEquals(new FedServer.Upload(0, 4, 640, List.of(0, 1), 50, null, 6.5), up);
         Coordinator.ClientReport r = p.coordinator().expectMessageClass(Coordinator.ClientReport.class);
-        assertEquals(new Coordinator.ClientReport(0, 4, 4, 1.0, 1.0, 1.0, 0.5, 1, 1, 6.0, null, List.of()), r);
+        assertEquals(new Coordinator.ClientReport(0, 4, 7, 1.0, 1.0, 1.0, 0.5, 1, 1, 6.0, null, List.of()), r);
         assertEquals(3, Probes.rejectedByClient(KIT, client));
     }
 
     @Test
-    void clientKeepsOnlyTheNextRoundsEarlyBarrierAndStillRunsTheGenuineOne() {
+    void clientKeepsALaterRoundsEarlyBarrierAndRejectsOneOfARoundItHasDone() {
         Parties p = parties(0);
         ActorRef<Client.Command> client = client(p, 4);
-        expectRejected("client 4", "StartIteration of round 5 unexpected", 1,
-                () -> client.tell(new Client.StartIteration(5, 0, 1.0)));   // a wrong round: not kept for later
         client.tell(new Client.StartIteration(0, 0, 1.0));                  // the genuine one overtakes the plan
         client.tell(plan(1, 1.0, 1.0));
         client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, false, 1.0));
         assertEquals(new MainServer.Activations(0, 0, 4, 500, null, null, 1.75), p.main().receiveMessage());
+        client.tell(new Client.Gradients(0, 0, true, 500, null, 3.0));
+        p.main().expectMessageClass(MainServer.BackwardDone.class);
+        client.tell(new Client.EndLocalTraining(0, 4.0));
+        p.fed().expectMessageClass(FedServer.Upload.class);
+        p.coordinator().expectMessageClass(Coordinator.ClientReport.class);
+        expectRejected("client 4", "StartIteration of round 0 unexpected", 1,
+                () -> client.tell(new Client.StartIteration(0, 0, 5.0)));   // a round it has done: not kept
+        // Rounds 1 and 2 selected other devices; round 3's barrier overtakes its plan and is kept.
+        client.tell(new Client.StartIteration(3, 0, 6.0));
+        client.tell(new Client.StartRound(3, 7, 2, 4, 1, false, false, 0.25, 0.5, 1.0, 1000.0, 100.0, null, null, 500, 50, 6.0));
+        client.tell(new Client.GlobalLora(3, 2, List.of(0, 1), 0, null, false, 6.0));
+        assertEquals(new MainServer.Activations(3, 0, 4, 500, null, null, 6.75), p.main().receiveMessage());
         assertEquals(1, Probes.rejectedByClient(KIT, client));
     }
 

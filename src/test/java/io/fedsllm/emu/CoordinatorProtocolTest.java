@@ -7,6 +7,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.plan.RoundPlanner;
+import io.fedsllm.scenario.Scenario;
+import io.fedsllm.scenario.ScenarioContext;
 import io.fedsllm.results.RoundRecord;
 import io.fedsllm.results.RunResult;
 import java.time.Duration;
@@ -48,7 +50,7 @@ class CoordinatorProtocolTest {
         }
         ActorRef<Coordinator.Command> coordinator = KIT.spawn(Coordinator.create(Coordinator.Kit.of(c,
                 RoundPlanner.create(c, Deployment.from(c)), io.fedsllm.population.Population.from(c, Deployment.from(c)),
-                io.fedsllm.scenario.Scenario.none(io.fedsllm.scenario.ScenarioContext.from(c)), recorder.ref(), null, null)));
+                Scenario.none(ScenarioContext.from(c)), recorder.ref(), null, null)));
         RoleGuardian.Enroll enroll = (RoleGuardian.Enroll) guardian.receiveMessage(Duration.ofSeconds(10));
         assertEquals(Kits.render(c), enroll.experiment(), "the nodes get the experiment's configuration");
         coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
