@@ -7,7 +7,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fedsllm bench}: wall-clock measurements; one subcommand per subject. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Wall-clock benchmarks (see subcommands).",
-        subcommands = {BenchPlannerCommand.class, TrainBenchCommand.class, BenchEmuCommand.class})
+        subcommands = {BenchPlannerCommand.class, TrainBenchCommand.class, BenchEmuCommand.class,
+                BenchNetCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

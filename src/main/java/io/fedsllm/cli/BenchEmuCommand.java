@@ -30,11 +30,25 @@ public final class BenchEmuCommand implements Callable<Integer> {
         for (EmuBenchSettings.Case c : settings.cases()) {
             RunResult r = Emulator.run(config.load(c.overrides().toArray(String[]::new)), RunSink.NONE);
             out.println(String.format(Locale.ROOT,
-                    "K=%d R=%d I=%d planner=%s: %.2f s wall, %d messages, %.0f messages/s, %.1f virtual s, max heap %d MiB",
-                    c.clients(), c.rounds(), c.localIterations(), c.planner(), r.wallSeconds(), r.messages(),
-                    r.messages() / r.wallSeconds(), r.virtualSeconds(), Runtime.getRuntime().maxMemory() >> 20));
+                    "N=%d K=%d R=%d I=%d planner=%s: %.2f s wall, %d messages, %.0f messages/s, %.1f virtual s, "
+                            + "max heap %d MiB, peak heap used %d MiB",
+                    c.devices(), c.clients(), c.rounds(), c.localIterations(), c.planner(), r.wallSeconds(), r.messages(),
+                    r.messages() / r.wallSeconds(), r.virtualSeconds(), Runtime.getRuntime().maxMemory() >> 20,
+                    peakHeapMiB()));
             out.flush();
         }
         return 0;
+    }
+
+    /** The heap's peak use so far, MiB: the sum of the heap pools' peaks (reset after each case). */
+    private static long peakHeapMiB() {
+        long bytes = 0;
+        for (java.lang.management.MemoryPoolMXBean p : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == java.lang.management.MemoryType.HEAP) {
+                bytes += p.getPeakUsage().getUsed();
+                p.resetPeakUsage();
+            }
+        }
+        return bytes >> 20;
     }
 }

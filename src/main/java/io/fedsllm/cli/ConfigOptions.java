@@ -28,6 +28,11 @@ public final class ConfigOptions {
         return validated(ConfigLoader.load(configFile, sets, flags));
     }
 
+    /** As {@link #load(List)} over other defaults, e.g. a cluster role's {@code deploy/<role>.conf}. */
+    public Config load(Config defaults, List<ConfigLoader.Flag> flags) {
+        return validated(ConfigLoader.load(defaults, configFile, sets, flags));
+    }
+
     /** As {@link #load(List)} with overrides {@code path=value} of the command itself (bench cases, sweep values). */
     public Config load(String... extra) {
         List<String> all = new ArrayList<>(sets);

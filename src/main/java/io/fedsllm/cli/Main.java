@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             PretrainCommand.class,
             TrainCommand.class,
             ScenarioCommand.class,
+            NodeCommand.class,
         })
 public final class Main implements Runnable {
 

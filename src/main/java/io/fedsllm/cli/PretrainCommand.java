@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.fedsllm.config.ConfigReader;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.TrainSettings;
+import io.fedsllm.nn.Devices;
 import io.fedsllm.nn.TorchRuntime;
 import io.fedsllm.train.BaseModelCache;
 import io.fedsllm.report.ConsoleProgress;
@@ -35,7 +36,7 @@ public final class PretrainCommand implements Callable<Integer> {
         ModelShape shape = ModelShape.named(root, ts.model());
         TorchRuntime.configure(ts.torchThreads());
         long t0 = System.nanoTime();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(Devices.select(ts.device()))) {
             BaseModelCache.Entry e = BaseModels.pretrained(root, shape, manager, ConsoleProgress.stderr(root).trainProgress());
             System.out.printf(java.util.Locale.ROOT, "%s base '%s' (%d parameters) at %s%nconfig hash %s%nweights sha256 %s%n%.1f s%n",
                     e.built() ? "pre-trained" : "found cached", shape.name(), e.weights().size(), e.file(), e.configHash(),

@@ -91,7 +91,7 @@ public final class ConfigLoader {
 
     /** Loads defaults, an optional file and the {@code --set} overrides; validates keys; resolves. */
     public static Config load(Path file, List<String> sets) {
-        return load(file, sets, List.of());
+        return load(defaults(), file, sets, List.of());
     }
 
     /**
@@ -99,7 +99,19 @@ public final class ConfigLoader {
      * {@code --set system.clients=4}).
      */
     public static Config load(Path file, List<String> sets, List<Flag> flags) {
-        Config defaults = defaults();
+        return load(defaults(), file, sets, flags);
+    }
+
+    /**
+     * As {@link #load(Path, List)} over other defaults, e.g. a cluster role's {@code deploy/<role>.conf}, which
+     * includes {@code application.conf}.
+     */
+    public static Config load(Config defaults, Path file, List<String> sets) {
+        return load(defaults, file, sets, List.of());
+    }
+
+    /** The general case: {@code defaults}, then the file, the {@code --set}s and the command's flags. */
+    public static Config load(Config defaults, Path file, List<String> sets, List<Flag> flags) {
         Config overlay = ConfigFactory.empty();
         if (file != null) {
             Config fromFile = parseFile(file);

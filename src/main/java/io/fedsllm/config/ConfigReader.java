@@ -272,6 +272,17 @@ public final class ConfigReader {
         return d;
     }
 
+    /** A size in bytes within [{@code min}, {@code max}], written as a HOCON size such as {@code 1 MiB}. */
+    public long bytesInRange(String name, long min, long max) {
+        String k = key(name);
+        String allowed = "a size in [" + min + ", " + max + "] bytes such as 1 MiB";
+        long v = read(k, allowed, () -> config.getBytes(k));
+        if (v < min || v > max) {
+            throw bad(k, allowed);
+        }
+        return v;
+    }
+
     /** A positive duration, e.g. {@code 30s}. */
     public java.time.Duration positiveDuration(String name) {
         String k = key(name);

@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param mainServerTorchThreads PyTorch intra-op threads of the main server's steps
  * @param clientTorchThreads    PyTorch intra-op threads of each client's steps
  * @param evaluatorTorchThreads PyTorch intra-op threads of the coordinator's evaluations
+ * @param checkpoints           a checkpoint after every global round (what {@code run --resume} continues from)
+ * @param checkpointsKept       how many of the newest checkpoints a run directory keeps
  */
 public record EmuRuntime(Duration partyTimeout, int computeThreads, int mainServerTorchThreads, int clientTorchThreads,
-        int evaluatorTorchThreads) {
+        int evaluatorTorchThreads, boolean checkpoints, int checkpointsKept) {
 
     /** Upper bound of every thread count (a typo such as 1000 is rejected rather than oversubscribing the host). */
     public static final int MAX_THREADS = 256;
@@ -25,7 +27,8 @@ public record EmuRuntime(Duration partyTimeout, int computeThreads, int mainServ
         ConfigReader torch = r.section("torch-threads");
         return new EmuRuntime(r.durationInRange("party-timeout", Duration.ofMillis(100), Duration.ofDays(7)),
                 computeThreads(r), torch.intInRange("main-server", 1, MAX_THREADS),
-                torch.intInRange("clients", 1, MAX_THREADS), torch.intInRange("evaluator", 1, MAX_THREADS));
+                torch.intInRange("clients", 1, MAX_THREADS), torch.intInRange("evaluator", 1, MAX_THREADS),
+                r.getBoolean("checkpoints"), r.intInRange("checkpoints-kept", 1, 1000));
     }
 
     /** {@code compute-threads}: a count, or {@code auto} = the processors available to this JVM. */

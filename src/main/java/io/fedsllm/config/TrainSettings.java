@@ -22,17 +22,26 @@ import java.util.List;
  * @param maxNewTokens   generated tokens per MR at most
  * @param decodeBatch    prompts decoded together (one forward per generated token for the whole batch)
  * @param bench          the settings of {@code bench train}
+ * @param device         where DJL work runs: cpu, gpu, gpu:N or auto (resolved by io.fedsllm.nn.Devices)
  */
 public record TrainSettings(String model, int torchThreads, String baseCheckpoint, int steps, int batchSize, double learningRate,
                             double beta1, double beta2, double epsilon, double weightDecay, double gradClipNorm,
                             int evalEvery, int evalExamples, int generationMrs, int maxNewTokens, int decodeBatch,
-                            Bench bench) {
+                            Bench bench, String device) {
 
     /** {@code fedsllm.train.bench}. */
     public record Bench(List<String> models, int batchSize, int seqLen, int warmupSteps, int steps) {}
 
+    /** The spellings of {@code train.device}: cpu, gpu, gpu:N, auto. */
+    public static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("cpu|gpu|gpu:(0|[1-9][0-9]{0,3})|auto");
+
     public static TrainSettings from(ConfigReader root) {
         ConfigReader r = root.section("train");
+        String device = r.getString("device");
+        if (!DEVICE.matcher(device).matches()) {
+            throw r.bad(r.key("device"), "cpu, gpu (the first GPU), gpu:N (GPU number N, e.g. gpu:1) or auto (a GPU if one is"
+                    + " visible, else the CPU)");
+        }
         ConfigReader b = r.section("bench");
         List<String> benchModels = b.getStringList("models");
         if (benchModels.isEmpty()) {
@@ -44,6 +53,6 @@ public record TrainSettings(String model, int torchThreads, String baseCheckpoin
                 r.nonNegativeDouble("grad-clip-norm"), r.positiveInt("eval-every"), r.positiveInt("eval-examples"),
                 r.positiveInt("generation-mrs"), r.positiveInt("max-new-tokens"), r.positiveInt("decode-batch"),
                 new Bench(List.copyOf(benchModels), b.positiveInt("batch-size"), b.positiveInt("seq-len"), b.nonNegativeInt("warmup-steps"),
-                        b.positiveInt("steps")));
+                        b.positiveInt("steps")), device);
     }
 }

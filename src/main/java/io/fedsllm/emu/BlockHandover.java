@@ -18,6 +18,12 @@ final class BlockHandover {
         held.addAll(Blocks.range(from, to));
     }
 
+    /** Holds exactly {@code blocks} from now on (a restored checkpoint). */
+    void reset(List<Integer> blocks) {
+        held.clear();
+        held.addAll(blocks);
+    }
+
     /** The blocks held, ascending. */
     List<Integer> held() {
         return List.copyOf(held);

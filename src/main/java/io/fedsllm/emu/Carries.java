@@ -28,6 +28,8 @@ public @interface Carries {
         /** The federated server's global (averaged) copy of the client-side LoRA, or some of its blocks. */
         GLOBAL_LORA,
         /** The main server's LoRA, or some of its blocks. */
-        SERVER_LORA
+        SERVER_LORA,
+        /** A party's whole state at a checkpoint (its LoRA, optimiser or strategy state), to or from the coordinator. */
+        PARTY_STATE
     }
 }

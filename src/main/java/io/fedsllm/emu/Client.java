@@ -1,5 +1,7 @@
 package io.fedsllm.emu;
 
+import io.fedsllm.plan.LinkAllocation;
+import io.fedsllm.scenario.Scenario;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -26,11 +28,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class Client {
 
     public sealed interface Command extends CborSerializable
-            permits Peers, StartRound, GlobalLora, StartIteration, Gradients, EndLocalTraining, Crash, Stop, Timeout {}
+            permits Peers, StartRound, GlobalLora, StartIteration, Gradients, EndLocalTraining, Crash, Stop, Timeout,
+            Snapshot, Restore {}
 
     /** Who the client talks to (from the coordinator, once every party is known). */
     public record Peers(ActorRef<MainServer.Command> mainServer, ActorRef<FedServer.Command> fedServer,
-            ActorRef<Coordinator.Command> coordinator) implements Command {}
+            ActorRef<Coordinator.Command> coordinator) implements Command, Control {}
 
     /**
      * The coordinator's plan for this client in one round; arrives at the round's start.
@@ -39,15 +42,25 @@ public final class Client {
      * @param sequential    split learning: the global copy arrives at the client's turn (an unbounded wait)
      * @param forwardS      T_k^F of one iteration, before the compute factor
      * @param backwardS     T_k^B
-     * @param computeFactor the round's compute slow-down of this client (1 = as modelled)
+     * @param device        the device this client is in the round (its id in the population; = the client's id
+     *                      unless the population is larger than the clients of a round, analytic mode)
+     * @param computeFactor the round's compute slow-down of this client ({@code emu.slowdown}; 1 = as modelled)
+     * @param main          the main link's allocation (widths, planned PSDs, gains), for the rate under a fade that
+     *                      starts mid-round; null when the scenario scripts no fades
+     * @param fed           the same for the fed link
      */
-    public record StartRound(int round, int splitLayer, int rank, int localIterations, boolean localTraining,
+    public record StartRound(int round, int device, int splitLayer, int rank, int localIterations, boolean localTraining,
             boolean sequential, double forwardS, double backwardS, double computeFactor, double rateMainBps,
-            double rateFedBps, long activationBits, long loraBits, double arrivalS) implements Command, Arrival {}
+            double rateFedBps, LinkAllocation main, LinkAllocation fed, long activationBits, long loraBits,
+            double arrivalS) implements Command, Arrival {}
 
-    /** The federated server's global copy of the client-side LoRA, blocks 0..ℓ−1 (weights null in analytic mode). */
+    /**
+     * The federated server's global copy of the client-side LoRA, blocks 0..ℓ−1 (weights null in analytic mode);
+     * {@code lost}: the broadcast did not reach the client (a scenario's drop or outage; no weights): it sits the
+     * round out.
+     */
     public record GlobalLora(int round, int splitLayer, List<Integer> blocks, long version,
-            @Carries(Carries.Content.GLOBAL_LORA) byte[] weights, double arrivalS) implements Command, Arrival {}
+            @Carries(Carries.Content.GLOBAL_LORA) byte[] weights, boolean lost, double arrivalS) implements Command, Arrival {}
 
     /** The main server's iteration barrier: the client may start iteration {@code iteration}. */
     public record StartIteration(int round, int iteration, double arrivalS) implements Command, Arrival {}
@@ -63,10 +76,16 @@ public final class Client {
     public enum Crash implements Command { INSTANCE }
 
     /** The run is over: report what was received and stop. */
-    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** A checkpoint: between rounds, report what the client carries to the next round. */
+    public record Snapshot(int round, ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** Continue from a checkpoint's state (whatever round was in progress is dropped). */
+    public record Restore(@Carries(Carries.Content.PARTY_STATE) byte[] state) implements Command, Control {}
 
     /** A wait for a server ran out (armed by the client itself). */
-    record Timeout(int round, int iteration, Wait waitingFor) implements Command {}
+    record Timeout(int round, int iteration, Wait waitingFor) implements Command, Control {}
 
     /** What a client waits for from a server. */
     enum Wait {
@@ -84,8 +103,12 @@ public final class Client {
     public static final String ROLE = "client";
     private static final String TIMER = "wait";
 
-    /** What a client is given at spawn: its id, its compute (real mode: on its own shard only), the wait bound. */
-    record Kit(int id, ClientCompute compute, Double measuredScale, Duration partyTimeout) {}
+    /**
+     * What a client is given at spawn: its id, its compute (real mode: on its own shard only), the wait bound, the
+     * run's scenario (what happens to its device and links), and whether it keeps its timeline spans.
+     */
+    record Kit(int id, ClientCompute compute, Double measuredScale, Duration partyTimeout, Scenario scenario,
+            boolean spans) {}
 
     private final ActorContext<Command> ctx;
     private final StashBuffer<Command> stash;
@@ -106,13 +129,13 @@ public final class Client {
         this.timers = timers;
         this.kit = kit;
         this.audit = audit;
-        this.work = new ClientRound(kit.id(), kit.compute(), kit.measuredScale());
+        this.work = new ClientRound(kit.id(), kit.compute(), kit.measuredScale(), kit.scenario(), kit.spans());
     }
 
     public static Behavior<Command> create(Kit kit) {
         PartyAudit audit = new PartyAudit();
-        return audit.counting(Command.class, Behaviors.setup(ctx -> Behaviors.withStash(8, stash ->
-                Behaviors.withTimers(timers -> new Client(ctx, stash, timers, kit, audit).idle()))));
+        return audit.counting(Command.class, ScriptedCrash.crashable(Behaviors.setup(ctx -> Behaviors.withStash(8, stash ->
+                Behaviors.withTimers(timers -> new Client(ctx, stash, timers, kit, audit).idle())))));
     }
 
     /** Between rounds: a plan starts one; a later round's messages that overtake it wait in the stash. */
@@ -125,6 +148,11 @@ public final class Client {
                     .onMessage(EndLocalTraining.class, m -> stashIfLater(m, m.round()))
                     .onMessage(Gradients.class, m -> reject(m, "gradients of round " + m.round() + " while idle"))
                     .onMessage(Timeout.class, m -> Behaviors.same()) // a wait of a round already over
+                    .onMessage(Snapshot.class, m -> {
+                        m.replyTo().tell(new Coordinator.PartyState(ROLE, kit.id(), new Saved(work.lastRound(), List.of(),
+                                0, kit.compute().state(), audit.stats(ROLE, kit.id())).toBytes()));
+                        return Behaviors.same();
+                    })
                     .build();
         }
         return idlePhase;
@@ -176,10 +204,12 @@ public final class Client {
             return reject(m, "round " + m.round() + " already started or finished (last round " + work.lastRound() + ")");
         }
         String bad = ClientRound.check(m);
+        if (bad == null) {
+            bad = work.start(m);
+        }
         if (bad != null) {
             return reject(m, bad);
         }
-        work.start(m);
         if (!m.sequential()) {
             arm(-1, Wait.GLOBAL);
         }
@@ -190,20 +220,28 @@ public final class Client {
         if (m.round() != work.plan().round()) {
             return reject(m, "global LoRA for round " + m.round() + " is not expected now (round " + work.plan().round() + ")");
         }
+        if (!work.stillIn(0, m.arrivalS())) {
+            return withdraw("left the population");
+        }
+        if (m.lost()) {
+            return withdraw("the global LoRA did not reach it");
+        }
         String bad = work.adopt(m);
         if (bad != null) {
             return reject(m, bad);
         }
         timers.cancel(TIMER);
         if (work.plan().localTraining()) {
-            for (double loss : work.trainLocally()) {
+            double[] losses = work.trainLocally();
+            for (double loss : losses) {
                 if (kit.compute().real() && !Double.isFinite(loss)) {
                     peers.coordinator().tell(new Coordinator.Diverged(work.plan().round(), "training loss " + loss
                             + " at client " + kit.id()));
                     break;
                 }
             }
-            return finishRound(work.now());
+            return losses.length < work.plan().localIterations() ? withdraw("left the population")
+                    : finishRound(work.now());
         }
         arm(0, Wait.BARRIER);
         return stash.unstashAll(awaitIteration());
@@ -213,6 +251,9 @@ public final class Client {
         if (m.round() != work.plan().round() || m.iteration() != work.iteration() + 1) {
             return reject(m, "start of iteration " + m.iteration() + " of round " + m.round() + " unexpected (round "
                     + work.plan().round() + ", iteration " + work.iteration() + ")");
+        }
+        if (!work.stillIn(m.iteration(), m.arrivalS())) {
+            return withdraw("left the population");
         }
         MainServer.Activations a = work.forward(m);
         if (a == null) {
@@ -233,9 +274,12 @@ public final class Client {
         if (bad != null) {
             return reject(m, bad);
         }
+        if (!work.stillIn(m.iteration(), m.arrivalS())) {
+            return withdraw("left the population");
+        }
         if (!m.accepted()) {
             // Left out of this iteration: no backward; the next barrier or the aggregation resyncs it.
-            work.leftOut();
+            work.leftOut(m.arrivalS());
         } else {
             try {
                 peers.mainServer().tell(work.backward(m));
@@ -251,16 +295,44 @@ public final class Client {
         if (m.round() != work.plan().round() || work.plan().localTraining()) {
             return reject(m, "end of local training for round " + m.round() + " unexpected");
         }
+        if (!work.stillIn(work.plan().localIterations(), m.arrivalS())) {
+            return withdraw("left the population");
+        }
         return finishRound(m.arrivalS());
     }
 
     /** Uploads (or reports no upload) and reports the round; idle until the next plan. */
     private Behavior<Command> finishRound(double atS) {
+        return finishRound(atS, false);
+    }
+
+    private Behavior<Command> finishRound(double atS, boolean withdraws) {
         timers.cancel(TIMER);
-        ClientRound.Finish f = work.finish(atS);
+        ClientRound.Finish f = work.finish(atS, withdraws);
         peers.fedServer().tell(f.upload());
         peers.coordinator().tell(f.report());
         return stash.unstashAll(idle());
+    }
+
+    /**
+     * The device is out of the rest of the round by the scenario (it left the population, or the global copy did not
+     * reach it): no upload, and the main server stops waiting for it.
+     */
+    private Behavior<Command> withdraw(String why) {
+        ctx.getLog().debug("client {} (device {}) withdraws from round {}: {}", kit.id(), work.plan().device(),
+                work.plan().round(), why);
+        return withdraw(true);
+    }
+
+    /** Ends the round now and tells the main server; {@code uploadNothing}: even what was trained stays. */
+    private Behavior<Command> withdraw(boolean uploadNothing) {
+        int round = work.plan().round();
+        boolean split = !work.plan().localTraining();
+        Behavior<Command> next = finishRound(work.now(), uploadNothing);
+        if (split) {
+            peers.mainServer().tell(new MainServer.Withdraw(round, kit.id()));
+        }
+        return next;
     }
 
     private Behavior<Command> onTimeout(Timeout m) {
@@ -270,19 +342,13 @@ public final class Client {
         if (m.waitingFor() == Wait.GRADIENTS) {
             ctx.getLog().warn("client {}: no {} of iteration {} within {} (2 x fedsllm.emu.party-timeout): left out of "
                     + "the iteration", kit.id(), m.waitingFor().what, m.iteration(), kit.partyTimeout().multipliedBy(2));
-            work.leftOut();
+            work.leftOut(work.now());
             arm(m.iteration() + 1, Wait.BARRIER);
             return awaitIteration();
         }
         ctx.getLog().warn("client {}: no {} in round {} within {} (2 x fedsllm.emu.party-timeout): withdraws from the "
                 + "round", kit.id(), m.waitingFor().what, m.round(), kit.partyTimeout().multipliedBy(2));
-        int round = work.plan().round();
-        boolean split = !work.plan().localTraining();
-        Behavior<Command> next = finishRound(work.now());
-        if (split) {
-            peers.mainServer().tell(new MainServer.Withdraw(round, kit.id()));
-        }
-        return next;
+        return withdraw(false);
     }
 
     /** Phases within a round: a later round's plan ends this one; a wait that runs out is handled. */
@@ -298,7 +364,18 @@ public final class Client {
                     work.abandon();
                     return startRound(m);
                 })
-                .onMessage(Timeout.class, this::onTimeout);
+                .onMessage(Timeout.class, this::onTimeout)
+                .onMessage(Snapshot.class, m -> reject(m, "a checkpoint during round " + work.plan().round()));
+    }
+
+    private Behavior<Command> onRestore(Restore m) {
+        Saved saved = Saved.fromBytes(m.state());
+        timers.cancel(TIMER);
+        stash.clear();
+        work.restore(saved.lastRound());
+        kit.compute().restore(saved.compute());
+        audit.restore(saved.audit());
+        return idle();
     }
 
     /** Messages every phase handles alike. */
@@ -310,6 +387,7 @@ public final class Client {
                     return Behaviors.same();
                 })
                 .onMessageEquals(Crash.INSTANCE, Behaviors::stopped)
+                .onMessage(Restore.class, this::onRestore)
                 .onMessage(Stop.class, m -> {
                     m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, kit.id())));
                     return Behaviors.stopped();
@@ -320,9 +398,12 @@ public final class Client {
                 });
     }
 
-    /** A message of the next round may overtake its plan: kept until the plan arrives; any other round is refused. */
+    /**
+     * A message of a later round may overtake its plan (from another sender): kept until the plan arrives; an earlier
+     * round's is refused. A client need not take part in consecutive rounds (the population's selection).
+     */
     private Behavior<Command> stashIfLater(Command m, int round) {
-        return round == work.lastRound() + 1 ? stashOrReject(m) : reject(m, m.getClass().getSimpleName() + " of round "
+        return round > work.lastRound() ? stashOrReject(m) : reject(m, m.getClass().getSimpleName() + " of round "
                 + round + " unexpected (last round " + work.lastRound() + ")");
     }
 

@@ -24,6 +24,12 @@ interface ClientCompute extends AutoCloseable {
     /** |D_k|, the samples the client holds. */
     int samples();
 
+    /**
+     * The device this client is in the round starting now: analytic mode hosts any device of the population (its
+     * |D_k| then); a real client is one device with its own shard. Why it cannot be that device, or null.
+     */
+    String host(int device);
+
     /** True when tensors flow (real mode). */
     boolean real();
 
@@ -47,15 +53,34 @@ interface ClientCompute extends AutoCloseable {
     /** The client LoRA's bytes (null in analytic mode). */
     byte[] exportLora();
 
+    /** The trainer's state for a checkpoint (null in analytic mode or before the first global copy). */
+    byte[] state();
+
+    /** Continues from {@link #state} (null: nothing to restore). */
+    void restore(byte[] state);
+
     @Override
     void close();
 
     /** Sizes only, with |D_k| = {@code samples}. */
     static ClientCompute analytic(int samples) {
+        return analytic(d -> samples);
+    }
+
+    /** Sizes only; the device hosted has |D_k| = {@code samplesOf(device)} (before the first round: device 0's). */
+    static ClientCompute analytic(java.util.function.IntUnaryOperator samplesOf) {
         return new ClientCompute() {
+            private int samples = samplesOf.applyAsInt(0);
+
             @Override
             public int samples() {
                 return samples;
+            }
+
+            @Override
+            public String host(int device) {
+                samples = samplesOf.applyAsInt(device);
+                return null;
             }
 
             @Override
@@ -90,6 +115,14 @@ interface ClientCompute extends AutoCloseable {
             }
 
             @Override
+            public byte[] state() {
+                return null;
+            }
+
+            @Override
+            public void restore(byte[] state) {}
+
+            @Override
             public void close() {}
         };
     }
@@ -118,6 +151,11 @@ interface ClientCompute extends AutoCloseable {
         @Override
         public int samples() {
             return shard.size();
+        }
+
+        @Override
+        public String host(int device) {
+            return device == id ? null : "client " + id + " holds the shard of device " + id + ", not of device " + device;
         }
 
         @Override
@@ -193,6 +231,26 @@ interface ClientCompute extends AutoCloseable {
         @Override
         public byte[] exportLora() {
             return trainer.exportLora().toBytes();
+        }
+
+        @Override
+        public byte[] state() {
+            return trainer == null ? null : trainer.state().toBytes();
+        }
+
+        @Override
+        public void restore(byte[] state) {
+            close();
+            trainer = null;
+            localHead = null;
+            if (state != null) {
+                TorchRuntime.enter(torchThreads);
+                io.fedsllm.train.TrainerState s = io.fedsllm.train.TrainerState.fromBytes(state);
+                trainer = ClientTrainer.restore(training, id, shard, training.seed(), s);
+                if (s.splitLayer() == training.shape().layers()) {
+                    localHead = ServerTrainer.create(training, training.shape().layers(), s.rank(), training.seed());
+                }
+            }
         }
 
         @Override

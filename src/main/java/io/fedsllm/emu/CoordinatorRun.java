@@ -5,7 +5,13 @@ import io.fedsllm.config.EmuSettings;
 import io.fedsllm.config.EmuSettings.Scheme;
 import io.fedsllm.emu.Coordinator.Command;
 import io.fedsllm.plan.RoundPlan;
+import io.fedsllm.results.EventRecord;
+import io.fedsllm.results.RoundDetails;
 import io.fedsllm.results.RoundRecord;
+import io.fedsllm.scenario.Link;
+import io.fedsllm.scenario.Position;
+import io.fedsllm.scenario.Scenario;
+import io.fedsllm.scenario.StragglerPolicy;
 import io.fedsllm.results.RunResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +29,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
- * The coordinator's state and phases — enrolling → rounds → stopping — see {@link Coordinator}. Who takes part is
- * {@link Parties}'; a round's reports are {@link RoundBook}'s. Used only on the coordinator's thread.
+ * The coordinator's state and phases — enrolling → rounds (→ checkpoint, → restarting after a server crash) →
+ * stopping — see {@link Coordinator}. Who takes part is {@link Parties}'; a round's reports are {@link RoundBook}'s;
+ * its events {@link RoundEvents}'. Each round it selects the round's devices from the population (those available,
+ * present and not down by the scenario), gives each to a client actor (real mode: the device's own; analytic mode:
+ * the next free one), plans them with the fades in force at the round start, and tells every party its part. Used
+ * only on the coordinator's thread.
  */
 final class CoordinatorRun {
     private static final String TIMER = "wait";
@@ -38,8 +48,22 @@ final class CoordinatorRun {
     private final Parties parties;
     private final SortedMap<Integer, String> clientFailures = new TreeMap<>();
     private final List<RoundRecord> records = new ArrayList<>();
-    private final TreeSet<Integer> pendingKills = new TreeSet<>();
-    private final TreeSet<Integer> dropped = new TreeSet<>();
+    private final TreeSet<Integer> pendingKills = new TreeSet<>();     // client actors stopped for good at this round start
+    private final TreeSet<Integer> pendingCrashes = new TreeSet<>();   // client actors stopped by a scripted crash now
+    private final TreeSet<Integer> pendingRespawns = new TreeSet<>();  // client actors being hosted anew
+    private final TreeSet<Integer> respawnDue = new TreeSet<>();       // client actors to host anew at the next round start
+    private final java.util.BitSet deadDevices = new java.util.BitSet();   // devices gone for good
+    private final TreeSet<Integer> crashesDone = new TreeSet<>();      // scenario lines of server crashes that happened
+    private final TreeSet<Integer> dropped = new TreeSet<>();           // devices found down in this round
+    private final TreeSet<Integer> droppedNext = new TreeSet<>();       // ... once its record was written: the next round's
+    private final List<Note> notes = new ArrayList<>();                 // the coordinator's notes of this round
+    private final Scenario scenario;
+    private final boolean real;
+    private Map<String, byte[]> lastState;   // the last round's state (checkpoint files): what a crashed server restarts from
+    private boolean initialState;            // the state being collected is the start's (before round 0), kept only in memory
+    private int resetsPending;               // a server restart: guardians not yet back with their new parties
+    private ScriptedCrash.Info restart;      // the server crash being recovered from
+    private String restartedRole;
     private final List<PartyAudit.PartyStats> stats = new ArrayList<>();
     private int round = -1;
     private double roundStartS;
@@ -51,6 +75,10 @@ final class CoordinatorRun {
     private int stopsPending;
     private RunResult outcome;     // the run ended: the parties' totals are collected
     private Recorder.FinalAdapters lastLora; // real mode: the LoRA of the last recorded round
+    private Map<String, byte[]> checkpointStates;   // a checkpoint in progress: the states received so far
+    private int checkpointPending;
+    private String stopAfterCheckpoint;
+    private double nextStartS;
 
     CoordinatorRun(ActorContext<Command> ctx, TimerScheduler<Command> timers, Coordinator.Kit kit, PartyAudit audit) {
         this.ctx = ctx;
@@ -58,7 +86,9 @@ final class CoordinatorRun {
         this.kit = kit;
         this.emu = kit.emu();
         this.audit = audit;
-        this.parties = new Parties(kit.clients(), emu.scheme() != Scheme.CENTRALIZED);
+        this.scenario = kit.scenario();
+        this.real = emu.mode() == EmuSettings.Mode.REAL;
+        this.parties = new Parties(kit.slots(), emu.scheme() != Scheme.CENTRALIZED);
     }
 
     // ---- enrolling ----------------------------------------------------------------------------------------------
@@ -82,7 +112,7 @@ final class CoordinatorRun {
                     return maybeEnrolled();
                 })
                 .onMessage(Coordinator.ClientsEnrolled.class, m -> {
-                    String bad = parties.join(m.ids(), m.clients());
+                    String bad = parties.join(m.ids(), m.clients(), m.guardian());
                     return bad != null ? reject(m, bad) : maybeEnrolled();
                 })
                 .onMessage(Coordinator.Timeout.class, m -> m.generation() != generation ? Behaviors.same()
@@ -97,7 +127,10 @@ final class CoordinatorRun {
             if (m.listing().isForKey(RoleGuardian.key(r))) {
                 for (ActorRef<RoleGuardian.Command> g : m.listing().getServiceInstances(RoleGuardian.key(r))) {
                     if (parties.newGuardian(g)) {
-                        g.tell(new RoleGuardian.Enroll(kit.experiment(), ctx.getSelf()));
+                        // Its node may go as a whole (a cluster node's JVM dies): no guardian would report its parties.
+                        ctx.watchWith(g, new Coordinator.GuardianTerminated(r.id, g));
+                        g.tell(new RoleGuardian.Enroll(kit.experiment(), scenario.text(),
+                                scenario.file() == null ? null : scenario.file().toString(), ctx.getSelf()));
                     }
                 }
             }
@@ -110,19 +143,32 @@ final class CoordinatorRun {
         if (!parties.missing().isEmpty()) {
             return Behaviors.same();
         }
-        List<ActorRef<Client.Command>> clients = List.copyOf(parties.clients());
-        parties.mainServer.tell(new MainServer.Peers(clients, parties.fedServer, ctx.getSelf()));
-        parties.fedServer.tell(new FedServer.Peers(clients, parties.mainServer, ctx.getSelf()));
-        for (ActorRef<Client.Command> c : clients) {
-            c.tell(new Client.Peers(parties.mainServer, parties.fedServer, ctx.getSelf()));
-        }
+        wire();
         if ((emu.scheme() == Scheme.SL || emu.scheme() == Scheme.FL) && emu.planner() == EmuSettings.PlannerChoice.BCD) {
             ctx.getLog().warn("fedsllm.emu.planner = bcd is not used by fedsllm.emu.scheme = {}: {}; set emu.planner = "
                     + "equal to silence this", ConfigReader.configName(emu.scheme()), emu.scheme() == Scheme.SL
                     ? "sl plans each client alone on the whole band (equal subchannels, exact power, every split and rank)"
                     : "fl gives every client equal fed-link subchannels with exact power, at rank lora.rank");
         }
+        if (kit.resume() != null) {
+            return restore(kit.resume(), null, running());
+        }
+        if (scenario.hasServerCrashes()) {
+            // A server crashing in round 0 restarts from the start: the parties' state now, kept in memory.
+            initialState = true;
+            return checkpoint(0.0, null, running());
+        }
         return beginRound(0, 0.0, running());
+    }
+
+    /** Tells every party who the others are (at enrolment, and after a restart brought new parties). */
+    private void wire() {
+        List<ActorRef<Client.Command>> clients = List.copyOf(parties.clients());
+        parties.mainServer.tell(new MainServer.Peers(clients, parties.fedServer, ctx.getSelf()));
+        parties.fedServer.tell(new FedServer.Peers(clients, parties.mainServer, ctx.getSelf()));
+        for (ActorRef<Client.Command> c : clients) {
+            c.tell(new Client.Peers(parties.mainServer, parties.fedServer, ctx.getSelf()));
+        }
     }
 
     // ---- rounds -------------------------------------------------------------------------------------------------
@@ -138,6 +184,8 @@ final class CoordinatorRun {
                         + m.what() + "): lower fedsllm.train.learning-rate", true))
                 .onMessage(Coordinator.Timeout.class, this::onTimeout)
                 .onMessage(Coordinator.Listed.class, m -> Behaviors.same())
+                .onMessage(Coordinator.PartyState.class, this::onPartyState)
+                .onMessage(Coordinator.ClientsEnrolled.class, this::onRespawned)
                 .onMessage(Command.class, this::take)
                 .build();
     }
@@ -147,48 +195,142 @@ final class CoordinatorRun {
         return bad != null ? reject(m, bad) : progress();
     }
 
-    /** Round start: stop the clients scripted to crash now; plan once their guardians report them gone. */
+    /**
+     * Round start: the devices killed for good (emu.kill-at-round) or crashing now by the scenario are down (real mode:
+     * their actors are stopped); client actors stopped by an earlier scripted crash are hosted anew. The round is
+     * planned once all of that is through.
+     */
     private Behavior<Command> beginRound(int r, double startS, Behavior<Command> running) {
         round = r;
         roundStartS = startS;
         dropped.clear();
+        dropped.addAll(droppedNext);   // lost while the previous round's checkpoint was taken
+        droppedNext.clear();
+        notes.clear();
         book = null;
         for (Map.Entry<Integer, Integer> e : emu.killAtRound().entrySet()) {
-            int c = e.getKey();
-            if (e.getValue() == r && c < parties.k() && parties.alive(c)) {
-                pendingKills.add(c);
-                parties.client(c).tell(Client.Crash.INSTANCE);
+            int d = e.getKey();
+            if (e.getValue() == r && !deadDevices.get(d)) {
+                deadDevices.set(d);
+                dropped.add(d);
+                if (real && parties.alive(d)) {
+                    pendingKills.add(d);
+                    parties.client(d).tell(Client.Crash.INSTANCE);
+                }
             }
         }
+        for (int d : scenario.crashesAt(r)) {
+            dropped.add(d);
+            if (real && parties.alive(d) && !pendingKills.contains(d)) {
+                pendingCrashes.add(d); // a crashed device loses what it held: its actor stops, and is hosted anew
+                parties.client(d).tell(Client.Crash.INSTANCE);
+            }
+        }
+        respawn();
         arm(roundWait());
-        return pendingKills.isEmpty() ? runRound(running) : running;
+        return pendingKills.isEmpty() && pendingCrashes.isEmpty() && pendingRespawns.isEmpty() ? runRound(running) : running;
     }
 
+    /** Asks the guardians of the client actors due to be hosted anew for them (answered by ClientsEnrolled). */
+    private void respawn() {
+        Map<ActorRef<RoleGuardian.Command>, List<Integer>> byHost = new java.util.LinkedHashMap<>();
+        for (int c : respawnDue) {
+            if (!parties.alive(c) && parties.host(c) != null) {
+                byHost.computeIfAbsent(parties.host(c), g -> new ArrayList<>()).add(c);
+                pendingRespawns.add(c);
+            }
+        }
+        respawnDue.clear();
+        byHost.forEach((g, ids) -> g.tell(new RoleGuardian.Respawn(ids)));
+    }
+
+    private Behavior<Command> onRespawned(Coordinator.ClientsEnrolled m) {
+        if (!pendingRespawns.containsAll(m.ids())) {
+            return reject(m, "clients " + m.ids() + " were not asked for");
+        }
+        String bad = parties.rejoin(m.ids(), m.clients(), m.guardian());
+        if (bad != null) {
+            return reject(m, bad);
+        }
+        for (int i = 0; i < m.ids().size(); i++) {
+            int c = m.ids().get(i);
+            pendingRespawns.remove(c);
+            parties.mainServer.tell(new MainServer.ClientBack(c, m.clients().get(i)));
+            parties.fedServer.tell(new FedServer.ClientBack(c, m.clients().get(i)));
+            m.clients().get(i).tell(new Client.Peers(parties.mainServer, parties.fedServer, ctx.getSelf()));
+        }
+        return roundStartDone();
+    }
+
+    /**
+     * The round's devices: up to K (K + x when over-selecting) of the population, available at the round start, not
+     * gone for good, present and not down by the scenario, with a live actor to be (real mode: their own).
+     */
     private Behavior<Command> runRound(Behavior<Command> next) {
-        List<Integer> live = parties.live();
-        if (emu.scheme() != Scheme.CENTRALIZED && live.isEmpty()) {
+        Position start = Position.roundStart(round, roundStartS);
+        List<Integer> slots = parties.live();
+        int count = real ? scenario.clientsStarted() : Math.min(scenario.clientsStarted(), slots.size());
+        int[] devices = emu.scheme() == Scheme.CENTRALIZED || count == 0 ? new int[0]
+                : kit.population().select(round, roundStartS, count, d -> !deadDevices.get(d) && !scenario.absent(d, start)
+                        && (!real || parties.alive(d)));
+        if (emu.scheme() != Scheme.CENTRALIZED && devices.length == 0) {
             return finish("no-clients");
         }
-        RoundPlan plan = kit.planner().plan(round, live.stream().mapToInt(Integer::intValue).toArray());
-        book = new RoundBook(plan, roundStartS, parties.k());
-        // The deadline is about parallel clients racing to the main server: it applies to sfl only.
-        double deadlineS = emu.stragglers() == EmuSettings.StragglerPolicy.DEADLINE && plan.scheme() == Scheme.SFL
-                ? emu.deadlineFactor() * plan.plannedT1S() : Double.POSITIVE_INFINITY;
-        int centralizedBatches = plan.scheme() == Scheme.CENTRALIZED ? parties.k() : 0;
-        // Centralized round 0: the server trains once every client's shard has arrived (the plan's data upload).
+        RoundPlan plan = plan(devices, start);
+        int[] slotOf = new int[devices.length];
+        List<Integer> participants = new ArrayList<>(devices.length);
+        List<Integer> deviceList = new ArrayList<>(devices.length);
+        for (int i = 0; i < devices.length; i++) {
+            slotOf[i] = real ? devices[i] : slots.get(i);
+            participants.add(slotOf[i]);
+            deviceList.add(devices[i]);
+        }
+        book = new RoundBook(plan, roundStartS, parties.k(), slotOf);
+        Note change = RoundEvents.planChange(scenario, plan, records.isEmpty() ? null : records.get(records.size() - 1),
+                roundStartS);
+        if (change != null) {
+            notes.add(change);
+        }
+        // The deadline and over-selection are about parallel clients racing to the main server: sfl only.
+        StragglerPolicy policy = scenario.stragglerPolicy();
+        boolean sfl = plan.scheme() == Scheme.SFL;
+        double deadlineS = sfl && policy instanceof StragglerPolicy.Deadline d ? d.factor() * plan.plannedT1S()
+                : Double.POSITIVE_INFINITY;
+        int keep = sfl && policy instanceof StragglerPolicy.OverSelect ? kit.clients() : 0;
+        int centralizedBatches = plan.scheme() == Scheme.CENTRALIZED ? kit.clients() : 0;
+        List<Integer> done = List.copyOf(crashesDone);
         parties.mainServer.tell(new MainServer.Configure(round, plan.scheme(), plan.splitLayer(), plan.rank(),
-                plan.localIterations(), live, centralizedBatches, plan.serverForwardPerBatchS(), plan.activationBits(),
-                plan.gradientDownloadS(), deadlineS, roundStartS + plan.dataUpload().durationS()));
-        parties.fedServer.tell(new FedServer.Configure(round, plan.scheme(), plan.splitLayer(), plan.rank(), live,
-                plan.loraBits(), roundStartS));
-        for (RoundPlan.ClientShare s : plan.shares()) {
-            parties.client(s.client()).tell(new Client.StartRound(round, plan.splitLayer(), plan.rank(),
+                plan.localIterations(), participants, deviceList, centralizedBatches, plan.serverForwardPerBatchS(),
+                plan.activationBits(), plan.gradientDownloadS(), deadlineS, keep, done,
+                roundStartS + plan.dataUpload().durationS())); // centralized round 0: once every shard has arrived
+        parties.fedServer.tell(new FedServer.Configure(round, plan.scheme(), plan.splitLayer(), plan.rank(),
+                plan.localIterations(), participants, deviceList, plan.loraBits(), done, roundStartS));
+        boolean fades = scenario.hasFades();
+        for (int i = 0; i < devices.length; i++) {
+            RoundPlan.ClientShare s = plan.shares().get(i);
+            parties.client(slotOf[i]).tell(new Client.StartRound(round, s.client(), plan.splitLayer(), plan.rank(),
                     plan.localIterations(), plan.scheme() == Scheme.FL, plan.scheme() == Scheme.SL, s.forwardS(),
-                    s.backwardS(), emu.slowdown(s.client()), s.rateMainBps(), s.rateFedBps(), plan.activationBits(),
-                    plan.loraBits(), roundStartS));
+                    s.backwardS(), emu.slowdown(s.client()), s.rateMainBps(), s.rateFedBps(), fades ? s.main() : null,
+                    fades ? s.fed() : null, plan.activationBits(), plan.loraBits(), roundStartS));
         }
         arm(roundWait());
         return next;
+    }
+
+    /** The planner on the round's devices, with the scenario's fades in force at the round start when there are any. */
+    private RoundPlan plan(int[] devices, Position start) {
+        if (!scenario.hasFades()) {
+            return kit.planner().plan(round, devices);
+        }
+        double[] main = new double[devices.length];
+        double[] fed = new double[devices.length];
+        boolean any = false;
+        for (int i = 0; i < devices.length; i++) {
+            main[i] = scenario.extraLossDb(devices[i], Link.MAIN, start);
+            fed[i] = scenario.extraLossDb(devices[i], Link.FED, start);
+            any |= main[i] != 0 || fed[i] != 0;
+        }
+        return any ? kit.planner().plan(round, devices, main, fed) : kit.planner().plan(round, devices);
     }
 
     /** A report came in: the wait is re-armed and the round completes once everything is in. */
@@ -226,14 +368,132 @@ final class CoordinatorRun {
         records.add(record);
         bytesMain += record.bytesMain();
         bytesFed += record.bytesFed();
-        kit.recorder().tell(new Recorder.Round(record, (System.nanoTime() - book.wallStartNs) / 1e9));
+        List<Note> roundNotes = new ArrayList<>(notes);
+        roundNotes.addAll(book.iterationsDone.notes());
+        roundNotes.addAll(book.aggregated.notes());
+        List<EventRecord> events = RoundEvents.of(scenario, record, book.iterationsDone.iterationStartS(),
+                book.plan.participants(), roundNotes);
+        kit.recorder().tell(new Recorder.Round(record, (System.nanoTime() - book.wallStartNs) / 1e9,
+                new RoundDetails(events, book.spans(), RoundEvents.marks(events))));
         if (book.aggregated.globalLora() != null && book.iterationsDone.serverLora() != null) {
             lastLora = new Recorder.FinalAdapters(round, book.aggregated.globalLora(), book.iterationsDone.serverLora());
         }
-        if (emu.targetLoss() != null && record.valLoss() != null && record.valLoss() <= emu.targetLoss()) {
-            return finish("target");
+        String stop = emu.targetLoss() != null && record.valLoss() != null && record.valLoss() <= emu.targetLoss() ? "target"
+                : round + 1 >= emu.rounds() ? "rounds" : null;
+        if (!kit.runtime().checkpoints() && !scenario.hasServerCrashes()) {
+            return stop != null ? finish(stop) : beginRound(round + 1, record.virtualEndS(), Behaviors.same());
         }
-        return round + 1 >= emu.rounds() ? finish("rounds") : beginRound(round + 1, record.virtualEndS(), Behaviors.same());
+        return checkpoint(record.virtualEndS(), stop, Behaviors.same());
+    }
+
+    // ---- checkpoints --------------------------------------------------------------------------------------------
+
+    /**
+     * The end of a round (or, with {@link #initialState}, the start of the run): every party is asked for its state;
+     * the checkpoint is kept to restart a crashed server from and, unless it is the start's, goes to the recorder.
+     */
+    private Behavior<Command> checkpoint(double nextStart, String stop, Behavior<Command> next) {
+        nextStartS = nextStart;
+        stopAfterCheckpoint = stop;
+        checkpointStates = new TreeMap<>();
+        checkpointPending = 0;
+        ActorRef<Command> self = ctx.getSelf();
+        parties.mainServer.tell(new MainServer.Snapshot(round, self));
+        parties.fedServer.tell(new FedServer.Snapshot(round, self));
+        checkpointPending += 2;
+        if (kit.evaluator() != null) {
+            kit.evaluator().tell(new RoundEvaluator.Snapshot(self));
+            checkpointPending++;
+        }
+        for (int c : parties.live()) {
+            parties.client(c).tell(new Client.Snapshot(round, self));
+            checkpointPending++;
+        }
+        arm(roundWait());
+        return next;
+    }
+
+    private Behavior<Command> onPartyState(Coordinator.PartyState m) {
+        if (checkpointStates == null) {
+            return reject(m, "no checkpoint in progress");
+        }
+        String key = m.role().equals(Client.ROLE) ? CoordinatorState.clientKey(m.party()) : m.role();
+        if (m.role().equals(Client.ROLE) && m.party() >= 0 && m.party() < parties.k() && !parties.alive(m.party())) {
+            // Lost while the checkpoint was taken: the checkpoint stopped waiting for this state (clientsLost).
+            ctx.getLog().info("round {}: the state of client {} came after it was lost; the checkpoint goes without it",
+                    round, m.party());
+            return Behaviors.same();
+        }
+        if (checkpointStates.put(key, m.state()) != null) {
+            return reject(m, "a second state of " + key);
+        }
+        return --checkpointPending > 0 ? Behaviors.same() : checkpointTaken();
+    }
+
+    /** Every state of the checkpoint is in (or its client is gone): it is kept, the run goes on. */
+    private Behavior<Command> checkpointTaken() {
+        List<Integer> dead = new ArrayList<>();
+        for (int c = 0; c < parties.k(); c++) {
+            if (!parties.alive(c) && parties.client(c) != null && !respawnDue.contains(c)) {
+                dead.add(c);
+            }
+        }
+        CoordinatorState state = new CoordinatorState(round, nextStartS, stopAfterCheckpoint, dead, clientFailures,
+                bytesMain, bytesFed, records, audit.stats(Coordinator.ROLE, -1), deadDevices.stream().boxed().toList(),
+                List.copyOf(respawnDue), List.copyOf(crashesDone));
+        Map<String, byte[]> files = new TreeMap<>();
+        files.put(CoordinatorState.FILE, Saved.cbor(state));
+        files.put(CoordinatorState.PARTIES, Saved.cbor(new CoordinatorState.Parties(checkpointStates)));
+        checkpointStates = null;
+        lastState = files;
+        if (initialState) {
+            initialState = false;
+        } else if (kit.runtime().checkpoints()) {
+            kit.recorder().tell(new Recorder.Checkpoint(round, files));
+        }
+        return stopAfterCheckpoint != null ? finish(stopAfterCheckpoint) : beginRound(round + 1, nextStartS, Behaviors.same());
+    }
+
+    /**
+     * Every party and the coordinator continue from a checkpoint's state, then the next round starts: at the
+     * checkpoint's time (a resumed run), or at {@code startS} (a restart after a server crash: the time until the
+     * crash is spent).
+     */
+    private Behavior<Command> restore(Map<String, byte[]> files, Double startS, Behavior<Command> next) {
+        CoordinatorState st = Saved.cbor(files.get(CoordinatorState.FILE), CoordinatorState.class);
+        Map<String, byte[]> states = Saved.cbor(files.get(CoordinatorState.PARTIES), CoordinatorState.Parties.class).states();
+        parties.mainServer.tell(new MainServer.Restore(states.get(MainServer.ROLE)));
+        parties.fedServer.tell(new FedServer.Restore(states.get(FedServer.ROLE)));
+        if (kit.evaluator() != null && states.containsKey(RoundEvaluator.ROLE)) {
+            kit.evaluator().tell(new RoundEvaluator.Restore(states.get(RoundEvaluator.ROLE)));
+        }
+        for (int c = 0; c < parties.k(); c++) {
+            byte[] s = states.get(CoordinatorState.clientKey(c));
+            if (s != null && parties.client(c) != null) {
+                parties.client(c).tell(new Client.Restore(s));
+            }
+        }
+        for (int c : st.dead()) {
+            parties.die(c);
+            parties.mainServer.tell(new MainServer.ClientLost(c));
+            parties.fedServer.tell(new FedServer.ClientLost(c));
+        }
+        records.clear();
+        records.addAll(st.records());
+        clientFailures.clear();
+        clientFailures.putAll(st.clientFailures());
+        bytesMain = st.bytesMain();
+        bytesFed = st.bytesFed();
+        deadDevices.clear();
+        st.deadDevices().forEach(deadDevices::set);
+        respawnDue.clear(); // every client actor is new now
+        crashesDone.addAll(st.crashesDone());
+        audit.restore(st.audit());
+        round = st.round();
+        lastState = files;
+        double at = startS != null ? startS : st.nextStartS();
+        ctx.getLog().info("{} after round {} (virtual {} s)", startS != null ? "restarted" : "resumed", st.round(), at);
+        return st.stop() != null ? finish(st.stop()) : beginRound(st.round() + 1, at, next);
     }
 
     private Behavior<Command> onTimeout(Coordinator.Timeout m) {
@@ -241,7 +501,12 @@ final class CoordinatorRun {
             return Behaviors.same();
         }
         String t = roundWait() + " (3 x fedsllm.emu.party-timeout)";
-        String silent = book == null ? "clients " + pendingKills + " scripted to crash did not stop within " + t
+        if (checkpointStates != null) {
+            return fail("round " + round + ": " + checkpointPending + " parties did not give their state for the checkpoint "
+                    + "within " + t + " (received: " + checkpointStates.keySet() + ")", false);
+        }
+        String silent = book == null ? "clients " + pendingKills + pendingCrashes + " scripted to stop did not stop, or "
+                + pendingRespawns + " were not hosted anew, within " + t
                 : book.serverReady == null ? "the main server did not get ready within " + t
                 : book.fedReady == null ? "the federated server did not get ready within " + t
                 : book.iterationsDone == null ? "the main server reported no progress for " + t + " (last iteration "
@@ -260,34 +525,172 @@ final class CoordinatorRun {
         return progress();
     }
 
+    // ---- a server crash: every party restarts from the last checkpoint ------------------------------------------
+
+    /**
+     * A server stopped by its scenario: every guardian stops its parties and hosts them anew (nothing of the round is
+     * left in flight), then all continue from the last checkpoint and the round is done again from the crash's time.
+     */
+    private Behavior<Command> restart(String role, ScriptedCrash.Info crash) {
+        if (lastState == null) {
+            return fail("the " + role + " crashed (scenario line " + crash.line() + ") but there is no checkpoint to "
+                    + "restart it from", false);
+        }
+        crashesDone.add(crash.line());
+        restart = crash;
+        restartedRole = role;
+        book = null;
+        checkpointStates = null;
+        pendingKills.clear();
+        pendingCrashes.clear();
+        pendingRespawns.clear();
+        List<ActorRef<RoleGuardian.Command>> guardians = parties.guardians();
+        resetsPending = guardians.size();
+        guardians.forEach(g -> g.tell(new RoleGuardian.Reset()));
+        ctx.getLog().warn("the {} crashed in round {} at {} s (scenario line {}): every party restarts from the checkpoint "
+                + "of round {}", role, crash.round(), crash.timeS(), crash.line(), round - 1);
+        arm(kit.runtime().partyTimeout());
+        return common()
+                .onMessage(Coordinator.MainServerEnrolled.class, m -> {
+                    parties.mainServer = m.mainServer();
+                    return reset();
+                })
+                .onMessage(Coordinator.FedServerEnrolled.class, m -> {
+                    parties.fedServer = m.fedServer();
+                    return reset();
+                })
+                .onMessage(Coordinator.ClientsEnrolled.class, m -> {
+                    m.ids().forEach(parties::die);
+                    String bad = parties.rejoin(m.ids(), m.clients(), m.guardian());
+                    return bad != null ? fail("a restarted guardian: " + bad, false) : reset();
+                })
+                .onMessage(Coordinator.Timeout.class, m -> m.generation() != generation ? Behaviors.same()
+                        : fail("after the " + role + "'s crash " + resetsPending + " guardians did not host their parties "
+                                + "anew within " + kit.runtime().partyTimeout() + " (fedsllm.emu.party-timeout)", false))
+                .onMessage(Command.class, m -> Behaviors.same()) // the abandoned round's last words
+                .build();
+    }
+
+    /** A guardian is back with new parties; once all are: wire them, restore the checkpoint, redo the round. */
+    private Behavior<Command> reset() {
+        if (--resetsPending > 0) {
+            return Behaviors.same();
+        }
+        wire();
+        ScriptedCrash.Info crash = restart;
+        restart = null;
+        double at = Math.max(crash.timeS(), roundStartS);
+        Behavior<Command> next = restore(lastState, at, running());
+        notes.add(new Note(crash.iteration(), crash.timeS(), "crash-" + restartedRole, List.of(), "the " + restartedRole
+                + " crashed (scenario line " + crash.line() + "); every party restarted from the checkpoint of round "
+                + (crash.round() - 1) + " and round " + crash.round() + " is done again from " + at + " s"));
+        return next;
+    }
+
     // ---- parties that stop --------------------------------------------------------------------------------------
 
     private Behavior<Command> onPartyTerminated(Coordinator.PartyTerminated m) {
         if (outcome != null) {
             return Behaviors.same(); // stopping: parties go
         }
+        boolean server = m.role().equals(MainServer.ROLE) || m.role().equals(FedServer.ROLE);
+        if (server && m.crash() != null && restart == null) {
+            return restart(m.role(), m.crash());
+        }
         if (!m.role().equals(Client.ROLE) || m.party() < 0 || m.party() >= parties.k()) {
             return fail("the " + m.role() + " stopped unexpectedly " + (round < 0 ? "before the first round" : "in round "
                     + round) + (m.cause() == null ? "" : ": " + m.cause()), false);
         }
-        int c = m.party();
-        if (!parties.die(c)) {
-            return Behaviors.same();
+        return clientsLost(List.of(m.party()), m.cause(), m.crash());
+    }
+
+    /**
+     * A guardian the coordinator enrolled terminated: on a cluster its whole node is gone (the JVM died and the split
+     * brain resolver downed it, or it left). The live clients it hosted are lost with the reason; a server's node ends
+     * the run.
+     */
+    private Behavior<Command> onGuardianTerminated(Coordinator.GuardianTerminated m) {
+        if (outcome != null) {
+            return Behaviors.same(); // stopping: nodes go
         }
-        dropped.add(c);
-        parties.mainServer.tell(new MainServer.ClientLost(c));
-        parties.fedServer.tell(new FedServer.ClientLost(c));
-        if (pendingKills.remove(c)) {
-            return pendingKills.isEmpty() && book == null && round >= 0 ? runRound(Behaviors.same()) : Behaviors.same();
+        String gone = "its node " + m.guardian().path().address() + " left the cluster (its JVM stopped, or it was downed "
+                + "as unreachable)";
+        if (!m.role().equals(RoleGuardian.Role.CLIENTS.id)) {
+            return fail("the " + m.role() + " stopped unexpectedly " + (round < 0 ? "before the first round" : "in round "
+                    + round) + ": " + gone, false);
         }
-        if (m.cause() != null) {
-            // Not a scripted kill: the client's own failure (a rejection of a bad message never stops it).
-            clientFailures.put(c, m.cause());
-            ctx.getLog().warn("client {} failed during round {}: left out from now on ({})", c, round, m.cause());
-        } else {
-            ctx.getLog().warn("client {} died during round {}: left out from now on", c, round);
+        List<Integer> hosted = new ArrayList<>();
+        for (int c : parties.live()) {
+            if (m.guardian().equals(parties.host(c))) {
+                hosted.add(c);
+            }
         }
-        return book != null && book.forget(c) ? progress() : Behaviors.same();
+        return clientsLost(hosted, gone, null);
+    }
+
+    /**
+     * Client actors that stopped (all with {@code cause}, null for a stop without failure; {@code crash} for a scripted
+     * crash): never planned again (a crashed one is hosted anew later), their devices dropped from the round in
+     * progress (from the next one when the round's record is written already), the servers told; the round start, the
+     * round or the checkpoint goes on without them.
+     */
+    private Behavior<Command> clientsLost(List<Integer> lost, String cause, ScriptedCrash.Info crash) {
+        boolean roundStart = false;
+        boolean forgotten = false;
+        for (int c : lost) {
+            if (!parties.die(c)) {
+                continue;
+            }
+            if (parties.mainServer != null) {
+                parties.mainServer.tell(new MainServer.ClientLost(c));
+            }
+            if (parties.fedServer != null) {
+                parties.fedServer.tell(new FedServer.ClientLost(c));
+            }
+            if (checkpointStates != null && !checkpointStates.containsKey(CoordinatorState.clientKey(c))) {
+                checkpointPending--;   // asked for its state, which will never come
+            }
+            if (pendingKills.remove(c)) {
+                roundStart = true; // stopped for good at the round start (listed as dropped there)
+                continue;
+            }
+            if (pendingCrashes.remove(c)) {
+                respawnDue.add(c); // its device crashed at the round start; a new actor is its next incarnation
+                roundStart = true;
+                continue;
+            }
+            int device = real ? c : book != null ? book.device(c) : -1;
+            if (device >= 0) {
+                (checkpointStates != null ? droppedNext : dropped).add(device);
+            }
+            if (crash != null) {
+                respawnDue.add(c);
+                ctx.getLog().info("client {} (device {}) crashed in round {} (scenario line {}): left out of the round", c,
+                        device, round, crash.line());
+            } else {
+                if (device >= 0) {
+                    deadDevices.set(device);
+                }
+                if (cause != null) {
+                    // Not a scripted stop: the client's own failure (a rejection of a bad message never stops it).
+                    clientFailures.put(device >= 0 ? device : c, cause);
+                    ctx.getLog().warn("client {} failed during round {}: left out from now on ({})", c, round, cause);
+                } else {
+                    ctx.getLog().warn("client {} died during round {}: left out from now on", c, round);
+                }
+            }
+            forgotten |= book != null && book.forget(c);
+        }
+        if (checkpointStates != null && checkpointPending <= 0) {
+            return checkpointTaken();
+        }
+        return roundStart ? roundStartDone() : forgotten ? progress() : Behaviors.same();
+    }
+
+    /** A round start's stops and respawns are through: the round is planned (once). */
+    private Behavior<Command> roundStartDone() {
+        return pendingKills.isEmpty() && pendingCrashes.isEmpty() && pendingRespawns.isEmpty() && book == null
+                && round >= 0 ? runRound(Behaviors.same()) : Behaviors.same();
     }
 
     // ---- the end ------------------------------------------------------------------------------------------------
@@ -365,6 +768,7 @@ final class CoordinatorRun {
     private BehaviorBuilder<Command> common() {
         return Behaviors.receive(Command.class)
                 .onMessage(Coordinator.PartyTerminated.class, this::onPartyTerminated)
+                .onMessage(Coordinator.GuardianTerminated.class, this::onGuardianTerminated)
                 .onMessage(Coordinator.PartyStopped.class, this::onPartyStopped);
     }
 

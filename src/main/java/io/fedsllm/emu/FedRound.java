@@ -25,10 +25,16 @@ final class FedRound {
     private int relayIndex;        // split learning: position in the participants of the upload awaited next
     private double relayAtS;
     private byte[] relayWeights;   // split learning: the LoRA handed on next
+    private final int[] deviceOf;  // by client id: the device it is in this round
+    private final List<Note> notes = new ArrayList<>();
 
     FedRound(FedServer.Configure plan, boolean[] lost) {
         int k = lost.length;
         this.plan = plan;
+        this.deviceOf = new int[k];
+        for (int i = 0; i < plan.participants().size(); i++) {
+            deviceOf[plan.participants().get(i)] = plan.devices().get(i);
+        }
         this.lost = lost;
         this.expected = new boolean[k];
         this.reported = new boolean[k];
@@ -47,6 +53,20 @@ final class FedRound {
 
     FedServer.Configure plan() {
         return plan;
+    }
+
+    /** The device client {@code client} is in this round. */
+    int device(int client) {
+        return deviceOf[client];
+    }
+
+    void note(Note n) {
+        notes.add(n);
+    }
+
+    /** What the server noted in this round (lost broadcasts and uploads), in the order noted. */
+    List<Note> notes() {
+        return List.copyOf(notes);
     }
 
     boolean sequential() {

@@ -1,7 +1,13 @@
 package io.fedsllm.emu;
 
 import io.fedsllm.config.EmuSettings.Scheme;
+import io.fedsllm.scenario.MessageKind;
+import io.fedsllm.scenario.Node;
+import io.fedsllm.scenario.Position;
+import io.fedsllm.scenario.Scenario;
+import io.fedsllm.scenario.ScenarioEvent;
 import java.time.Duration;
+import java.util.Set;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,15 +33,20 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class FedServer {
 
     public sealed interface Command extends CborSerializable
-            permits Peers, Configure, Upload, NoUpload, ServerBlocks, ClientLost, UploadsDue, Stop, Timeout {}
+            permits Peers, Configure, Upload, NoUpload, ServerBlocks, ClientLost, ClientBack, UploadsDue, Stop, Timeout,
+            Snapshot, Restore {}
 
     /** Who the server talks to: the clients (index = client id), the main server, the coordinator. */
     public record Peers(List<ActorRef<Client.Command>> clients, ActorRef<MainServer.Command> mainServer,
-            ActorRef<Coordinator.Command> coordinator) implements Command {}
+            ActorRef<Coordinator.Command> coordinator) implements Command, Control {}
 
-    /** The round: split ℓ (the copy must hold blocks 0..ℓ−1), rank r, participants (ascending), Δ bits per upload. */
-    public record Configure(int round, Scheme scheme, int splitLayer, int rank, List<Integer> participants,
-            long loraBits, double startS) implements Command, Arrival {
+    /**
+     * The round: split ℓ (the copy must hold blocks 0..ℓ−1), rank r, I local iterations, participants (ascending) and the device each is
+     * in this round (aligned), Δ bits per upload, the scenario lines of the server crashes that already happened.
+     */
+    public record Configure(int round, Scheme scheme, int splitLayer, int rank, int localIterations,
+            List<Integer> participants, List<Integer> devices, long loraBits, List<Integer> crashesDone, double startS)
+            implements Command, Arrival {
         /** The round starts on arrival. */
         @Override
         public double arrivalS() {
@@ -47,8 +58,11 @@ public final class FedServer {
     public record Upload(int round, int client, int samples, List<Integer> blocks, long bits,
             @Carries(Carries.Content.CLIENT_LORA) byte[] weights, double arrivalS) implements Command, Arrival {}
 
-    /** Client k trained nothing this round: no weights to average. */
-    public record NoUpload(int round, int client, double arrivalS) implements Command, Arrival {}
+    /**
+     * Client k has no weights to average this round: it trained nothing, or ({@code lost}) its upload was lost on the
+     * way (a scenario's drop or outage), noticed when it would have arrived.
+     */
+    public record NoUpload(int round, int client, boolean lost, double arrivalS) implements Command, Arrival {}
 
     /** The main server's LoRA of blocks moving to the clients (the split moved up). */
     public record ServerBlocks(int round, List<Integer> blocks, @Carries(Carries.Content.SERVER_LORA) byte[] weights,
@@ -57,20 +71,32 @@ public final class FedServer {
     /** The coordinator learnt that this client is gone: never wait for it again. */
     public record ClientLost(int client) implements Command {}
 
+    /** The client is back (its actor respawned, e.g. after a scripted crash): expect it again from the next round. */
+    public record ClientBack(int client, ActorRef<Client.Command> ref) implements Command, Control {}
+
     /** The round's local training is over (the coordinator saw its end): every upload is due within the timeout. */
     public record UploadsDue(int round) implements Command {}
 
     /** The run is over: report what was received and stop. */
-    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** A checkpoint: between rounds, report what the server carries to the next round. */
+    public record Snapshot(int round, ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** Continue from a checkpoint's state (whatever round was in progress is dropped). */
+    public record Restore(@Carries(Carries.Content.PARTY_STATE) byte[] state) implements Command, Control {}
 
     /** A wait ran out (armed by the server itself). */
-    record Timeout(int round, boolean uploads) implements Command {}
+    record Timeout(int round, boolean uploads) implements Command, Control {}
 
     public static final String ROLE = "fed-server";
     private static final String TIMER = "wait";
 
-    /** What the server is given at spawn: its global copy's values (real mode) and the wait bound. */
-    record Kit(GlobalCopy copy, Duration partyTimeout) {}
+    /**
+     * What the server is given at spawn: its global copy's values (real mode), the wait bound and the run's scenario
+     * (its own crashes; the drops and outages of the broadcast it sends).
+     */
+    record Kit(GlobalCopy copy, Duration partyTimeout, Scenario scenario) {}
 
     private final ActorContext<Command> ctx;
     private final StashBuffer<Command> stash;
@@ -98,8 +124,8 @@ public final class FedServer {
 
     public static Behavior<Command> create(Kit kit) {
         PartyAudit audit = new PartyAudit();
-        return audit.counting(Command.class, Behaviors.setup(ctx -> Behaviors.withStash(64, stash ->
-                Behaviors.withTimers(timers -> new FedServer(ctx, stash, timers, kit, audit).idle()))));
+        return audit.counting(Command.class, ScriptedCrash.crashable(Behaviors.setup(ctx -> Behaviors.withStash(64, stash ->
+                Behaviors.withTimers(timers -> new FedServer(ctx, stash, timers, kit, audit).idle())))));
     }
 
     private Behavior<Command> idle() {
@@ -116,6 +142,11 @@ public final class FedServer {
                     .onMessage(Upload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
                     .onMessage(NoUpload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
                     .onMessage(UploadsDue.class, m -> Behaviors.same()) // the round was aggregated already
+                    .onMessage(Snapshot.class, m -> {
+                        m.replyTo().tell(new Coordinator.PartyState(ROLE, -1, new Saved(lastRound, blocks.held(), version,
+                                kit.copy().state(), audit.stats(ROLE, -1)).toBytes()));
+                        return Behaviors.same();
+                    })
                     .onMessage(Timeout.class, m -> Behaviors.same())
                     .build();
         }
@@ -159,9 +190,13 @@ public final class FedServer {
                 bad = "unknown client " + c;
             }
         }
+        if (bad == null && m.devices().size() != m.participants().size()) {
+            bad = m.devices().size() + " devices for " + m.participants().size() + " participants";
+        }
         if (bad != null) {
             return reject(m, "configure of round " + m.round() + ": " + bad);
         }
+        crashIfDue(m, 0, m.startS());
         lastRound = m.round();
         round = new FedRound(m, lost);
         kit.copy().resize(m.rank());
@@ -202,8 +237,7 @@ public final class FedServer {
         } else {
             for (int c : plan.participants()) {
                 if (!lost[c]) {
-                    peers.clients().get(c).tell(new Client.GlobalLora(plan.round(), plan.splitLayer(), held, version,
-                            weights, plan.startS()));
+                    send(c, held, weights, plan.startS());
                 }
             }
         }
@@ -214,9 +248,21 @@ public final class FedServer {
     private void relayNext() {
         int c = round.nextInTurn();
         if (c >= 0) {
-            peers.clients().get(c).tell(new Client.GlobalLora(round.plan().round(), round.plan().splitLayer(),
-                    blocks.held(), version, round.relayWeights(), round.relayAtS()));
+            send(c, blocks.held(), round.relayWeights(), round.relayAtS());
         }
+    }
+
+    /** The global copy (or the relayed LoRA) to client {@code c}, sent at {@code atS}; lost or held by the scenario. */
+    private void send(int c, List<Integer> held, byte[] weights, double atS) {
+        FedServer.Configure plan = round.plan();
+        Transmission t = Transmission.of(kit.scenario(), round.device(c), MessageKind.GLOBAL_LORA, plan.round(), 0, atS,
+                at -> 0);
+        if (!t.delivered()) {
+            round.note(new Note(null, t.arrivalS(), "message-lost", List.of(round.device(c)), "global LoRA of round "
+                    + plan.round() + " lost on the fed link (" + t.lost() + "): the client sits the round out"));
+        }
+        peers.clients().get(c).tell(new Client.GlobalLora(plan.round(), plan.splitLayer(), held, version,
+                t.delivered() ? weights : null, !t.delivered(), t.arrivalS()));
     }
 
     private Behavior<Command> onUpload(Upload m) {
@@ -251,6 +297,11 @@ public final class FedServer {
         if (why != null) {
             return reject(m, why);
         }
+        if (m.lost()) {
+            round.note(new Note(round.plan().localIterations(), m.arrivalS(), "message-lost",
+                    List.of(round.device(m.client())), "LoRA upload of round " + m.round() + " lost on the fed link: "
+                    + "left out of the aggregation"));
+        }
         round.noUpload(m.client());
         if (round.sequential()) {
             relayNext();
@@ -265,12 +316,13 @@ public final class FedServer {
         }
         timers.cancel(TIMER);
         FedRound.Aggregation a = round.aggregation();
+        crashIfDue(round.plan(), round.plan().localIterations(), a.endS());
         if (!round.sequential() && !a.contributors().isEmpty()) {
             version++;
         }
         kit.copy().aggregate(a.uploads(), a.samples(), round.sequential());
         peers.coordinator().tell(new Coordinator.Aggregated(round.plan().round(), a.endS(), a.contributors(), a.weights(),
-                a.bytesFed(), version, kit.copy().bytes()));
+                a.bytesFed(), version, kit.copy().bytes(), round.notes()));
         round = null;
         return stash.unstashAll(idle());
     }
@@ -292,11 +344,32 @@ public final class FedServer {
         return maybeAggregate();
     }
 
+    /** A scripted crash of the federated server due at (round, iteration, time) stops it here ({@link ScriptedCrash}). */
+    private void crashIfDue(Configure plan, int iteration, double timeS) {
+        Position p = new Position(plan.round(), iteration, timeS);
+        ScenarioEvent.CrashServer c = kit.scenario().serverCrashDue(Node.FED_SERVER, p, Set.copyOf(plan.crashesDone()));
+        if (c != null) {
+            throw new ScriptedCrash(new ScriptedCrash.Info(c.line(), p.round(), p.iteration(), p.timeS()));
+        }
+    }
+
+    private Behavior<Command> onClientBack(ClientBack m) {
+        if (lost == null || m.client() < 0 || m.client() >= lost.length || !lost[m.client()]) {
+            return reject(m, "client " + m.client() + " unknown or not lost");
+        }
+        lost[m.client()] = false;
+        List<ActorRef<Client.Command>> clients = new java.util.ArrayList<>(peers.clients());
+        clients.set(m.client(), m.ref());
+        peers = new Peers(clients, peers.mainServer(), peers.coordinator());
+        return Behaviors.same();
+    }
+
     private BehaviorBuilder<Command> inRound() {
         return common()
                 .onMessage(Configure.class, m -> reject(m, "configure of round " + m.round() + " during round "
                         + round.plan().round()))
-                .onMessage(Timeout.class, this::onTimeout);
+                .onMessage(Timeout.class, this::onTimeout)
+                .onMessage(Snapshot.class, m -> reject(m, "a checkpoint during round " + round.plan().round()));
     }
 
     private BehaviorBuilder<Command> common() {
@@ -304,6 +377,8 @@ public final class FedServer {
                 .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
                 .onMessage(Peers.class, this::onPeers)
                 .onMessage(ClientLost.class, this::onClientLost)
+                .onMessage(ClientBack.class, this::onClientBack)
+                .onMessage(Restore.class, this::onRestore)
                 .onMessage(Stop.class, m -> {
                     m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
                     return Behaviors.stopped();
@@ -319,6 +394,22 @@ public final class FedServer {
             lost = new boolean[m.clients().size()];
         }
         return Behaviors.same();
+    }
+
+    private Behavior<Command> onRestore(Restore m) {
+        Saved saved = Saved.fromBytes(m.state());
+        timers.cancel(TIMER);
+        stash.clear();
+        round = null;
+        lastRound = saved.lastRound();
+        version = saved.version();
+        blocks.reset(saved.blocks());
+        kit.copy().restore(saved.compute());
+        audit.restore(saved.audit());
+        if (lost != null) {
+            java.util.Arrays.fill(lost, false); // the coordinator tells which clients are gone
+        }
+        return idle();
     }
 
     private Behavior<Command> onClientLost(ClientLost m) {

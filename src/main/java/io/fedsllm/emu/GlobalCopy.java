@@ -38,6 +38,12 @@ interface GlobalCopy {
     /** The copy's bytes (null in analytic mode). */
     byte[] bytes();
 
+    /** The copy and the strategy's state for a checkpoint (null in analytic mode or before the first round). */
+    byte[] state();
+
+    /** Continues from {@link #state} (null: nothing to restore). */
+    void restore(byte[] state);
+
     /** Sizes only. */
     GlobalCopy ANALYTIC = new GlobalCopy() {
         @Override
@@ -70,6 +76,14 @@ interface GlobalCopy {
         public byte[] bytes() {
             return null;
         }
+
+        @Override
+        public byte[] state() {
+            return null;
+        }
+
+        @Override
+        public void restore(byte[] state) {}
     };
 
     /**
@@ -163,6 +177,24 @@ interface GlobalCopy {
         @Override
         public byte[] bytes() {
             return lora.toBytes();
+        }
+
+        /** The global copy's LoRA and the strategy's state. */
+        record State(byte[] lora, byte[] strategy) {}
+
+        @Override
+        public byte[] state() {
+            return lora == null ? null : Saved.cbor(new State(lora.toBytes(), strategy.state()));
+        }
+
+        @Override
+        public void restore(byte[] state) {
+            lora = null;
+            if (state != null) {
+                State s = Saved.cbor(state, State.class);
+                lora = LoraBlocks.fromBytes(s.lora());
+                strategy.restoreState(s.strategy());
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ package io.fedsllm.emu;
 final class IterationBarrier {
     final double[] arrivalS;
     final boolean[] arrived;
+    final boolean[] lost;          // arrived as a lost-message marker: noticed, never stepped
     final boolean[] accepted;
     final boolean[] expected;
     int expectedCount;
@@ -22,6 +23,7 @@ final class IterationBarrier {
     IterationBarrier(int clients) {
         arrivalS = new double[clients];
         arrived = new boolean[clients];
+        lost = new boolean[clients];
         accepted = new boolean[clients];
         expected = new boolean[clients];
     }
@@ -47,6 +49,7 @@ final class IterationBarrier {
 
     void expect(int client, boolean present) {
         arrived[client] = false;
+        lost[client] = false;
         accepted[client] = false;
         expected[client] = present;
         if (present) {
@@ -54,8 +57,9 @@ final class IterationBarrier {
         }
     }
 
-    void arrive(int client, double atS) {
+    void arrive(int client, double atS, boolean lostOnTheWay) {
         arrived[client] = true;
+        lost[client] = lostOnTheWay;
         arrivalS[client] = atS;
         arrivedCount++;
     }

@@ -10,11 +10,14 @@ import io.fedsllm.config.EmuRuntime;
 import io.fedsllm.config.EmuSettings;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.OptimizationSettings;
+import io.fedsllm.config.PopulationSettings;
 import io.fedsllm.config.Seeds;
 import io.fedsllm.config.TrainSettings;
 import io.fedsllm.cost.CostModels;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.nn.TextTokenizer;
+import io.fedsllm.scenario.Scenario;
+import io.fedsllm.scenario.ScenarioContext;
 import io.fedsllm.train.Evaluator;
 import io.fedsllm.train.ServerStrategy;
 import io.fedsllm.train.TrainContext;
@@ -52,7 +55,23 @@ final class Kits {
         return emu.computeDelay() == EmuSettings.ComputeDelay.MEASURED ? emu.measuredScale() : null;
     }
 
-    static MainServer.Kit mainServer(Config config, NodeResources node) {
+    /**
+     * The client actors of the experiment: in real mode one per device of the population (N; each holds its shard),
+     * in analytic mode one per client a round starts (K, or K + x under over-selection), each being whichever device
+     * the round's selection gives it.
+     */
+    static int slots(Config config, Scenario scenario) {
+        ConfigReader root = ConfigReader.root(config);
+        return real(config) ? PopulationSettings.from(root).devices() : scenario.clientsStarted();
+    }
+
+    /** The run's scenario as a node reads it from the coordinator's enrolment (none: text null). */
+    static Scenario scenario(Config config, String text, String file) {
+        return text == null ? Scenario.none(ScenarioContext.from(config))
+                : Scenario.parse(text, java.nio.file.Path.of(file), config);
+    }
+
+    static MainServer.Kit mainServer(Config config, NodeResources node, Scenario scenario) {
         ConfigReader root = ConfigReader.root(config);
         EmuSettings emu = EmuSettings.from(root);
         EmuRuntime runtime = EmuRuntime.from(root);
@@ -63,34 +82,34 @@ final class Kits {
                     ? node.trainData(config).shards(clients(root)) : List.of();
             compute = ServerCompute.real(node.trainContext(config), shards, runtime.mainServerTorchThreads());
         }
-        return new MainServer.Kit(layers, compute, measuredScale(emu), runtime.partyTimeout());
+        return new MainServer.Kit(layers, compute, measuredScale(emu), runtime.partyTimeout(), scenario);
     }
 
-    static FedServer.Kit fedServer(Config config) {
+    static FedServer.Kit fedServer(Config config, Scenario scenario) {
         ConfigReader root = ConfigReader.root(config);
         GlobalCopy copy = real(config) ? GlobalCopy.real(root.getLong("seed"),
                 ServerStrategy.create(OptimizationSettings.from(root))) : GlobalCopy.ANALYTIC;
-        return new FedServer.Kit(copy, EmuRuntime.from(root).partyTimeout());
+        return new FedServer.Kit(copy, EmuRuntime.from(root).partyTimeout(), scenario);
     }
 
-    /** The kits of the clients {@code ids} (each id in 0..K−1). */
-    static List<Client.Kit> clients(Config config, NodeResources node, List<Integer> ids) {
+    /** The kits of the clients {@code ids} (each id in 0..{@link #slots}−1). */
+    static List<Client.Kit> clients(Config config, NodeResources node, List<Integer> ids, Scenario scenario) {
         ConfigReader root = ConfigReader.root(config);
         EmuSettings emu = EmuSettings.from(root);
         EmuRuntime runtime = EmuRuntime.from(root);
-        int k = clients(root);
         List<Client.Kit> kits = new ArrayList<>(ids.size());
         if (emu.mode() == EmuSettings.Mode.REAL) {
             TrainContext ctx = node.trainContext(config);
-            List<List<E2eRecord>> shards = node.trainData(config).shards(k);
+            List<List<E2eRecord>> shards = node.trainData(config).shards(PopulationSettings.from(root).devices());
             for (int id : ids) {
                 kits.add(new Client.Kit(id, ClientCompute.real(ctx, id, shards.get(id), runtime.clientTorchThreads()),
-                        measuredScale(emu), runtime.partyTimeout()));
+                        measuredScale(emu), runtime.partyTimeout(), scenario, true));
             }
         } else {
-            int[] samples = analyticSamples(root.getLong("seed"), k, emu);
+            long seed = root.getLong("seed");
             for (int id : ids) {
-                kits.add(new Client.Kit(id, ClientCompute.analytic(samples[id]), null, runtime.partyTimeout()));
+                kits.add(new Client.Kit(id, ClientCompute.analytic(d -> analyticSamples(seed, d, emu)), null,
+                        runtime.partyTimeout(), scenario, true));
             }
         }
         return kits;
@@ -121,20 +140,15 @@ final class Kits {
             return data.shardTokens(k, TextTokenizer.forModel(shape), shape.seqLen());
         }
         int perSample = DataUploadSettings.from(root).tokensPerSample(CostSettings.from(root).model().seqLen());
-        int[] samples = analyticSamples(root.getLong("seed"), k, emu);
         long[] tokens = new long[k];
         for (int i = 0; i < k; i++) {
-            tokens[i] = (long) samples[i] * perSample;
+            tokens[i] = (long) analyticSamples(root.getLong("seed"), i, emu) * perSample;
         }
         return tokens;
     }
 
-    /** |D_k| in analytic mode: uniform whole numbers in [samples-min, samples-max], stream "analytic-samples", k. */
-    static int[] analyticSamples(long seed, int clients, EmuSettings emu) {
-        int[] s = new int[clients];
-        for (int k = 0; k < clients; k++) {
-            s[k] = Seeds.random(seed, "analytic-samples", k).nextInt(emu.samplesMin(), emu.samplesMax() + 1);
-        }
-        return s;
+    /** |D_k| of device k in analytic mode: a uniform whole number in [samples-min, samples-max], stream "analytic-samples", k. */
+    static int analyticSamples(long seed, int device, EmuSettings emu) {
+        return Seeds.random(seed, "analytic-samples", device).nextInt(emu.samplesMin(), emu.samplesMax() + 1);
     }
 }

@@ -1,7 +1,12 @@
 package io.fedsllm.emu;
 
 import io.fedsllm.config.EmuSettings.Scheme;
+import io.fedsllm.scenario.Node;
+import io.fedsllm.scenario.Position;
+import io.fedsllm.scenario.Scenario;
+import io.fedsllm.scenario.ScenarioEvent;
 import java.time.Duration;
+import java.util.Set;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,11 +32,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class MainServer {
 
     public sealed interface Command extends CborSerializable
-            permits Peers, Configure, Activations, BackwardDone, AdoptBlocks, ClientLost, Withdraw, Stop, Timeout {}
+            permits Peers, Configure, Activations, BackwardDone, AdoptBlocks, ClientLost, ClientBack, Withdraw, Stop,
+            Timeout, Snapshot, Restore {}
 
     /** Who the server talks to: the clients (index = client id), the federated server, the coordinator. */
     public record Peers(List<ActorRef<Client.Command>> clients, ActorRef<FedServer.Command> fedServer,
-            ActorRef<Coordinator.Command> coordinator) implements Command {}
+            ActorRef<Coordinator.Command> coordinator) implements Command, Control {}
 
     /**
      * The round's plan for the server.
@@ -42,10 +48,14 @@ public final class MainServer {
      * @param gradientDownloadS      T^G added to every gradient's arrival
      * @param deadlineS              deadline policy: activations later than iteration start + this are left out
      *                               (positive infinity = wait for all)
+     * @param devices                the device each participant is in this round (aligned with participants)
+     * @param keep                   over-selection: the activations kept per iteration, the first to arrive (0 = all)
+     * @param crashesDone            the scenario lines of the server crashes that already happened (each fires once)
      */
     public record Configure(int round, Scheme scheme, int splitLayer, int rank, int localIterations,
-            List<Integer> participants, int centralizedBatches, double serverForwardPerBatchS, long activationBits,
-            double gradientDownloadS, double deadlineS, double startS) implements Command, Arrival {
+            List<Integer> participants, List<Integer> devices, int centralizedBatches, double serverForwardPerBatchS,
+            long activationBits, double gradientDownloadS, double deadlineS, int keep, List<Integer> crashesDone,
+            double startS) implements Command, Arrival {
         /** The round starts on arrival. */
         @Override
         public double arrivalS() {
@@ -53,10 +63,18 @@ public final class MainServer {
         }
     }
 
-    /** One client's split-layer activations of one iteration (payload and labels null in analytic mode). */
+    /**
+     * One client's split-layer activations of one iteration (payload and labels null in analytic mode); {@code lost}:
+     * the upload was lost on the way (a scenario's drop or outage): no payload, noticed when it would have arrived.
+     */
     public record Activations(int round, int iteration, int client, long bits,
             @Carries(Carries.Content.ACTIVATIONS) byte[] payload, @Carries(Carries.Content.LABELS) int[][] labels,
-            double arrivalS) implements Command, Arrival {}
+            boolean lost, double arrivalS) implements Command, Arrival {
+        /** Delivered activations. */
+        public Activations(int round, int iteration, int client, long bits, byte[] payload, int[][] labels, double arrivalS) {
+            this(round, iteration, client, bits, payload, labels, false, arrivalS);
+        }
+    }
 
     /** A client finished backward of an iteration at {@code arrivalS}. */
     public record BackwardDone(int round, int iteration, int client, double arrivalS) implements Command, Arrival {}
@@ -71,14 +89,23 @@ public final class MainServer {
     /** The coordinator learnt that this client is gone: never wait for it again. */
     public record ClientLost(int client) implements Command {}
 
+    /** The client is back (its actor respawned, e.g. after a scripted crash): wait for it again from the next round. */
+    public record ClientBack(int client, ActorRef<Client.Command> ref) implements Command, Control {}
+
     /** The client ends this round early (it waited in vain for a barrier): do not wait for it in this round. */
     public record Withdraw(int round, int client) implements Command {}
 
     /** The run is over: report what was received and stop. */
-    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** A checkpoint: between rounds, report what the server carries to the next round. */
+    public record Snapshot(int round, ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** Continue from a checkpoint's state (whatever round was in progress is dropped). */
+    public record Restore(@Carries(Carries.Content.PARTY_STATE) byte[] state) implements Command, Control {}
 
     /** A wait ran out (armed by the server itself). */
-    record Timeout(int round, int step, Wait waitingFor) implements Command {}
+    record Timeout(int round, int step, Wait waitingFor) implements Command, Control {}
 
     /** What the server waits for. */
     enum Wait { BLOCKS, ACTIVATIONS, BACKWARD }
@@ -86,8 +113,11 @@ public final class MainServer {
     public static final String ROLE = "main-server";
     private static final String TIMER = "wait";
 
-    /** What the server is given at spawn: L, its compute (real mode: the shared base; shards only if centralized). */
-    record Kit(int layers, ServerCompute compute, Double measuredScale, Duration partyTimeout) {}
+    /**
+     * What the server is given at spawn: L, its compute (real mode: the shared base; shards only if centralized), the
+     * wait bound and the run's scenario (its own crashes; the links' drops and outages of the gradients it sends).
+     */
+    record Kit(int layers, ServerCompute compute, Double measuredScale, Duration partyTimeout, Scenario scenario) {}
 
     private final ActorContext<Command> ctx;
     private final StashBuffer<Command> stash;
@@ -118,8 +148,8 @@ public final class MainServer {
 
     public static Behavior<Command> create(Kit kit) {
         PartyAudit audit = new PartyAudit();
-        return audit.counting(Command.class, Behaviors.setup(ctx -> Behaviors.withStash(64, stash ->
-                Behaviors.withTimers(timers -> new MainServer(ctx, stash, timers, kit, audit).idle()))));
+        return audit.counting(Command.class, ScriptedCrash.crashable(Behaviors.setup(ctx -> Behaviors.withStash(64, stash ->
+                Behaviors.withTimers(timers -> new MainServer(ctx, stash, timers, kit, audit).idle())))));
     }
 
     private Behavior<Command> idle() {
@@ -136,6 +166,11 @@ public final class MainServer {
                     .onMessage(Activations.class, m -> reject(m, "activations of round " + m.round() + " while idle"))
                     .onMessage(BackwardDone.class, m -> reject(m, "backward of round " + m.round() + " while idle"))
                     .onMessage(Withdraw.class, m -> reject(m, "withdrawal from round " + m.round() + " while idle"))
+                    .onMessage(Snapshot.class, m -> {
+                        m.replyTo().tell(new Coordinator.PartyState(ROLE, -1, new Saved(lastRound, blocks.held(), 0,
+                                kit.compute().state(), audit.stats(ROLE, -1)).toBytes()));
+                        return Behaviors.same();
+                    })
                     .onMessage(Timeout.class, m -> Behaviors.same())
                     .build();
         }
@@ -173,11 +208,15 @@ public final class MainServer {
                 bad = "unknown client " + c;
             }
         }
+        if (bad == null && m.devices().size() != m.participants().size()) {
+            bad = m.devices().size() + " devices for " + m.participants().size() + " participants";
+        }
         if (bad != null) {
             return reject(m, "configure of round " + m.round() + ": " + bad);
         }
+        crashIfDue(kit.scenario(), m, 0, m.startS());
         lastRound = m.round();
-        round = new ServerRound(m, peers, kit.compute(), kit.measuredScale(), clock, lost, barrier);
+        round = new ServerRound(m, peers, kit.compute(), kit.measuredScale(), clock, lost, barrier, kit.scenario());
         List<Integer> leaving = blocks.release(m.splitLayer(), kit.layers());
         if (!leaving.isEmpty()) {
             // The split moved up: the server's blocks below ℓ go to the clients via the federated global copy.
@@ -319,6 +358,18 @@ public final class MainServer {
                 : (round.barrier().allBackward() ? nextIteration() : Behaviors.same());
     }
 
+    /**
+     * A scripted crash of the main server due at (round, iteration, time) stops it here ({@link ScriptedCrash}); checked
+     * at the round start and (by {@link ServerRound}) at every iteration start.
+     */
+    static void crashIfDue(Scenario scenario, Configure plan, int iteration, double timeS) {
+        Position p = new Position(plan.round(), iteration, timeS);
+        ScenarioEvent.CrashServer c = scenario.serverCrashDue(Node.MAIN_SERVER, p, Set.copyOf(plan.crashesDone()));
+        if (c != null) {
+            throw new ScriptedCrash(new ScriptedCrash.Info(c.line(), p.round(), p.iteration(), p.timeS()));
+        }
+    }
+
     /** Phases within a round. */
     private BehaviorBuilder<Command> inRound() {
         return common()
@@ -326,7 +377,8 @@ public final class MainServer {
                         + round.plan().round()))
                 .onMessage(Withdraw.class, m -> m.round() == round.plan().round() && m.client() >= 0 && m.client() < lost.length
                         ? dropClient(m.client(), false, "withdrew") : reject(m, "withdrawal from round " + m.round()))
-                .onMessage(Timeout.class, this::onTimeout);
+                .onMessage(Timeout.class, this::onTimeout)
+                .onMessage(Snapshot.class, m -> reject(m, "a checkpoint during round " + round.plan().round()));
     }
 
     private BehaviorBuilder<Command> common() {
@@ -334,6 +386,8 @@ public final class MainServer {
                 .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
                 .onMessage(Peers.class, this::onPeers)
                 .onMessage(ClientLost.class, this::onClientLost)
+                .onMessage(ClientBack.class, this::onClientBack)
+                .onMessage(Restore.class, this::onRestore)
                 .onMessage(Stop.class, m -> {
                     m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
                     return Behaviors.stopped();
@@ -356,12 +410,38 @@ public final class MainServer {
         return Behaviors.same();
     }
 
+    private Behavior<Command> onRestore(Restore m) {
+        Saved saved = Saved.fromBytes(m.state());
+        timers.cancel(TIMER);
+        stash.clear();
+        round = null;
+        lastRound = saved.lastRound();
+        blocks.reset(saved.blocks());
+        kit.compute().restore(saved.compute());
+        audit.restore(saved.audit());
+        if (lost != null) {
+            java.util.Arrays.fill(lost, false); // the coordinator tells which clients are gone
+        }
+        return idle();
+    }
+
     private Behavior<Command> onClientLost(ClientLost m) {
         if (lost == null || m.client() < 0 || m.client() >= lost.length || lost[m.client()]) {
             return reject(m, "client " + m.client() + " unknown or already lost");
         }
         lost[m.client()] = true;
         return round == null ? Behaviors.same() : dropClient(m.client(), false, null);
+    }
+
+    private Behavior<Command> onClientBack(ClientBack m) {
+        if (lost == null || m.client() < 0 || m.client() >= lost.length || !lost[m.client()]) {
+            return reject(m, "client " + m.client() + " unknown or not lost");
+        }
+        lost[m.client()] = false;
+        List<ActorRef<Client.Command>> clients = new java.util.ArrayList<>(peers.clients());
+        clients.set(m.client(), m.ref());
+        peers = new Peers(clients, peers.fedServer(), peers.coordinator());
+        return Behaviors.same();
     }
 
     private void arm(Wait what) {

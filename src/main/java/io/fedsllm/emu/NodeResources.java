@@ -1,6 +1,7 @@
 package io.fedsllm.emu;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import io.fedsllm.train.TrainContext;
 import io.fedsllm.train.TrainData;
@@ -14,16 +15,28 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * with the model settings ({@link TrainContext}) and the experiment's data ({@link TrainData}), from which a role's
  * guardian hands each party only its own part (a client its shard, the evaluator the validation examples). Loaded
  * once per node for one experiment configuration; nothing here travels in a message or is ever mutated. Closed when
- * the actor system terminates.
+ * the actor system terminates. The device is the node's own: {@code fedsllm.train.device} of the node's actor system
+ * configuration replaces the experiment's (a cluster's main-server node may have a GPU the coordinator lacks,
+ * {@code deploy/main-server.conf}); in one JVM both are the same value.
  */
 public final class NodeResources implements Extension {
     private TrainContext context;
     private TrainData data;
     private String contextKey;
     private String dataKey;
+    private final Config device;   // the node's own train.device, as a layer over the experiment (empty if unset)
 
     private NodeResources(ActorSystem<?> system) {
+        Config own = system.settings().config();
+        device = own.hasPath(DEVICE) ? own.withOnlyPath(DEVICE) : ConfigFactory.empty();
         system.getWhenTerminated().whenComplete((done, failure) -> close());
+    }
+
+    private static final String DEVICE = "fedsllm.train.device";
+
+    /** The experiment as this node trains it: with the node's own device. */
+    private Config local(Config experiment) {
+        return device.withFallback(experiment);
     }
 
     /** This node's resources. */
@@ -49,7 +62,7 @@ public final class NodeResources implements Extension {
     public synchronized TrainContext trainContext(Config config) {
         String k = key(config);
         if (context == null) {
-            context = TrainContext.create(config, TrainProgress.NONE);
+            context = TrainContext.create(local(config), TrainProgress.NONE);
             contextKey = k;
         } else if (!contextKey.equals(k)) {
             throw new IllegalStateException("this node holds a training context of another experiment configuration");

@@ -7,14 +7,16 @@ import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The coordinator's view of who takes part: the role guardians it found, the servers and the K clients as their
- * guardians announced them, and which clients are alive. Only addresses: nothing a party holds.
+ * The coordinator's view of who takes part: the role guardians it found, the servers and the client actors as their
+ * guardians announced them (with the guardian hosting each), and which clients are alive. Only addresses: nothing a
+ * party holds.
  */
 final class Parties {
     private final int k;
     private final boolean withClients;
     private final TreeSet<ActorRef<RoleGuardian.Command>> guardians = new TreeSet<>((a, b) -> a.path().compareTo(b.path()));
     private final List<ActorRef<Client.Command>> clients;
+    private final List<ActorRef<RoleGuardian.Command>> hostOf;
     private final boolean[] alive;
     ActorRef<MainServer.Command> mainServer;
     ActorRef<FedServer.Command> fedServer;
@@ -24,6 +26,7 @@ final class Parties {
         this.k = k;
         this.withClients = withClients;
         this.clients = new ArrayList<>(Collections.nCopies(k, null));
+        this.hostOf = new ArrayList<>(Collections.nCopies(k, null));
         this.alive = new boolean[k];
     }
 
@@ -36,18 +39,44 @@ final class Parties {
         return guardians.add(guardian);
     }
 
-    /** Why these clients cannot join, or null (they joined and are alive). */
-    String join(List<Integer> ids, List<ActorRef<Client.Command>> refs) {
+    /** Why these clients (hosted by {@code guardian}) cannot join, or null (they joined and are alive). */
+    String join(List<Integer> ids, List<ActorRef<Client.Command>> refs, ActorRef<RoleGuardian.Command> guardian) {
         for (int c : ids) {
             if (c < 0 || c >= k || clients.get(c) != null) {
                 return "client " + c + " is not one of the " + k + " clients or joined twice";
             }
         }
+        set(ids, refs, guardian);
+        return null;
+    }
+
+    /** Why these clients cannot come back, or null (their new actors are in and alive): each must be known and dead. */
+    String rejoin(List<Integer> ids, List<ActorRef<Client.Command>> refs, ActorRef<RoleGuardian.Command> guardian) {
+        for (int c : ids) {
+            if (c < 0 || c >= k || clients.get(c) == null || alive[c]) {
+                return "client " + c + " is not one of the " + k + " clients, or is alive";
+            }
+        }
+        set(ids, refs, guardian);
+        return null;
+    }
+
+    private void set(List<Integer> ids, List<ActorRef<Client.Command>> refs, ActorRef<RoleGuardian.Command> guardian) {
         for (int i = 0; i < ids.size(); i++) {
             clients.set(ids.get(i), refs.get(i));
+            hostOf.set(ids.get(i), guardian);
             alive[ids.get(i)] = withClients;
         }
-        return null;
+    }
+
+    /** The guardian hosting client {@code c}. */
+    ActorRef<RoleGuardian.Command> host(int c) {
+        return hostOf.get(c);
+    }
+
+    /** Every guardian found (each is enrolled once). */
+    List<ActorRef<RoleGuardian.Command>> guardians() {
+        return List.copyOf(guardians);
     }
 
     /** The parties not announced yet ("" when everyone is in). */

@@ -18,13 +18,30 @@ final class PartyAudit {
     private long rejected;
     private final Set<Class<?>> types = new HashSet<>();
 
+    /** Counts a message of the modelled protocol ({@link Control} messages are not counted). */
     void received(Object message) {
-        messages++;
-        types.add(message.getClass());
+        if (!(message instanceof Control)) {
+            messages++;
+            types.add(message.getClass());
+        }
     }
 
     void rejected() {
         rejected++;
+    }
+
+    /** Continues the counts of an earlier incarnation of the party (a restored checkpoint). */
+    void restore(PartyStats s) {
+        messages = s.messages();
+        rejected = s.rejected();
+        types.clear();
+        for (String name : s.types()) {
+            try {
+                types.add(Class.forName(name, false, PartyAudit.class.getClassLoader()));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalArgumentException("unknown message class " + name + " in a checkpoint", e);
+            }
+        }
     }
 
     /** {@code behavior} with every message it receives counted here first (stashed ones once, on arrival). */

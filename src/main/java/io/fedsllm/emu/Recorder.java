@@ -1,6 +1,7 @@
 package io.fedsllm.emu;
 
 import io.fedsllm.results.FinalLora;
+import io.fedsllm.results.RoundDetails;
 import io.fedsllm.results.RoundRecord;
 import io.fedsllm.results.RunResult;
 import io.fedsllm.results.RunSink;
@@ -18,11 +19,15 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class Recorder {
     private Recorder() {}
 
-    public sealed interface Command extends CborSerializable permits Round, Progress, FinalAdapters, Finished, Failed,
-            Silence {}
+    public sealed interface Command extends CborSerializable permits Round, Checkpoint, Progress, FinalAdapters, Finished,
+            Failed, Silence {}
 
-    /** A finished round and the wall seconds it took. */
-    public record Round(RoundRecord record, double wallSeconds) implements Command {}
+    /** A finished round, the wall seconds it took, its events and timeline. */
+    public record Round(RoundRecord record, double wallSeconds, RoundDetails details) implements Command {}
+
+    /** The state at the end of a round (file name → bytes), to be kept so that the run can resume from it. */
+    public record Checkpoint(int round, @Carries(Carries.Content.PARTY_STATE) java.util.Map<String, byte[]> files)
+            implements Command {}
 
     /** The run is alive: an iteration of a round is done (or the run is starting). */
     public record Progress(int round, int iteration) implements Command {}
@@ -71,10 +76,21 @@ public final class Recorder {
                     .onMessage(Round.class, m -> {
                         timers.startSingleTimer(TIMER, new Silence(), silence);
                         try {
-                            sink.round(m.record(), m.wallSeconds());
+                            sink.round(m.record(), m.wallSeconds(), m.details());
                         } catch (RuntimeException e) {
                             done.completeExceptionally(new IllegalStateException("writing round " + m.record().round()
                                     + " failed: " + RunFailure.describe(e), e));
+                            return Behaviors.stopped();
+                        }
+                        return Behaviors.same();
+                    })
+                    .onMessage(Checkpoint.class, m -> {
+                        timers.startSingleTimer(TIMER, new Silence(), silence);
+                        try {
+                            sink.checkpoint(m.round(), m.files());
+                        } catch (RuntimeException e) {
+                            done.completeExceptionally(new IllegalStateException("writing the checkpoint of round "
+                                    + m.round() + " failed: " + RunFailure.describe(e), e));
                             return Behaviors.stopped();
                         }
                         return Behaviors.same();

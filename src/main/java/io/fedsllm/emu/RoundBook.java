@@ -9,14 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The coordinator's book of one global round, kept out of its actor: the plan, the reports as they arrive (one per
- * party), whether the round is complete, and the {@link RoundRecord} built from them (virtual values only).
+ * The coordinator's book of one global round, kept out of its actor: the plan, which client actor is which device of
+ * the plan, the reports as they arrive (one per party), whether the round is complete, and the {@link RoundRecord}
+ * built from them (virtual values only, by device).
  */
 final class RoundBook {
     final RoundPlan plan;
     final double startS;
     final long wallStartNs;
-    private final Coordinator.ClientReport[] reports;   // by client id
+    private final int[] slotOf;                         // by share index: the client actor that is that device
+    private final Coordinator.ClientReport[] reports;   // by client actor id
     private final boolean[] expecting;
     private int reportsPending;
     Coordinator.ServerReady serverReady;
@@ -28,16 +30,31 @@ final class RoundBook {
     boolean uploadsDue;
     int lastIteration = -1;
 
-    RoundBook(RoundPlan plan, double startS, int clients) {
+    /**
+     * @param clients the client actors of the run
+     * @param slotOf  by share of the plan (in its order): the client actor that is that share's device this round
+     */
+    RoundBook(RoundPlan plan, double startS, int clients, int[] slotOf) {
         this.plan = plan;
         this.startS = startS;
         this.wallStartNs = System.nanoTime();
+        this.slotOf = slotOf.clone();
         this.reports = new Coordinator.ClientReport[clients];
         this.expecting = new boolean[clients];
-        for (RoundPlan.ClientShare s : plan.shares()) {
-            expecting[s.client()] = true;
+        this.deviceOf = new int[clients];
+        java.util.Arrays.fill(deviceOf, -1);
+        for (int i = 0; i < slotOf.length; i++) {
+            expecting[slotOf[i]] = true;
+            deviceOf[slotOf[i]] = plan.shares().get(i).client();
             reportsPending++;
         }
+    }
+
+    private final int[] deviceOf;   // by client actor id: the device it is this round (-1: none)
+
+    /** The device client actor {@code slot} is in this round, or −1. */
+    int device(int slot) {
+        return slot >= 0 && slot < deviceOf.length ? deviceOf[slot] : -1;
     }
 
     int round() {
@@ -77,6 +94,9 @@ final class RoundBook {
         if (m.client() < 0 || m.client() >= reports.length || !expecting[m.client()] || reports[m.client()] != null) {
             return "unexpected report of client " + m.client() + " for round " + m.round();
         }
+        if (m.device() != deviceOf[m.client()]) {
+            return "client " + m.client() + " reports as device " + m.device() + ", it is device " + deviceOf[m.client()];
+        }
         reports[m.client()] = m;
         reportsPending--;
         return null;
@@ -95,9 +115,9 @@ final class RoundBook {
     /** The clients whose reports are still awaited. */
     List<Integer> awaitedClients() {
         List<Integer> out = new ArrayList<>();
-        for (RoundPlan.ClientShare s : plan.shares()) {
-            if (expecting[s.client()] && reports[s.client()] == null) {
-                out.add(s.client());
+        for (int slot : slotOf) {
+            if (expecting[slot] && reports[slot] == null) {
+                out.add(slot);
             }
         }
         return out;
@@ -131,7 +151,18 @@ final class RoundBook {
         return n == 0 ? null : sum / n;
     }
 
-    /** The round's record; {@code dropped} = clients found dead during it. */
+    /** The clients' timeline spans of the round, in plan order. */
+    List<io.fedsllm.results.ClientSpan> spans() {
+        List<io.fedsllm.results.ClientSpan> out = new ArrayList<>();
+        for (int slot : slotOf) {
+            if (reports[slot] != null) {
+                out.addAll(reports[slot].spans());
+            }
+        }
+        return out;
+    }
+
+    /** The round's record; {@code dropped} = devices found dead during it. */
     RoundRecord record(List<Integer> dropped) {
         double endS = Math.max(iterationsDone.endS(), aggregated.endS());
         Map<Integer, Double> weights = new HashMap<>();
@@ -143,18 +174,19 @@ final class RoundBook {
         double slowestS = -1;
         double localEndS = startS;
         int leftOut = 0;
-        for (RoundPlan.ClientShare s : plan.shares()) {
-            Coordinator.ClientReport r = reports[s.client()];
+        for (int i = 0; i < slotOf.length; i++) {
+            RoundPlan.ClientShare s = plan.shares().get(i);
+            Coordinator.ClientReport r = reports[slotOf[i]];
             if (r == null) {
                 continue;
             }
-            perClient.add(new RoundRecord.ClientRound(r.client(), r.forwardS(), r.activationUploadS(), r.backwardS(),
+            perClient.add(new RoundRecord.ClientRound(r.device(), r.forwardS(), r.activationUploadS(), r.backwardS(),
                     r.loraUploadS(), s.subchannelsMain(), s.subchannelsFed(), r.iterationsDone(), r.iterationsLeftOut(),
                     weights.getOrDefault(r.client(), 0.0)));
             double busy = r.forwardS() + r.activationUploadS() + r.backwardS() + r.loraUploadS();
             if (busy > slowestS) {
                 slowestS = busy;
-                slowest = r.client();
+                slowest = r.device();
             }
             localEndS = Math.max(localEndS, r.doneS());
             leftOut += r.iterationsLeftOut();

@@ -17,14 +17,20 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class RoundEvaluator {
     private RoundEvaluator() {}
 
-    public sealed interface Command extends CborSerializable permits Evaluate, Stop {}
+    public sealed interface Command extends CborSerializable permits Evaluate, Stop, Snapshot, Restore {}
 
     /** Evaluate the model of round {@code round} at split {@code splitLayer}; the reply is {@link Coordinator.Evaluated}. */
     public record Evaluate(int round, int splitLayer, @Carries(Carries.Content.GLOBAL_LORA) byte[] clientGlobal,
             @Carries(Carries.Content.SERVER_LORA) byte[] server, ActorRef<Coordinator.Command> replyTo) implements Command {}
 
     /** The run is over: report what was received and stop. */
-    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command {}
+    public record Stop(ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** A checkpoint: the evaluator's message totals (it carries nothing else from round to round). */
+    public record Snapshot(ActorRef<Coordinator.Command> replyTo) implements Command, Control {}
+
+    /** Continue the message totals of a checkpoint. */
+    public record Restore(@Carries(Carries.Content.PARTY_STATE) byte[] state) implements Command, Control {}
 
     public static final String ROLE = "evaluator";
 
@@ -43,6 +49,15 @@ public final class RoundEvaluator {
                     } catch (IllegalArgumentException e) {
                         m.replyTo().tell(new Coordinator.Evaluated(m.round(), Double.NaN, e.getMessage()));
                     }
+                    return Behaviors.same();
+                })
+                .onMessage(Snapshot.class, m -> {
+                    m.replyTo().tell(new Coordinator.PartyState(ROLE, -1, new Saved(-1, java.util.List.of(), 0, null,
+                            audit.stats(ROLE, -1)).toBytes()));
+                    return Behaviors.same();
+                })
+                .onMessage(Restore.class, m -> {
+                    audit.restore(Saved.fromBytes(m.state()).audit());
                     return Behaviors.same();
                 })
                 .onMessage(Stop.class, m -> {

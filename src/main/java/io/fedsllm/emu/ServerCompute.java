@@ -42,6 +42,12 @@ interface ServerCompute extends AutoCloseable {
     /** The server LoRA's bytes (null in analytic mode). */
     byte[] serverLora();
 
+    /** The trainer's state for a checkpoint (null in analytic mode or before the first round). */
+    byte[] state();
+
+    /** Continues from {@link #state} (null: nothing to restore). */
+    void restore(byte[] state);
+
     @Override
     void close();
 
@@ -84,6 +90,14 @@ interface ServerCompute extends AutoCloseable {
         public byte[] serverLora() {
             return null;
         }
+
+        @Override
+        public byte[] state() {
+            return null;
+        }
+
+        @Override
+        public void restore(byte[] state) {}
 
         @Override
         public void close() {}
@@ -198,6 +212,23 @@ interface ServerCompute extends AutoCloseable {
         @Override
         public byte[] serverLora() {
             return trainer.serverLora().toBytes();
+        }
+
+        @Override
+        public byte[] state() {
+            return trainer == null ? null : trainer.state().toBytes();
+        }
+
+        @Override
+        public void restore(byte[] state) {
+            close();
+            embedders.clear();
+            trainer = null;
+            adopted = null;
+            if (state != null) {
+                TorchRuntime.enter(torchThreads);
+                trainer = ServerTrainer.restore(training, training.seed(), io.fedsllm.train.TrainerState.fromBytes(state));
+            }
         }
 
         @Override

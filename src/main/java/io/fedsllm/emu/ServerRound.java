@@ -1,6 +1,10 @@
 package io.fedsllm.emu;
 
 import io.fedsllm.config.EmuSettings.Scheme;
+import io.fedsllm.scenario.MessageKind;
+import io.fedsllm.scenario.Position;
+import io.fedsllm.scenario.Scenario;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 
@@ -35,10 +39,21 @@ final class ServerRound {
     private double lossSum;
     private int lossSteps;
     private double endS;                  // the end of the round's iterations
+    private final Scenario scenario;
+    private final int[] deviceOf;         // by client id: the device it is in this round
+    private final double[] iterationStartS;   // when each local iteration first started (NaN: not yet)
+    private final List<Note> notes = new ArrayList<>();
 
     ServerRound(MainServer.Configure plan, MainServer.Peers peers, ServerCompute compute, Double measuredScale,
-            VirtualClock clock, boolean[] lost, IterationBarrier barrier) {
+            VirtualClock clock, boolean[] lost, IterationBarrier barrier, Scenario scenario) {
         this.plan = plan;
+        this.scenario = scenario;
+        this.deviceOf = new int[lost.length];
+        for (int i = 0; i < plan.participants().size(); i++) {
+            deviceOf[plan.participants().get(i)] = plan.devices().get(i);
+        }
+        this.iterationStartS = new double[plan.localIterations()];
+        java.util.Arrays.fill(iterationStartS, Double.NaN);
         this.peers = peers;
         this.compute = compute;
         this.measuredScale = measuredScale;
@@ -81,8 +96,14 @@ final class ServerRound {
 
     /** Iteration barrier passed at {@code startS}: the clients of this step run forward. False when nobody is expected. */
     boolean startIteration(double startS) {
-        it.reset(startS);
         int iteration = iteration();
+        if (!scenario.isEmpty()) {
+            MainServer.crashIfDue(scenario, plan, iteration, startS);
+        }
+        it.reset(startS);
+        if (Double.isNaN(iterationStartS[iteration])) {
+            iterationStartS[iteration] = startS;
+        }
         for (int c : stepClients()) {
             it.expect(c, !gone[c]);
             if (!gone[c]) {
@@ -109,13 +130,20 @@ final class ServerRound {
         if (!(m.arrivalS() >= it.startS) || !Double.isFinite(m.arrivalS())) {
             return "arrival " + m.arrivalS() + " s before the iteration start " + it.startS + " s";
         }
+        if (m.lost()) {
+            if (m.payload() != null || m.labels() != null) {
+                return "lost activations of client " + m.client() + " carry a payload";
+            }
+            it.arrive(m.client(), m.arrivalS(), true);
+            return null;
+        }
         String bad = compute.check(m);
         if (bad != null) {
             return "client " + m.client() + ": " + bad;
         }
         payloads[m.client()] = m.payload();
         labels[m.client()] = m.labels();
-        it.arrive(m.client(), m.arrivalS());
+        it.arrive(m.client(), m.arrivalS(), false);
         bytesMain += m.bits() / 8;
         return null;
     }
@@ -126,26 +154,65 @@ final class ServerRound {
      */
     double stepServer() {
         it.stepped = true;
+        int iteration = iteration();
         double deadline = it.startS + plan.deadlineS();
         double barrier = it.startS;
         boolean anyLate = false;
         int accepted = 0;
+        List<Integer> late = new ArrayList<>();
+        List<Integer> lostOnes = new ArrayList<>();
         for (int c : stepClients()) {
             if (!it.arrived[c] || gone[c]) {
                 continue;
             }
-            if (it.arrivalS[c] <= deadline) {
-                it.accepted[c] = true;
-                accepted++;
-                barrier = Math.max(barrier, it.arrivalS[c]);
-            } else {
+            if (it.arrivalS[c] > deadline) {
                 anyLate = true;
                 leftOut++;
+                late.add(c);
+            } else if (it.lost[c]) {
+                // Noticed when it would have arrived: the barrier waited for it, then leaves its client out.
+                barrier = Math.max(barrier, it.arrivalS[c]);
+                leftOut++;
+                lostOnes.add(c);
+            } else {
+                it.accepted[c] = true;
+                accepted++;
+            }
+        }
+        List<Integer> notKept = plan.keep() > 0 && accepted > plan.keep() ? keepFirst(plan.keep()) : List.of();
+        accepted -= notKept.size();
+        leftOut += notKept.size();
+        double lastS = Double.NEGATIVE_INFINITY;
+        double secondS = it.startS;
+        int last = -1;
+        for (int c : stepClients()) {
+            if (it.accepted[c]) {
+                barrier = Math.max(barrier, it.arrivalS[c]);
+                if (it.arrivalS[c] > lastS) {
+                    secondS = Math.max(secondS, lastS);
+                    lastS = it.arrivalS[c];
+                    last = c;
+                } else {
+                    secondS = Math.max(secondS, it.arrivalS[c]);
+                }
             }
         }
         // Under the deadline policy the server waits until the deadline when someone is late, not longer.
         if (anyLate) {
             barrier = Math.max(barrier, deadline);
+        }
+        note(iteration, deadline, "deadline", late, "left out of iteration " + iteration + ": activations arrived after "
+                + "the deadline (" + deadline + " s)");
+        note(iteration, barrier, "over-select", notKept, "left out of iteration " + iteration + ": not among the first "
+                + plan.keep() + " activations to arrive");
+        note(iteration, barrier, "message-lost", lostOnes, "activations of iteration " + iteration + " lost on the main "
+                + "link: left out of the iteration");
+        if (last >= 0 && !scenario.isEmpty()) {
+            String effects = scenario.effectsInForce(deviceOf[last], new Position(plan.round(), iteration, it.startS));
+            if (!effects.isEmpty() && lastS > secondS) {
+                note(iteration, lastS, "barrier-wait", List.of(last), "iteration " + iteration + "'s barrier waited "
+                        + (lastS - secondS) + " s for this client (" + effects + ")");
+            }
         }
         it.acceptedCount = accepted;
         double start = clock.startAt(barrier);
@@ -169,7 +236,7 @@ final class ServerRound {
         serverForwardS += forward;
         serverBackwardS += backward;
         it.gradientsSentS = clock.now();
-        int iteration = iteration();
+        List<Integer> gradientsLost = new ArrayList<>();
         for (int i = 0, a = 0; i < stepClients().length; i++) {
             int c = stepClients()[i];
             if (!it.arrived[c] || gone[c]) {
@@ -178,14 +245,59 @@ final class ServerRound {
             if (it.accepted[c]) {
                 byte[] g = s == null ? null : s.gradients()[a];
                 a++;
-                peers.clients().get(c).tell(new Client.Gradients(plan.round(), iteration, true, plan.activationBits(), g,
-                        it.gradientsSentS + plan.gradientDownloadS()));
+                Transmission t = Transmission.of(scenario, deviceOf[c], MessageKind.GRADIENTS, plan.round(), iteration,
+                        it.gradientsSentS, at -> plan.gradientDownloadS());
+                if (t.delivered()) {
+                    peers.clients().get(c).tell(new Client.Gradients(plan.round(), iteration, true, plan.activationBits(), g,
+                            t.arrivalS()));
+                } else {
+                    // Stepped, but its gradient does not reach it: no backward to wait for.
+                    it.unaccept(c);
+                    leftOut++;
+                    gradientsLost.add(c);
+                    peers.clients().get(c).tell(new Client.Gradients(plan.round(), iteration, false, 0, null, t.arrivalS()));
+                }
             } else {
                 peers.clients().get(c).tell(new Client.Gradients(plan.round(), iteration, false, 0, null, it.gradientsSentS));
             }
         }
+        note(iteration, it.gradientsSentS, "message-lost", gradientsLost, "gradients of iteration " + iteration
+                + " lost on the main link: no backward in this iteration");
         it.backwardMaxS = it.gradientsSentS;
         return s == null ? Double.NaN : s.loss();
+    }
+
+    /**
+     * Over-selection: of the accepted activations only the first {@code keep} to arrive stay accepted (ties: lower
+     * client id); the others, returned, are left out of the iteration.
+     */
+    private List<Integer> keepFirst(int keep) {
+        List<Integer> order = new ArrayList<>();
+        for (int c : stepClients()) {
+            if (it.accepted[c]) {
+                order.add(c);
+            }
+        }
+        order.sort(java.util.Comparator.<Integer>comparingDouble(c -> it.arrivalS[c]).thenComparingInt(c -> c));
+        List<Integer> out = new ArrayList<>(order.subList(keep, order.size()));
+        for (int c : out) {
+            it.accepted[c] = false;
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** A note of this round for events.jsonl, on the devices of {@code clients} (nothing when there are none). */
+    private void note(int iteration, double timeS, String type, List<Integer> clients, String effect) {
+        if (clients.isEmpty()) {
+            return;
+        }
+        List<Integer> devices = new ArrayList<>(clients.size());
+        for (int c : clients) {
+            devices.add(deviceOf[c]);
+        }
+        devices.sort(null);
+        notes.add(new Note(iteration, timeS, type, devices, effect));
     }
 
     private ServerCompute.Step realStep(int[] ids) {
@@ -309,7 +421,8 @@ final class ServerRound {
     /** The round's iterations are over: the report for the coordinator (fl: no iterations, at the round start). */
     Coordinator.IterationsDone iterationsDone() {
         return new Coordinator.IterationsDone(plan.round(), endS, t1S, serverForwardS, serverBackwardS, t2S, bytesMain,
-                leftOut, lossSteps > 0 ? lossSum / lossSteps : null, compute.serverLora());
+                leftOut, lossSteps > 0 ? lossSum / lossSteps : null, compute.serverLora(), java.util.Arrays.stream(iterationStartS).boxed().toList(),
+                List.copyOf(notes));
     }
 
     /** One more client-iteration left out (silent past the timeout). */

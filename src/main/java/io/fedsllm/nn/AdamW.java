@@ -37,6 +37,23 @@ public final class AdamW extends ParamOptimizer {
     }
 
     @Override
+    List<NDArray> stateArrays() {
+        List<NDArray> all = new ArrayList<>(m);
+        all.addAll(v);
+        return all;
+    }
+
+    @Override
+    long steps() {
+        return t;
+    }
+
+    @Override
+    void steps(long steps) {
+        t = Math.toIntExact(steps);
+    }
+
+    @Override
     float beginStep(double learningRateFactor) {
         t++;
         bc1 = 1 - Math.pow(settings.beta1(), t);

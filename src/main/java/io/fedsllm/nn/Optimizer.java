@@ -41,6 +41,22 @@ public interface Optimizer {
     void setLearningRateFactor(double factor);
 
     /**
+     * Everything the optimiser carries from step to step — its step count and its state arrays (AdamW: the moments m
+     * then v; SGD: the momentum buffers), as floats in {@link #params()} order — for a checkpoint.
+     */
+    record State(long steps, List<float[]> arrays) {
+        public State {
+            arrays = List.copyOf(arrays);
+        }
+    }
+
+    /** The state to continue from exactly ({@link #restore}). */
+    State state();
+
+    /** Continues from {@code state} (taken from an optimiser of the same kind over arrays of the same shapes). */
+    void restore(State state);
+
+    /**
      * Runs an in-place update with PyTorch's grad mode off: the mode is per thread and ON where the engine was not
      * loaded, and in-place updates of parameters that require gradients fail under it; restored afterwards.
      */

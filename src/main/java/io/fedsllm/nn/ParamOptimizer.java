@@ -56,4 +56,38 @@ abstract class ParamOptimizer implements Optimizer {
     public List<NDArray> params() {
         return params;
     }
+
+    /** The state arrays in order (restored in place). */
+    abstract List<NDArray> stateArrays();
+
+    /** The step count carried between steps (AdamW's t; 0 when there is none). */
+    abstract long steps();
+
+    abstract void steps(long steps);
+
+    @Override
+    public State state() {
+        List<float[]> out = new java.util.ArrayList<>();
+        for (NDArray a : stateArrays()) {
+            out.add(a.toFloatArray());
+        }
+        return new State(steps(), out);
+    }
+
+    @Override
+    public void restore(State state) {
+        List<NDArray> arrays = stateArrays();
+        if (state.arrays().size() != arrays.size()) {
+            throw new IllegalArgumentException("optimiser state of " + state.arrays().size() + " arrays, this optimiser has "
+                    + arrays.size());
+        }
+        for (int i = 0; i < arrays.size(); i++) {
+            if (state.arrays().get(i).length != arrays.get(i).getShape().size()) {
+                throw new IllegalArgumentException("optimiser state array " + i + " of " + state.arrays().get(i).length
+                        + " values, expected " + arrays.get(i).getShape().size());
+            }
+            arrays.get(i).set(state.arrays().get(i));
+        }
+        steps(state.steps());
+    }
 }

@@ -53,6 +53,19 @@ public final class Sgd extends ParamOptimizer {
     }
 
     @Override
+    List<NDArray> stateArrays() {
+        return buffers;
+    }
+
+    @Override
+    long steps() {
+        return 0;
+    }
+
+    @Override
+    void steps(long steps) {}
+
+    @Override
     float beginStep(double learningRateFactor) {
         return (float) (settings.learningRate() * learningRateFactor);
     }

@@ -25,8 +25,9 @@ public final class SplitLm implements LanguageModel {
             throw new IllegalArgumentException("split layer " + splitLayer + ": expected a block boundary in [1, "
                     + (shape.layers() - 1) + "] for model '" + shape.name() + "'");
         }
-        clientBase = base.copy(Gpt2Weights.clientSegment(shape, splitLayer), ai.djl.ndarray.NDManager.newBaseManager());
-        serverBase = base.copy(Gpt2Weights.serverSegment(shape, splitLayer), ai.djl.ndarray.NDManager.newBaseManager());
+        // The segments' copies live where the base lives (train.device).
+        clientBase = base.copy(Gpt2Weights.clientSegment(shape, splitLayer), ai.djl.ndarray.NDManager.newBaseManager(base.manager().getDevice()));
+        serverBase = base.copy(Gpt2Weights.serverSegment(shape, splitLayer), ai.djl.ndarray.NDManager.newBaseManager(base.manager().getDevice()));
         clientLora = LoraAdapters.init(shape, lora, rank, seed, 0, splitLayer, clientBase.manager().newSubManager());
         serverLora = LoraAdapters.init(shape, lora, rank, seed, splitLayer, shape.layers(), serverBase.manager().newSubManager());
         client = new SplitClient(shape, clientBase, clientLora, splitLayer, optimizer, lora.dropout(), seed, stream);

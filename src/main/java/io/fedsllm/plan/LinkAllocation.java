@@ -43,11 +43,12 @@ public record LinkAllocation(double[] subchannelHz, double[] psd, double[] snrPe
 
     /**
      * The rate with the same PSDs when the gains are {@code extraLossDb} dB lower than planned, bit/s; at 0 dB it is
-     * {@link #rateBps()} bit for bit (the PSDs stay as planned: the client does not re-plan mid-round).
+     * {@link #rateBps()} bit for bit (the PSDs stay as planned: the client does not re-plan mid-round). A negative
+     * loss is a gain: a fade the plan allowed for has ended.
      */
     public double rateBps(double extraLossDb) {
-        if (!(extraLossDb >= 0)) {
-            throw new IllegalArgumentException("extra loss " + extraLossDb + " dB: expected >= 0");
+        if (!Double.isFinite(extraLossDb)) {
+            throw new IllegalArgumentException("extra loss " + extraLossDb + " dB: expected a finite number");
         }
         double factor = Units.dbToLinear(-extraLossDb);
         double r = 0;

@@ -25,13 +25,32 @@ public final class EventLog implements AutoCloseable {
 
     /** Creates (or truncates) {@code dir/events.jsonl}. */
     public EventLog(Path dir) {
+        this(dir, false);
+    }
+
+    /**
+     * Opens {@code dir/events.jsonl}: new (or truncated), or with {@code append} continued after its lines (a resumed
+     * run, whose file was cut back to its checkpoint), whose types are counted.
+     */
+    public EventLog(Path dir, boolean append) {
         this.file = dir.resolve(FILE);
         try {
             Files.createDirectories(dir);
-            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            if (append && Files.exists(file)) {
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    counts.merge(RunWriter.JSON.readTree(line).path("type").asText(), 1, Integer::sum);
+                }
+            }
+            this.out = append ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND) : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
+    }
+
+    /** Lines written so far (all of them, after a resume). */
+    public long lines() {
+        return counts.values().stream().mapToLong(Integer::longValue).sum();
     }
 
     public void write(EventRecord e) {

@@ -98,6 +98,13 @@ public final class OutputDir {
         return new OutputDir(label, abs, null, null, overwrite);
     }
 
+    /** An existing run directory that a resumed run continues writing into (already there: never created or replaced). */
+    public static OutputDir existing(Path dir) {
+        OutputDir d = new OutputDir(dir.toString(), dir.toAbsolutePath().normalize(), null, null, false);
+        d.created = d.dir;
+        return d;
+    }
+
     /**
      * A new directory {@code <parent>/<name>} (a free name is picked when it is created) that {@code <parent>/latest}
      * will point to. Checked now: {@code parent} must be a directory or creatable.

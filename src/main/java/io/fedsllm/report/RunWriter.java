@@ -53,6 +53,14 @@ public final class RunWriter implements RunSink, AutoCloseable {
     private BufferedWriter rounds;
     private BufferedWriter wall;
     private ProgressBar progress;
+    private long roundLines;
+    private long wallLines;
+    private String runConfig;          // written as run.conf when the directory is created (a resume reads it)
+    private int keepCheckpoints = 2;
+    private Checkpoints.Loaded resumed; // the checkpoint a resumed run continues from, or null
+    private EventLog events;
+    private io.fedsllm.config.TimelineSettings timeline; // null: no timeline.png
+    private double timelineDurationS = Double.NEGATIVE_INFINITY; // the slowest round drawn so far
 
     /**
      * @param out where the outputs go (checked already; created with the first round)
@@ -81,6 +89,82 @@ public final class RunWriter implements RunSink, AutoCloseable {
         return this;
     }
 
+    /** The file a run's configuration is saved in (with the code's fingerprint), read by {@code run --resume}. */
+    public static final String RUN_CONF = "run.conf";
+
+    /**
+     * Saves {@code text} (the experiment's configuration and the code's fingerprint, HOCON) as {@link #RUN_CONF} when
+     * the directory is created, and keeps the last {@code keep} checkpoints.
+     */
+    public RunWriter saving(String text, int keep) {
+        this.runConfig = text;
+        this.keepCheckpoints = keep;
+        return this;
+    }
+
+    /** Draws {@code timeline.png} as {@code settings} say (the slowest round, or a given one). */
+    public RunWriter timeline(io.fedsllm.config.TimelineSettings settings) {
+        this.timeline = settings;
+        return this;
+    }
+
+    /**
+     * Continues the interrupted run in {@code dir} from checkpoint {@code from}: its records are cut back to the lines
+     * the checkpoint counted (what came after is redone), the directory stays marked incomplete until finish.
+     */
+    public static RunWriter resume(Path dir, Checkpoints.Loaded from, ConsoleProgress console, int maxRounds,
+            ChartSettings chart, int keep) {
+        RunWriter w = new RunWriter(OutputDir.existing(dir), console, maxRounds, chart);
+        w.keepCheckpoints = keep;
+        w.resumed = from;
+        try {
+            w.writeMarker(dir, "running", null);
+            w.roundLines = truncate(dir.resolve("rounds.jsonl"), from.lines().getOrDefault("rounds.jsonl", 0L));
+            w.wallLines = truncate(dir.resolve("wall.jsonl"), from.lines().getOrDefault("wall.jsonl", 0L));
+            truncate(dir.resolve(EventLog.FILE), from.lines().getOrDefault(EventLog.FILE, 0L));
+            for (String line : Files.readAllLines(dir.resolve("rounds.jsonl"), StandardCharsets.UTF_8)) {
+                RoundRecord r = JSON.readValue(line, RoundRecord.class);
+                w.timelineDurationS = Math.max(w.timelineDurationS, r.durationS());
+            }
+            w.rounds = Files.newBufferedWriter(dir.resolve("rounds.jsonl"), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND);
+            w.wall = Files.newBufferedWriter(dir.resolve("wall.jsonl"), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot continue the run outputs in " + dir, e);
+        }
+        w.events = new EventLog(dir, true);
+        w.dir = dir;
+        return w;
+    }
+
+    /** Keeps the first {@code lines} lines of a file (the bytes up to their last newline); returns that count. */
+    private static long truncate(Path file, long lines) throws IOException {
+        byte[] bytes = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+        int end = 0;
+        long seen = 0;
+        while (seen < lines && end < bytes.length) {
+            if (bytes[end++] == '\n') {
+                seen++;
+            }
+        }
+        if (seen < lines) {
+            throw new IOException(file + " has " + seen + " complete lines, the checkpoint counted " + lines);
+        }
+        Files.write(file, java.util.Arrays.copyOf(bytes, end));
+        return lines;
+    }
+
+    @Override
+    public void checkpoint(int round, java.util.Map<String, byte[]> files) {
+        open();
+        java.util.Map<String, Long> lines = new java.util.TreeMap<>();
+        lines.put("rounds.jsonl", roundLines);
+        lines.put("wall.jsonl", wallLines);
+        lines.put(EventLog.FILE, events.lines());
+        Checkpoints.write(dir, round, files, lines, keepCheckpoints);
+    }
+
     /** The run directory once created (the first round or finish), else where it will be. */
     public Path dir() {
         return dir != null ? dir : out.path();
@@ -94,8 +178,12 @@ public final class RunWriter implements RunSink, AutoCloseable {
         Path d = out.create();
         try {
             writeMarker(d, "running", null);
+            if (runConfig != null) {
+                Files.writeString(d.resolve(RUN_CONF), runConfig);
+            }
             rounds = Files.newBufferedWriter(d.resolve("rounds.jsonl"), StandardCharsets.UTF_8);
             wall = Files.newBufferedWriter(d.resolve("wall.jsonl"), StandardCharsets.UTF_8);
+            events = new EventLog(d);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run outputs to " + d, e);
         }
@@ -131,20 +219,29 @@ public final class RunWriter implements RunSink, AutoCloseable {
 
     @Override
     public void round(RoundRecord r, double wallSeconds) {
+        round(r, wallSeconds, io.fedsllm.results.RoundDetails.NONE);
+    }
+
+    @Override
+    public void round(RoundRecord r, double wallSeconds, io.fedsllm.results.RoundDetails details) {
         open();
+        details.events().forEach(events::write);
         try {
             rounds.write(JSON.writeValueAsString(r));
             rounds.write('\n');
             rounds.flush();
+            roundLines++;
             ObjectNode w = JSON.createObjectNode();
             w.put("round", r.round());
             w.put("wallSeconds", wallSeconds);
             wall.write(JSON.writeValueAsString(w));
             wall.write('\n');
             wall.flush();
+            wallLines++;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir, e);
         }
+        drawTimeline(r, details);
         if (console != null) {
             if (progress == null) {
                 // Created with the first round, so that it does not interleave with the base model's pre-training bar.
@@ -168,6 +265,51 @@ public final class RunWriter implements RunSink, AutoCloseable {
         open();
         adapters.write(LoraBlocks.fromBytes(lora.clientGlobal()).merge(LoraBlocks.fromBytes(lora.server())),
                 dir.resolve(ADAPTER_DIR));
+    }
+
+    /**
+     * timeline.png of this round when it is the chosen one: the given round, or (-1) the slowest so far (ties: the
+     * earliest). Written to a temporary file and renamed, so a killed run never leaves half a picture.
+     */
+    private void drawTimeline(RoundRecord r, io.fedsllm.results.RoundDetails details) {
+        if (timeline == null || details.spans().isEmpty()) {
+            return;
+        }
+        if (timeline.round() >= 0 ? r.round() != timeline.round() : !(r.durationS() > timelineDurationS)) {
+            return;
+        }
+        timelineDurationS = r.durationS();
+        List<Integer> rows = busiest(details.spans(), timeline.maxClients());
+        java.util.Set<Integer> shown = new java.util.HashSet<>(rows);
+        List<io.fedsllm.results.ClientSpan> spans = details.spans().stream().filter(x -> shown.contains(x.client())).toList();
+        List<io.fedsllm.results.EventMark> marks = details.marks().stream()
+                .filter(m -> m.client() == null || shown.contains(m.client())).toList();
+        Path png = dir.resolve("timeline.png");
+        Path tmp = dir.resolve("timeline.partial.png");
+        Timeline.write(chart, tmp, r.round(), spans, marks);
+        try {
+            Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + png, e);
+        }
+    }
+
+    /** The {@code max} busiest clients of the spans (forward + uploads + backward; ties: the lower id). */
+    static List<Integer> busiest(List<io.fedsllm.results.ClientSpan> spans, int max) {
+        java.util.Map<Integer, Double> busy = new java.util.TreeMap<>();
+        for (io.fedsllm.results.ClientSpan x : spans) {
+            busy.merge(x.client(), x.kind() == io.fedsllm.results.ClientSpan.Kind.WAIT ? 0 : x.durationS(), Double::sum);
+        }
+        return busy.entrySet().stream()
+                .sorted(java.util.Map.Entry.<Integer, Double>comparingByValue().reversed()
+                        .thenComparing(java.util.Map.Entry.comparingByKey()))
+                .limit(max).map(java.util.Map.Entry::getKey).sorted().toList();
+    }
+
+    /** The lines of events.jsonl per type so far (empty before the first round). */
+    public java.util.SortedMap<String, Integer> eventCounts() {
+        return events == null ? new java.util.TreeMap<>() : events.counts();
     }
 
     /** The per-round stderr line: round, virtual time, loss, split, rank, slowest client. */
@@ -201,6 +343,8 @@ public final class RunWriter implements RunSink, AutoCloseable {
         s.put("bytesMain", result.bytesMain());
         s.put("bytesFed", result.bytesFed());
         s.put("seed", seed);
+        ObjectNode counts = s.putObject("events");
+        events.counts().forEach(counts::put);
         ObjectNode failures = s.putObject("clientFailures");
         result.clientFailures().forEach((client, cause) -> failures.put(Integer.toString(client), cause));
         if (targetLoss != null) {
@@ -280,6 +424,9 @@ public final class RunWriter implements RunSink, AutoCloseable {
             }
             if (wall != null) {
                 wall.close();
+            }
+            if (events != null) {
+                events.close();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

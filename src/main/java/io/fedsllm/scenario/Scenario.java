@@ -21,6 +21,7 @@ import java.util.TreeSet;
  */
 public final class Scenario {
     private final Path file;
+    private final String text;
     private final String description;
     private final StragglerPolicy policy;
     private final List<ScenarioEvent> events;
@@ -30,8 +31,10 @@ public final class Scenario {
     /** The start of the run. */
     private static final Position START = Position.roundStart(0, 0);
 
-    Scenario(Path file, String description, StragglerPolicy policy, List<ScenarioEvent> events, ScenarioContext context) {
+    Scenario(Path file, String text, String description, StragglerPolicy policy, List<ScenarioEvent> events,
+            ScenarioContext context) {
         this.file = file;
+        this.text = text;
         this.description = description;
         this.policy = policy;
         this.events = List.copyOf(events);
@@ -45,12 +48,39 @@ public final class Scenario {
     }
 
     public static Scenario load(Path file, ScenarioContext context) {
-        return ScenarioParser.parse(file, context);
+        ScenarioParser.parse(file, context); // every check, with the file's own origin, before its text is kept
+        try {
+            return ScenarioParser.parse(java.nio.file.Files.readString(file), file, context);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read scenario file " + file, e);
+        }
+    }
+
+    /**
+     * The scenario of a run's configuration: the file {@code fedsllm.emu.scenario} names (read and checked now), or
+     * {@link #none} when it is null.
+     */
+    public static Scenario of(Config config) {
+        String key = "fedsllm.emu.scenario";
+        if (!config.hasPathOrNull(key) || config.getIsNull(key)) {
+            return none(ScenarioContext.from(config));
+        }
+        return load(Path.of(config.getString(key)), config);
+    }
+
+    /** A scenario from its text (as {@link #text()} gave it), e.g. sent by the coordinator to a node; named {@code file}. */
+    public static Scenario parse(String text, Path file, Config config) {
+        return ScenarioParser.parse(text, file, ScenarioContext.from(config));
+    }
+
+    /** The scenario's text (null for {@link #none}): what the nodes of a cluster and a resumed run read. */
+    public String text() {
+        return text;
     }
 
     /** No events and the configured straggler policy: what a run without {@code --scenario} queries. */
     public static Scenario none(ScenarioContext context) {
-        return new Scenario(null, "", null, List.of(), context);
+        return new Scenario(null, null, "", null, List.of(), context);
     }
 
     /** The file it was read from; null for {@link #none}. */
@@ -142,7 +172,8 @@ public final class Scenario {
      * Whether the message {@code kind} of client {@code client} (sent by it or to it) at {@code p} is lost. The draw
      * is u = the first uniform of the stream (seed, "scenario-drop-" + link + "-" + kind, client, round, iteration),
      * lost iff u < {@link #dropProbability}: the same message is lost in every run with the same seed, whoever asks
-     * first and however often. Use iteration I ({@code system.local-iterations}) for the LoRA upload and broadcast.
+     * first and however often. Use iteration I ({@code system.local-iterations}) for the LoRA upload, 0 for the
+     * broadcast at the round start.
      */
     public boolean dropped(int client, MessageKind kind, Position p) {
         double prob = dropProbability(client, kind.link(), p);
@@ -166,13 +197,18 @@ public final class Scenario {
 
     /** Whether the client is down at {@code p}: a crash of it has fired and it has not rejoined. */
     public boolean crashed(int client, Position p) {
+        return crashOf(client, p) != null;
+    }
+
+    /** The crash that has the client down at {@code p}, or null. */
+    public ScenarioEvent.CrashClient crashOf(int client, Position p) {
         for (ScenarioEvent e : events) {
             if (e instanceof ScenarioEvent.CrashClient c && contains(c.clients(), client) && c.trigger().reachedBy(p)
                     && (c.rejoin() == null || !c.rejoin().reachedBy(p))) {
-                return true;
+                return c;
             }
         }
-        return false;
+        return null;
     }
 
     /**
@@ -260,6 +296,63 @@ public final class Scenario {
         }
         Collections.sort(out);
         return out;
+    }
+
+    /**
+     * The first crash of {@code node} whose trigger {@code p} has reached and that is not in {@code done} (the lines of
+     * the crashes that already happened), or null. A server checks it at each of its own points (a round start, an
+     * iteration start, an aggregation): a crash fires at the first point at or after its trigger, once.
+     */
+    public ScenarioEvent.CrashServer serverCrashDue(Node node, Position p, java.util.Set<Integer> done) {
+        for (ScenarioEvent e : events) {
+            if (e instanceof ScenarioEvent.CrashServer c && c.node() == node && !done.contains(c.line())
+                    && c.trigger().reachedBy(p)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Whether any server crash is scripted (the coordinator then keeps the last round's state to restart from). */
+    public boolean hasServerCrashes() {
+        return events.stream().anyMatch(e -> e instanceof ScenarioEvent.CrashServer);
+    }
+
+    /** Whether any link fade is scripted (the clients then need their links' allocations, not only the rates). */
+    public boolean hasFades() {
+        return events.stream().anyMatch(e -> e instanceof ScenarioEvent.LinkFade);
+    }
+
+    /** No events at all (a run without {@code --scenario}, or an empty file). */
+    public boolean isEmpty() {
+        return events.isEmpty();
+    }
+
+    /**
+     * Whether the client is out at {@code p} for a reason the scenario gives: crashed, or not present (left, or not
+     * joined yet).
+     */
+    public boolean absent(int client, Position p) {
+        return crashed(client, p) || !present(client, p);
+    }
+
+    /** Whether any effect of the scenario is in force for the client at {@code p} (for notes: who held a barrier). */
+    public String effectsInForce(int client, Position p) {
+        List<String> out = new ArrayList<>();
+        double f = computeFactor(client, p);
+        if (f != 1) {
+            out.add("compute x" + f);
+        }
+        for (Link l : Link.values()) {
+            double db = extraLossDb(client, l, p);
+            if (db != 0) {
+                out.add(l.configName() + " link fade " + db + " dB");
+            }
+            if (outage(client, l, p)) {
+                out.add(l.configName() + " link outage");
+            }
+        }
+        return String.join(", ", out);
     }
 
     /** One device leaving ({@code join} false) or arriving, from the event on {@code line}. */

@@ -36,15 +36,22 @@ final class ScenarioParser {
     private static final String FOREVER = "forever";
 
     private final Path file;
+    private final String text;       // the file's content, when it was read already (or sent by the coordinator)
     private final ScenarioContext ctx;
 
-    private ScenarioParser(Path file, ScenarioContext ctx) {
+    private ScenarioParser(Path file, String text, ScenarioContext ctx) {
         this.file = file;
+        this.text = text;
         this.ctx = ctx;
     }
 
     static Scenario parse(Path file, ScenarioContext ctx) {
-        return new ScenarioParser(file, ctx).parse();
+        return new ScenarioParser(file, null, ctx).parse();
+    }
+
+    /** A scenario from its text; messages name {@code file} as where it came from. */
+    static Scenario parse(String text, Path file, ScenarioContext ctx) {
+        return new ScenarioParser(file, text, ctx).parse();
     }
 
     private Scenario parse() {
@@ -75,16 +82,18 @@ final class ScenarioParser {
         }
         checkMembership(events);
         checkCrashes(events);
-        return new Scenario(file, description, policy, events, ctx);
+        return new Scenario(file, text, description, policy, events, ctx);
     }
 
     /** Parses and resolves the file; HOCON syntax errors carry the parser's line. */
     private Config read() {
-        if (!Files.isRegularFile(file)) {
+        if (text == null && !Files.isRegularFile(file)) {
             throw new UserError("scenario file " + file + " does not exist or is not a regular file");
         }
         try {
-            return ConfigFactory.parseFile(file.toFile(),
+            return text != null ? ConfigFactory.parseString(text, ConfigParseOptions.defaults()
+                    .setOriginDescription(file.toString()).setSyntax(ConfigSyntax.CONF)).resolve()
+                    : ConfigFactory.parseFile(file.toFile(),
                     ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF)).resolve();
         } catch (ConfigException e) {
             ConfigOrigin o = e.origin();

@@ -11,6 +11,7 @@ import io.fedsllm.config.UserError;
 import io.fedsllm.data.E2eDataset;
 import io.fedsllm.nn.Optimizer;
 import io.fedsllm.nn.CausalLm;
+import io.fedsllm.nn.Devices;
 import io.fedsllm.nn.LanguageModel;
 import io.fedsllm.nn.LoraAdapters;
 import io.fedsllm.nn.SplitLm;
@@ -57,7 +58,7 @@ public final class CentralizedTraining {
         // Centralized training is the server's alone: its LoRA is trained by the server's optimiser (train.server-optimizer).
         OptimizationSettings optimization = OptimizationSettings.from(root);
         Optimizer.Settings optimizer = TrainContext.optimizer(optimization.serverOptimizer(), ts, optimization);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(Devices.select(ts.device()))) {
             BaseModels.Base base = BaseModels.obtain(root, shape, manager, progress);
             LoraAdapters unsplitLora = splitLayer != 0 ? null : LoraAdapters.init(shape, lora, lora.rank(), seed, 0,
                     shape.layers(), base.weights().manager().newSubManager());
@@ -88,7 +89,8 @@ public final class CentralizedTraining {
         meta.put("targets", String.join(",", lora.targets()));
         meta.put("blocks", lora.adaptedBlocks(shape).toString());
         meta.put("split", Integer.toString(splitLayer));
-        try (LoraAdapters all = trained.toAdapters(shape, lora, 0, shape.layers(), NDManager.newBaseManager())) {
+        // Only bytes for a file: the CPU, whatever train.device says (DJL's default would be a visible GPU).
+        try (LoraAdapters all = trained.toAdapters(shape, lora, 0, shape.layers(), NDManager.newBaseManager(ai.djl.Device.cpu()))) {
             all.save(file, meta);
         }
     }

@@ -1,11 +1,11 @@
 package io.fedsllm.train;
 
-import ai.djl.ndarray.NDManager;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.Seeds;
 import io.fedsllm.data.E2eRecord;
 import io.fedsllm.nn.Gpt2Forward;
 import io.fedsllm.nn.LoraAdapters;
+import io.fedsllm.nn.Optimizer;
 import io.fedsllm.nn.Proximal;
 import io.fedsllm.nn.SplitClient;
 import java.util.ArrayList;
@@ -76,6 +76,23 @@ public final class ClientTrainer implements AutoCloseable {
         }
         ClientTrainer t = new ClientTrainer(ctx, clientId, shard, seed);
         t.build(splitLayer, rank, null);
+        return t;
+    }
+
+    /** What the trainer carries to the next round (no forward may be pending). */
+    public TrainerState state() {
+        if (pending) {
+            throw new IllegalStateException("client " + clientId + ": a state is taken between steps, not during one");
+        }
+        Optimizer.State o = client.optimizer().state();
+        return new TrainerState(splitLayer, rank, exportLora().toBytes(), 0, o.steps(), o.arrays());
+    }
+
+    /** A trainer continuing from {@code state} (as {@link #create}, then the state's LoRA and optimiser). */
+    public static ClientTrainer restore(TrainContext ctx, int clientId, List<E2eRecord> shard, long seed, TrainerState state) {
+        ClientTrainer t = create(ctx, clientId, shard, state.splitLayer(), state.rank(), seed);
+        t.build(state.splitLayer(), state.rank(), LoraBlocks.fromBytes(state.lora()));
+        t.client.optimizer().restore(state.optimizer());
         return t;
     }
 
@@ -212,8 +229,8 @@ public final class ClientTrainer implements AutoCloseable {
             throw new IllegalArgumentException("LoRA values of rank " + values.rank() + " for a segment of rank " + newRank);
         }
         LoraAdapters newLora = values == null
-                ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, 0, newSplit, NDManager.newBaseManager())
-                : values.toAdapters(ctx.shape(), ctx.lora(), 0, newSplit, NDManager.newBaseManager());
+                ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, 0, newSplit, ctx.newManager())
+                : values.toAdapters(ctx.shape(), ctx.lora(), 0, newSplit, ctx.newManager());
         close();
         lora = newLora;
         client = new SplitClient(Gpt2Forward.sharingBase(ctx.shape(), ctx.base(), lora), newSplit, ctx.clientOptimizer(),
@@ -227,6 +244,11 @@ public final class ClientTrainer implements AutoCloseable {
     /** A step index unique per (round, iteration) for the dropout streams. */
     private static long dropoutStep(int round, int iteration) {
         return ((long) round << 32) | (iteration & 0xFFFFFFFFL);
+    }
+
+    /** The manager every tensor of this trainer descends from (tests check its arrays' device). */
+    ai.djl.ndarray.NDManager manager() {
+        return lora.params().manager();
     }
 
     /** Native arrays held by this trainer's managers, step managers included (tests check it stays flat). */

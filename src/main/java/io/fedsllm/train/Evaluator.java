@@ -1,6 +1,5 @@
 package io.fedsllm.train;
 
-import ai.djl.ndarray.NDManager;
 import io.fedsllm.nn.CausalLm;
 import io.fedsllm.nn.LoraAdapters;
 import java.util.List;
@@ -32,7 +31,7 @@ public final class Evaluator implements AutoCloseable {
         clientGlobal.checkHoldsExactly(ctx.shape(), ctx.lora(), 0, splitLayer, "client LoRA for evaluation");
         server.checkHoldsExactly(ctx.shape(), ctx.lora(), splitLayer, layers, "server LoRA for evaluation");
         LoraBlocks all = clientGlobal.merge(server);
-        try (LoraAdapters adapters = all.toAdapters(ctx.shape(), ctx.lora(), 0, layers, NDManager.newBaseManager())) {
+        try (LoraAdapters adapters = all.toAdapters(ctx.shape(), ctx.lora(), 0, layers, ctx.newManager())) {
             // No dropout, no training: the optimiser CausalLm creates is never stepped and closes with the adapters.
             CausalLm lm = CausalLm.sharingBase(ctx.shape(), ctx.base(), adapters, ctx.adam());
             return FineTuner.validationLoss(lm, ctx.tokenizer(), validation, ctx.evalBatchSize(),

@@ -1,6 +1,5 @@
 package io.fedsllm.train;
 
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.fedsllm.config.ModelShape;
 import io.fedsllm.config.OptimizationSettings;
@@ -8,6 +7,7 @@ import io.fedsllm.nn.ActivationCodec;
 import io.fedsllm.nn.Gpt2Forward;
 import io.fedsllm.nn.LmLoss;
 import io.fedsllm.nn.LoraAdapters;
+import io.fedsllm.nn.Optimizer;
 import io.fedsllm.nn.SplitServer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,6 +69,20 @@ public final class ServerTrainer implements AutoCloseable {
         }
         ServerTrainer t = new ServerTrainer(ctx, seed);
         t.build(splitLayer, rank, null);
+        return t;
+    }
+
+    /** What the trainer carries to the next round: split, rank, LoRA, optimiser state and its step count. */
+    public TrainerState state() {
+        Optimizer.State o = server.optimizer().state();
+        return new TrainerState(splitLayer, rank, serverLora().toBytes(), steps, o.steps(), o.arrays());
+    }
+
+    /** A trainer continuing from {@code state}. */
+    public static ServerTrainer restore(TrainContext ctx, long seed, TrainerState state) {
+        ServerTrainer t = create(ctx, state.splitLayer(), state.rank(), seed, LoraBlocks.fromBytes(state.lora()));
+        t.server.optimizer().restore(state.optimizer());
+        t.steps = state.steps();
         return t;
     }
 
@@ -265,14 +279,19 @@ public final class ServerTrainer implements AutoCloseable {
             throw new IllegalArgumentException("LoRA values of rank " + values.rank() + " for a segment of rank " + newRank);
         }
         LoraAdapters newLora = values == null
-                ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, newSplit, layers, NDManager.newBaseManager())
-                : values.toAdapters(ctx.shape(), ctx.lora(), newSplit, layers, NDManager.newBaseManager());
+                ? LoraAdapters.init(ctx.shape(), ctx.lora(), newRank, seed, newSplit, layers, ctx.newManager())
+                : values.toAdapters(ctx.shape(), ctx.lora(), newSplit, layers, ctx.newManager());
         close();
         lora = newLora;
         server = new SplitServer(Gpt2Forward.sharingBase(ctx.shape(), ctx.base(), lora), newSplit, ctx.serverOptimizer(),
                 ctx.lora().dropout(), seed, SERVER_STREAM);
         splitLayer = newSplit;
         rank = newRank;
+    }
+
+    /** The manager every tensor of this trainer descends from (tests check its arrays' device). */
+    ai.djl.ndarray.NDManager manager() {
+        return lora.params().manager();
     }
 
     /** Native arrays held by this trainer's managers, step managers included (tests check it stays flat). */

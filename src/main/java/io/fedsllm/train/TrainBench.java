@@ -7,6 +7,7 @@ import io.fedsllm.config.Seeds;
 import io.fedsllm.config.TrainSettings;
 import io.fedsllm.nn.AdamW;
 import io.fedsllm.nn.CausalLm;
+import io.fedsllm.nn.Devices;
 import io.fedsllm.nn.Gpt2Weights;
 import io.fedsllm.nn.LmLoss;
 import io.fedsllm.nn.LoraAdapters;
@@ -37,7 +38,7 @@ public final class TrainBench {
                     + " of model '" + shape.name() + "'");
         }
         TorchRuntime.prepareThread();
-        try (ParamSet base = Gpt2Weights.random(shape, seed, NDManager.newBaseManager())) {
+        try (ParamSet base = Gpt2Weights.random(shape, seed, NDManager.newBaseManager(Devices.select(s.device())))) {
             LoraAdapters adapters = LoraAdapters.init(shape, lora, lora.rank(), seed, 0, shape.layers(),
                     base.manager().newSubManager());
             AdamW.Settings adam = new AdamW.Settings(s.learningRate(), s.beta1(), s.beta2(), s.epsilon(), s.weightDecay(),

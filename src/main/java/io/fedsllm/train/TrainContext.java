@@ -1,5 +1,6 @@
 package io.fedsllm.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.typesafe.config.Config;
 import io.fedsllm.config.ConfigReader;
@@ -9,6 +10,7 @@ import io.fedsllm.config.OptimizationSettings;
 import io.fedsllm.config.SystemSettings;
 import io.fedsllm.config.TrainSettings;
 import io.fedsllm.nn.AdamW;
+import io.fedsllm.nn.Devices;
 import io.fedsllm.nn.Optimizer;
 import io.fedsllm.nn.Sgd;
 import io.fedsllm.nn.ParamSet;
@@ -36,9 +38,10 @@ public final class TrainContext implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final ParamSet base;
     private final String baseSource;
+    private final Device device;
 
     private TrainContext(ModelShape shape, LoraSettings lora, TrainSettings train, OptimizationSettings optimization,
-                         int batchSize, long seed, ParamSet base, String baseSource) {
+                         int batchSize, long seed, ParamSet base, String baseSource, Device device) {
         this.shape = shape;
         this.lora = lora;
         this.train = train;
@@ -49,6 +52,7 @@ public final class TrainContext implements AutoCloseable {
         this.tokenizer = TextTokenizer.forModel(shape);
         this.base = base;
         this.baseSource = baseSource;
+        this.device = device;
     }
 
     /** {@link #create(Config, TrainProgress)} without showing progress. */
@@ -67,13 +71,25 @@ public final class TrainContext implements AutoCloseable {
         lora.adaptedBlocks(shape); // and on a LoRA block range beyond the model
         int batchSize = SystemSettings.from(root).batchSize();
         TorchRuntime.configure(train.torchThreads());
+        Device device = Devices.select(train.device());
         // Obtaining may pre-train the base, which leaves optimiser state in the manager: keep only a copy of the weights.
-        try (NDManager scratch = NDManager.newBaseManager()) {
+        try (NDManager scratch = NDManager.newBaseManager(device)) {
             BaseModels.Base b = BaseModels.obtain(root, shape, scratch, progress);
-            ParamSet base = b.weights().copy(b.weights().names(), NDManager.newBaseManager());
+            ParamSet base = b.weights().copy(b.weights().names(), NDManager.newBaseManager(device));
             base.setRequiresGradient(false);
-            return new TrainContext(shape, lora, train, optimization, batchSize, root.getLong("seed"), base, b.source());
+            return new TrainContext(shape, lora, train, optimization, batchSize, root.getLong("seed"), base, b.source(),
+                    device);
         }
+    }
+
+    /** The device every tensor of this JVM's trainers lives on ({@code train.device}, see {@link Devices}). */
+    public Device device() {
+        return device;
+    }
+
+    /** A new base manager on {@link #device()}: every trainer's tensors descend from one of these. */
+    NDManager newManager() {
+        return NDManager.newBaseManager(device);
     }
 
     /** b: samples per client mini-batch ({@code system.batch-size}). */

@@ -32,13 +32,18 @@ public final class TrainData {
         this.evalExamples = evalExamples;
     }
 
-    /** Loads (or generates) the configured data; every one of the {@code system.clients} clients must get an example. */
+    /**
+     * Loads (or generates) the configured data; every device of the population ({@code population.devices}, by default
+     * the {@code system.clients} clients) must get an example: each holds a shard.
+     */
     public static TrainData load(Config config) {
         ConfigReader root = ConfigReader.root(config);
         DataSettings settings = DataSettings.from(root);
         E2eDataset data = E2eDataset.load(settings);
-        E2eDataset.requireTrainingExamplesFor(data, settings, SystemSettings.from(root).clients(),
-                root.section("system").source("clients"));
+        ConfigReader population = root.section("population");
+        boolean devices = !population.config().getIsNull(population.key("devices"));
+        E2eDataset.requireTrainingExamplesFor(data, settings, io.fedsllm.config.PopulationSettings.from(root).devices(),
+                devices ? population.source("devices") : root.section("system").source("clients"));
         return new TrainData(data, PartitionSettings.from(root), root.getLong("seed"), TrainSettings.from(root).evalExamples());
     }
 

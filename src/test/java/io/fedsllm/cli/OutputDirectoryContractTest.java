@@ -64,7 +64,8 @@ class OutputDirectoryContractTest {
                 "--set", "emu.progress=false");
         assertEquals(0, r.code(), r.err());
         // An analytic run draws no loss.png: the old one must be gone, and so must everything else it did not write.
-        assertEquals(List.of("breakdown.png", "rounds.jsonl", "summary.json", "wall.jsonl"), names(out));
+        assertEquals(List.of("breakdown.png", "checkpoints", "events.jsonl", "rounds.jsonl", "run.conf", "summary.json",
+                "timeline.png", "wall.jsonl"), names(out));
         assertEquals(1, Files.readAllLines(out.resolve("rounds.jsonl")).size());
         assertEquals(List.of("run"), names(tmp), "no staging or trash directory is left beside it");
     }

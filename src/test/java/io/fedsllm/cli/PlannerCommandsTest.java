@@ -207,12 +207,13 @@ class PlannerCommandsTest {
 
     @Test
     void benchEmuTimesEveryCase() {
-        CliRun r = run("bench", "emu", "--set", "emu.bench.cases=20/2/3/bcd,30/1/2/equal");
+        CliRun r = run("bench", "emu", "--set", "emu.bench.cases=20/2/3/bcd,30/1/2/equal,10/3/2/equal/100000");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
-        assertEquals(2, lines.size(), r.out());
-        assertTrue(lines.get(0).startsWith("K=20 R=2 I=3 planner=bcd: "), lines.get(0));
-        assertTrue(lines.get(1).startsWith("K=30 R=1 I=2 planner=equal: "), lines.get(1));
+        assertEquals(3, lines.size(), r.out());
+        assertTrue(lines.get(0).startsWith("N=20 K=20 R=2 I=3 planner=bcd: "), lines.get(0));
+        assertTrue(lines.get(1).startsWith("N=30 K=30 R=1 I=2 planner=equal: "), lines.get(1));
+        assertTrue(lines.get(2).startsWith("N=100000 K=10 R=3 I=2 planner=equal: "), lines.get(2));
         // per iteration each client sends activations and gets gradients, so at least K * R * I * 2 messages
         long messages = Long.parseLong(lines.get(0).replaceAll(".* (\\d+) messages,.*", "$1"));
         assertTrue(messages >= 20L * 2 * 3 * 2, lines.get(0));
@@ -220,5 +221,8 @@ class PlannerCommandsTest {
         CliRun bad = run("bench", "emu", "--set", "emu.bench.cases=20/2/3/greedy");
         assertEquals(Main.USER_ERROR, bad.code());
         assertTrue(bad.err().contains("emu.bench.cases") && bad.err().contains("20/2/3/greedy"), bad.err());
+        CliRun small = run("bench", "emu", "--set", "emu.bench.cases=20/2/3/bcd/10");
+        assertEquals(Main.USER_ERROR, small.code());
+        assertTrue(small.err().contains("N >= K"), small.err());
     }
 }

@@ -23,7 +23,7 @@ class ScenarioCommandTest {
         assertTrue(out.contains("crash-client       rejoined {atRound=2, atIteration=0}  clients [3]"), out);
         CliRun json = CliRun.of("scenario", "--json", "scenarios/straggler.conf");
         assertEquals(0, json.code());
-        assertTrue(json.out().startsWith("{\"type\":\"slow-client\",\"line\":11,\"clients\":[2],\"atRound\":1,"), json.out());
+        assertTrue(json.out().startsWith("{\"type\":\"slow-client\",\"line\":12,\"clients\":[2],\"atRound\":1,"), json.out());
     }
 
     @Test

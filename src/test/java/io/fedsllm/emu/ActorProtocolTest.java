@@ -48,14 +48,14 @@ class ActorProtocolTest {
     /** An analytic main server set up with the probes as the other parties. */
     static ActorRef<MainServer.Command> mainServer(Parties p) {
         ActorRef<MainServer.Command> server = KIT.spawn(MainServer.create(new MainServer.Kit(LAYERS, ServerCompute.ANALYTIC,
-                null, Probes.NO_TIMEOUT)));
+                null, Probes.NO_TIMEOUT, Probes.NO_SCENARIO)));
         server.tell(new MainServer.Peers(p.refs(), p.fed().ref(), p.coordinator().ref()));
         return server;
     }
 
     /** An analytic federated server set up with the probes as the other parties. */
     static ActorRef<FedServer.Command> fedServer(Parties p) {
-        ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(new FedServer.Kit(GlobalCopy.ANALYTIC, Probes.NO_TIMEOUT)));
+        ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(new FedServer.Kit(GlobalCopy.ANALYTIC, Probes.NO_TIMEOUT, Probes.NO_SCENARIO)));
         fed.tell(new FedServer.Peers(p.refs(), p.main().ref(), p.coordinator().ref()));
         return fed;
     }
@@ -63,21 +63,21 @@ class ActorProtocolTest {
     /** An analytic client (|D_k| = 640) set up with the probes as the other parties. */
     static ActorRef<Client.Command> client(Parties p, int id) {
         ActorRef<Client.Command> c = KIT.spawn(Client.create(new Client.Kit(id, ClientCompute.analytic(640), null,
-                Probes.NO_TIMEOUT)));
+                Probes.NO_TIMEOUT, Probes.NO_SCENARIO, false)));
         c.tell(new Client.Peers(p.main().ref(), p.fed().ref(), p.coordinator().ref()));
         return c;
     }
 
     /** A split-federated client plan: forward 0.25 s, backward 0.5 s, rates 1000 / 100 bit/s, 500 / 50 bits. */
     static Client.StartRound plan(int iterations, double computeFactor, double startS) {
-        return new Client.StartRound(0, 2, 4, iterations, false, false, 0.25, 0.5, computeFactor, 1000.0, 100.0, 500, 50,
+        return new Client.StartRound(0, 7, 2, 4, iterations, false, false, 0.25, 0.5, computeFactor, 1000.0, 100.0, null, null, 500, 50,
                 startS);
     }
 
     /** A main-server plan at rank 4, one iteration, forward 0.5 s per batch, 1000 activation bits. */
     static MainServer.Configure serverPlan(int round, Scheme scheme, int split, List<Integer> participants,
             double deadlineS, double startS) {
-        return new MainServer.Configure(round, scheme, split, 4, 1, participants, 0, 0.5, 1000, 0.0, deadlineS, startS);
+        return new MainServer.Configure(round, scheme, split, 4, 1, participants, participants, 0, 0.5, 1000, 0.0, deadlineS, 0, List.of(), startS);
     }
 
     static Parties parties(int clients) {
@@ -124,7 +124,7 @@ class ActorProtocolTest {
         assertEquals(new Client.EndLocalTraining(0, 18.5), p.clients().get(0).receiveMessage());
         assertEquals(new Client.EndLocalTraining(0, 18.5), p.clients().get(2).receiveMessage());
         Coordinator.IterationsDone done = Probes.next(p.coordinator(), Coordinator.IterationsDone.class);
-        assertEquals(new Coordinator.IterationsDone(0, 18.5, 3.0, 1.0, 2.0, 2.5, 250, 0, null, null), done);
+        assertEquals(new Coordinator.IterationsDone(0, 18.5, 3.0, 1.0, 2.0, 2.5, 250, 0, null, null, List.of(10.0), List.of()), done);
         assertEquals(8, Probes.rejected(KIT, server));
     }
 
@@ -151,16 +151,16 @@ class ActorProtocolTest {
     void splitMovesCarryLoraBetweenServerAndGlobalCopyWithNothingLostOrDuplicated() {
         Parties p = parties(1);
         ActorRef<MainServer.Command> main = KIT.spawn(MainServer.create(new MainServer.Kit(LAYERS, ServerCompute.ANALYTIC,
-                null, Probes.NO_TIMEOUT)));
+                null, Probes.NO_TIMEOUT, Probes.NO_SCENARIO)));
         ActorRef<FedServer.Command> fed = KIT.spawn(FedServer.create(new FedServer.Kit(GlobalCopy.ANALYTIC,
-                Probes.NO_TIMEOUT)));
+                Probes.NO_TIMEOUT, Probes.NO_SCENARIO)));
         main.tell(new MainServer.Peers(p.refs(), fed, p.coordinator().ref()));
         fed.tell(new FedServer.Peers(p.refs(), main, p.coordinator().ref()));
         int[] splits = {2, 4, 1, 5, 5, 3};
         for (int round = 0; round < splits.length; round++) {
             int split = splits[round];
             main.tell(serverPlan(round, Scheme.FL, split, List.of(0), INF, round));
-            fed.tell(new FedServer.Configure(round, Scheme.FL, split, 4, List.of(0), 200, round));
+            fed.tell(new FedServer.Configure(round, Scheme.FL, split, 4, 1, List.of(0), List.of(0), 200, List.of(), round));
             List<Integer> server = null;
             List<Integer> global = null;
             for (int i = 0; i < 3; i++) {
@@ -192,7 +192,7 @@ class ActorProtocolTest {
     void fedServerAveragesBySampleCountAndRejectsBadUploads() {
         Parties p = parties(3);
         ActorRef<FedServer.Command> fed = fedServer(p);
-        fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, List.of(0, 1, 2), 200, 1.0));
+        fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, 1, List.of(0, 1, 2), List.of(0, 1, 2), 200, List.of(), 1.0));
         p.clients().get(0).expectNoMessage(QUIET);   // the global copy is incomplete until the server's blocks arrive
         fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 1.0));
         assertEquals(1.0, p.coordinator().expectMessageClass(Coordinator.FedReady.class).arrivalS(), "ready at the round start");
@@ -206,7 +206,7 @@ class ActorProtocolTest {
         fed.tell(new FedServer.Upload(0, 0, 0, List.of(0, 1), 200, null, 5.0));     // no samples
         fed.tell(new FedServer.Upload(0, 0, 100, List.of(0, 1), 200, null, 5.0));
         fed.tell(new FedServer.Upload(0, 0, 100, List.of(0, 1), 200, null, 5.0));   // duplicate
-        fed.tell(new FedServer.NoUpload(0, 1, 4.0));
+        fed.tell(new FedServer.NoUpload(0, 1, false, 4.0));
         fed.tell(new FedServer.Upload(0, 2, 300, List.of(0, 1), 200, null, 7.0));
         Coordinator.Aggregated a = p.coordinator().expectMessageClass(Coordinator.Aggregated.class);
         assertEquals(List.of(0, 2), a.contributors());
@@ -225,9 +225,9 @@ class ActorProtocolTest {
         ActorRef<Client.Command> client = client(p, 4);
         client.tell(new Client.StartIteration(0, 0, 1.0));  // may overtake the plan: kept
         client.tell(plan(2, 2.0, 1.0));
-        client.tell(new Client.GlobalLora(0, 2, List.of(0), 0, null, 1.0));  // wrong blocks: rejected
+        client.tell(new Client.GlobalLora(0, 2, List.of(0), 0, null, false, 1.0));  // wrong blocks: rejected
         p.main().expectNoMessage(QUIET);
-        client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, 1.0));
+        client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, false, 1.0));
         // Forward 0.25 s × compute factor 2 from 1.0, then 500 bits at 1000 bit/s.
         assertEquals(new MainServer.Activations(0, 0, 4, 500, null, null, 2.0), p.main().receiveMessage());
         client.tell(new Client.Gradients(0, 1, true, 500, null, 3.0));   // wrong iteration
@@ -241,20 +241,30 @@ class ActorProtocolTest {
         FedServer.Upload up = p.fed().expectMessageClass(FedServer.Upload.class);
         assertEquals(new FedServer.Upload(0, 4, 640, List.of(0, 1), 50, null, 6.5), up);
         Coordinator.ClientReport r = p.coordinator().expectMessageClass(Coordinator.ClientReport.class);
-        assertEquals(new Coordinator.ClientReport(0, 4, 1.0, 1.0, 1.0, 0.5, 1, 1, 6.0, null), r);
+        assertEquals(new Coordinator.ClientReport(0, 4, 7, 1.0, 1.0, 1.0, 0.5, 1, 1, 6.0, null, List.of()), r);
         assertEquals(3, Probes.rejectedByClient(KIT, client));
     }
 
     @Test
-    void clientKeepsOnlyTheNextRoundsEarlyBarrierAndStillRunsTheGenuineOne() {
+    void clientKeepsALaterRoundsEarlyBarrierAndRejectsOneOfARoundItHasDone() {
         Parties p = parties(0);
         ActorRef<Client.Command> client = client(p, 4);
-        expectRejected("client 4", "StartIteration of round 5 unexpected", 1,
-                () -> client.tell(new Client.StartIteration(5, 0, 1.0)));   // a wrong round: not kept for later
         client.tell(new Client.StartIteration(0, 0, 1.0));                  // the genuine one overtakes the plan
         client.tell(plan(1, 1.0, 1.0));
-        client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, 1.0));
+        client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, false, 1.0));
         assertEquals(new MainServer.Activations(0, 0, 4, 500, null, null, 1.75), p.main().receiveMessage());
+        client.tell(new Client.Gradients(0, 0, true, 500, null, 3.0));
+        p.main().expectMessageClass(MainServer.BackwardDone.class);
+        client.tell(new Client.EndLocalTraining(0, 4.0));
+        p.fed().expectMessageClass(FedServer.Upload.class);
+        p.coordinator().expectMessageClass(Coordinator.ClientReport.class);
+        expectRejected("client 4", "StartIteration of round 0 unexpected", 1,
+                () -> client.tell(new Client.StartIteration(0, 0, 5.0)));   // a round it has done: not kept
+        // Rounds 1 and 2 selected other devices; round 3's barrier overtakes its plan and is kept.
+        client.tell(new Client.StartIteration(3, 0, 6.0));
+        client.tell(new Client.StartRound(3, 7, 2, 4, 1, false, false, 0.25, 0.5, 1.0, 1000.0, 100.0, null, null, 500, 50, 6.0));
+        client.tell(new Client.GlobalLora(3, 2, List.of(0, 1), 0, null, false, 6.0));
+        assertEquals(new MainServer.Activations(3, 0, 4, 500, null, null, 6.75), p.main().receiveMessage());
         assertEquals(1, Probes.rejectedByClient(KIT, client));
     }
 
@@ -280,7 +290,7 @@ class ActorProtocolTest {
     void fedServerKeepsOnlyTheNextRoundsEarlyBlocksAndAdoptsTheGenuineOnes() {
         Parties p = parties(1);
         ActorRef<FedServer.Command> fed = fedServer(p);
-        fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, List.of(0), 200, 0.0));
+        fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, 1, List.of(0), List.of(0), 200, List.of(), 0.0));
         fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 0.0));
         p.coordinator().expectMessageClass(Coordinator.FedReady.class);
         p.clients().get(0).expectMessageClass(Client.GlobalLora.class);
@@ -289,7 +299,7 @@ class ActorProtocolTest {
         expectRejected("federated server", "server blocks for round 5 unexpected", 1,
                 () -> fed.tell(new FedServer.ServerBlocks(5, List.of(2, 3), null, 2.0)));
         fed.tell(new FedServer.ServerBlocks(1, List.of(2, 3), null, 2.0));   // before round 1's Configure: kept
-        fed.tell(new FedServer.Configure(1, Scheme.SFL, 4, 4, List.of(0), 400, 2.0));
+        fed.tell(new FedServer.Configure(1, Scheme.SFL, 4, 4, 1, List.of(0), List.of(0), 400, List.of(), 2.0));
         assertEquals(List.of(0, 1, 2, 3), p.coordinator().expectMessageClass(Coordinator.FedReady.class).globalBlocks());
         assertEquals(List.of(0, 1, 2, 3), ((Client.GlobalLora) p.clients().get(0).receiveMessage()).blocks());
         assertEquals(1, Probes.rejectedByFed(KIT, fed));
@@ -319,10 +329,10 @@ class ActorProtocolTest {
         });
         client.tell(plan(1, 1.0, 1.0));
         expectRejected("client 0", reason, 2, () -> {
-            client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, Double.POSITIVE_INFINITY));
+            client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, false, Double.POSITIVE_INFINITY));
             client.tell(new Client.StartIteration(0, 0, Double.NaN));
         });
-        client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, 1.0));
+        client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, null, false, 1.0));
         client.tell(new Client.StartIteration(0, 0, 1.0));
         assertEquals(new MainServer.Activations(0, 0, 0, 500, null, null, 1.75), p.main().receiveMessage());
         expectRejected("client 0", reason, 1, () -> client.tell(new Client.Gradients(0, 0, true, 500, null, Double.NaN)));
@@ -347,15 +357,15 @@ class ActorProtocolTest {
 
         ActorRef<FedServer.Command> fed = fedServer(p);
         expectRejected("federated server", reason, 1,
-                () -> fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, List.of(0), 200, -3.0)));
-        fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, List.of(0), 200, 0.0));
+                () -> fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, 1, List.of(0), List.of(0), 200, List.of(), -3.0)));
+        fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, 1, List.of(0), List.of(0), 200, List.of(), 0.0));
         expectRejected("federated server", reason, 1,
                 () -> fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, Double.NaN)));
         fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), null, 0.0));
         p.coordinator().expectMessageClass(Coordinator.FedReady.class);
         expectRejected("federated server", reason, 2, () -> {
             fed.tell(new FedServer.Upload(0, 0, 100, List.of(0, 1), 200, null, Double.NaN));
-            fed.tell(new FedServer.NoUpload(0, 0, Double.POSITIVE_INFINITY));
+            fed.tell(new FedServer.NoUpload(0, 0, false, Double.POSITIVE_INFINITY));
         });
         fed.tell(new FedServer.Upload(0, 0, 100, List.of(0, 1), 200, null, 5.0));
         assertEquals(5.0, p.coordinator().expectMessageClass(Coordinator.Aggregated.class).endS());

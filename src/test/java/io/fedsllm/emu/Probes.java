@@ -15,6 +15,10 @@ final class Probes {
     /** A wait bound that never runs out in these tests. */
     static final Duration NO_TIMEOUT = Duration.ofMinutes(10);
 
+    /** No scenario: what the parties of a run without --scenario are given. */
+    static final io.fedsllm.scenario.Scenario NO_SCENARIO = io.fedsllm.scenario.Scenario.none(
+            io.fedsllm.scenario.ScenarioContext.from(io.fedsllm.config.ConfigLoader.withSets()));
+
     /** The next message of {@code type} at the coordinator probe, skipping the main server's progress messages. */
     static <T extends Coordinator.Command> T next(TestProbe<Coordinator.Command> coordinator, Class<T> type) {
         while (true) {

@@ -45,8 +45,8 @@ class ProtocolSerializationTest {
                 new java.util.TreeMap<>(java.util.Map.of(3, "IllegalStateException: x")));
         List<Object> messages = List.of(
                 new Client.Peers(main, fed, coordinator),
-                new Client.StartRound(1, 2, 4, 20, false, false, 0.5, 1.0, 1.5, 1e6, 2e6, 1000L, 200L, 3.5),
-                new Client.GlobalLora(1, 2, List.of(0, 1), 7L, tensor, 3.5),
+                new Client.StartRound(1, 0, 2, 4, 20, false, false, 0.5, 1.0, 1.5, 1e6, 2e6, null, null, 1000L, 200L, 3.5),
+                new Client.GlobalLora(1, 2, List.of(0, 1), 7L, tensor, false, 3.5),
                 new Client.StartIteration(1, 0, 3.5),
                 new Client.Gradients(1, 0, true, 1000L, tensor, 4.5),
                 new Client.EndLocalTraining(1, 9.0),
@@ -54,34 +54,37 @@ class ProtocolSerializationTest {
                 new Client.Stop(coordinator),
                 new Client.Timeout(1, 0, Client.Wait.GRADIENTS),
                 new MainServer.Peers(List.of(client), fed, coordinator),
-                new MainServer.Configure(1, Scheme.SFL, 2, 4, 20, List.of(0, 3), 0, 0.1, 1000L, 0.0,
-                        Double.POSITIVE_INFINITY, 3.5),
+                new MainServer.Configure(1, Scheme.SFL, 2, 4, 20, List.of(0, 3), List.of(0, 3), 0, 0.1, 1000L, 0.0,
+                        Double.POSITIVE_INFINITY, 0, List.of(), 3.5),
                 new MainServer.Activations(1, 0, 3, 1000L, tensor, new int[][] {{1, 2}, {3, 4}}, 4.0),
                 new MainServer.BackwardDone(1, 0, 3, 5.0),
                 new MainServer.AdoptBlocks(1, List.of(2, 3), tensor, 3.5),
                 new MainServer.ClientLost(3),
+                new MainServer.ClientBack(3, client),
                 new MainServer.Withdraw(1, 3),
                 new MainServer.Stop(coordinator),
                 new MainServer.Timeout(1, 4, MainServer.Wait.BACKWARD),
                 new FedServer.Peers(List.of(client), main, coordinator),
-                new FedServer.Configure(1, Scheme.SL, 2, 4, List.of(0, 3), 200L, 3.5),
+                new FedServer.Configure(1, Scheme.SL, 2, 4, 1, List.of(0, 3), List.of(0, 3), 200L, List.of(), 3.5),
                 new FedServer.Upload(1, 3, 700, List.of(0, 1), 200L, tensor, 9.5),
-                new FedServer.NoUpload(1, 3, 9.0),
+                new FedServer.NoUpload(1, 3, false, 9.0),
                 new FedServer.ServerBlocks(1, List.of(0, 1), tensor, 3.5),
                 new FedServer.ClientLost(3),
+                new FedServer.ClientBack(3, client),
                 new FedServer.UploadsDue(1),
                 new FedServer.Stop(coordinator),
                 new FedServer.Timeout(1, true),
                 new Coordinator.MainServerEnrolled(main),
                 new Coordinator.FedServerEnrolled(fed),
-                new Coordinator.ClientsEnrolled(List.of(0), List.of(client)),
+                new Coordinator.ClientsEnrolled(List.of(0), List.of(client), null),
                 new Coordinator.PartyTerminated("client", 3, "IllegalStateException: x"),
+                new Coordinator.PartyTerminated("main-server", 0, "scripted crash", new ScriptedCrash.Info(4, 1, 2, 7.5)),
                 new Coordinator.ServerReady(1, List.of(2, 3), 3.5),
                 new Coordinator.FedReady(1, List.of(0, 1), 7L, 3.5),
-                new Coordinator.ClientReport(1, 3, 1.0, 2.0, 3.0, 0.5, 20, 0, 9.0, 2.75),
+                new Coordinator.ClientReport(1, 3, 3, 1.0, 2.0, 3.0, 0.5, 20, 0, 9.0, 2.75, List.of()),
                 new Coordinator.IterationProgress(1, 4, 6.5),
-                new Coordinator.IterationsDone(1, 9.0, 1.0, 2.0, 3.0, 4.0, 12345L, 0, 2.5, tensor),
-                new Coordinator.Aggregated(1, 9.5, List.of(0, 3), List.of(0.25, 0.75), 50L, 8L, tensor),
+                new Coordinator.IterationsDone(1, 9.0, 1.0, 2.0, 3.0, 4.0, 12345L, 0, 2.5, tensor, List.of(0.0), List.of()),
+                new Coordinator.Aggregated(1, 9.5, List.of(0, 3), List.of(0.25, 0.75), 50L, 8L, tensor, List.of()),
                 new Coordinator.Evaluated(1, 2.25, null),
                 new Coordinator.Stalled(1, "main server", "the federated server's blocks", "PT10M"),
                 new Coordinator.Diverged(1, "training loss NaN at the main server"),
@@ -89,15 +92,33 @@ class ProtocolSerializationTest {
                 new Coordinator.Timeout(1, 2),
                 new RoundEvaluator.Evaluate(1, 2, tensor, tensor, coordinator),
                 new RoundEvaluator.Stop(coordinator),
-                new Recorder.Round(record, 1.5),
+                new Recorder.Round(record, 1.5, io.fedsllm.results.RoundDetails.NONE),
                 new Recorder.Round(new io.fedsllm.results.RoundRecord(0, 0, 9.5, 9.0, 0, 4, 0, List.of(), 2.5, 2.25,
-                        4096L, 0L, new io.fedsllm.results.RoundRecord.Breakdown(0.5, 0, 3, 6, 0, 0), 0, null, List.of()), 1.5),
+                        4096L, 0L, new io.fedsllm.results.RoundRecord.Breakdown(0.5, 0, 3, 6, 0, 0), 0, null, List.of()), 1.5,
+                        io.fedsllm.results.RoundDetails.NONE),
                 new Recorder.FinalAdapters(1, tensor, tensor),
                 new Recorder.Progress(1, 4),
                 new Recorder.Finished(result),
                 new Recorder.Failed("round 1: x", false),
                 new Recorder.Silence(),
-                new RoleGuardian.Enroll("fedsllm{seed=1}", coordinator));
+                new RoleGuardian.Enroll("fedsllm{seed=1}", null, null, coordinator),
+                new RoleGuardian.Respawn(List.of(3, 4)),
+                new RoleGuardian.Reset(),
+                new Client.Snapshot(1, coordinator),
+                new Client.Restore(tensor),
+                new MainServer.Snapshot(1, coordinator),
+                new MainServer.Restore(tensor),
+                new FedServer.Snapshot(1, coordinator),
+                new FedServer.Restore(tensor),
+                new RoundEvaluator.Snapshot(coordinator),
+                new RoundEvaluator.Restore(tensor),
+                new Coordinator.PartyState("client", 3, tensor),
+                new Coordinator.GuardianTerminated("clients", KIT.createTestProbe(RoleGuardian.Command.class).ref()),
+                new MainServer.ClientBack(3, client),
+                new FedServer.ClientBack(3, client),
+                new RoleGuardian.Respawn(List.of(3, 4)),
+                new RoleGuardian.Reset(),
+                new Recorder.Checkpoint(1, java.util.Map.of("coordinator.cbor", tensor)));
         Serialization serialization = SerializationExtension.get(KIT.system().classicSystem());
         List<Class<?>> seen = new ArrayList<>();
         for (Object m : messages) {
@@ -139,8 +160,8 @@ class ProtocolSerializationTest {
     private static boolean hasArray(Object m) {
         for (var c : m.getClass().getRecordComponents() == null ? new java.lang.reflect.RecordComponent[0]
                 : m.getClass().getRecordComponents()) {
-            if (c.getType().isArray()) {
-                return true;
+            if (c.getType().isArray() || java.util.Map.class.isAssignableFrom(c.getType())) {
+                return true; // arrays (also inside maps) compare by reference
             }
         }
         return false;

@@ -56,12 +56,12 @@ class RealActorProtocolTest {
 
     static ActorRef<MainServer.Command> mainServer(Real r) {
         return r.kit().spawn(MainServer.create(new MainServer.Kit(r.context().shape().layers(),
-                ServerCompute.real(r.context(), List.of(), 1), null, Probes.NO_TIMEOUT)), "main-server",
+                ServerCompute.real(r.context(), List.of(), 1), null, Probes.NO_TIMEOUT, Probes.NO_SCENARIO)), "main-server",
                 DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
     }
 
     static ActorRef<FedServer.Command> fedServer(Real r) {
-        return r.kit().spawn(FedServer.create(new FedServer.Kit(GlobalCopy.real(r.context().seed(), r.context().newServerStrategy()), Probes.NO_TIMEOUT)),
+        return r.kit().spawn(FedServer.create(new FedServer.Kit(GlobalCopy.real(r.context().seed(), r.context().newServerStrategy()), Probes.NO_TIMEOUT, Probes.NO_SCENARIO)),
                 "fed-server", DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
     }
 
@@ -94,8 +94,8 @@ class RealActorProtocolTest {
             TestProbe<Coordinator.Command> coordinator = kit.createTestProbe(Coordinator.Command.class);
             ActorRef<MainServer.Command> server = mainServer(real);
             server.tell(new MainServer.Peers(clients.stream().map(TestProbe::ref).toList(), fed.ref(), coordinator.ref()));
-            server.tell(new MainServer.Configure(0, Scheme.SFL, split, rank, 1, List.of(0, 1), 0, 0.5, 1000, 0.0,
-                    Double.POSITIVE_INFINITY, 0.0));
+            server.tell(new MainServer.Configure(0, Scheme.SFL, split, rank, 1, List.of(0, 1), List.of(0, 1), 0, 0.5, 1000, 0.0,
+                    Double.POSITIVE_INFINITY, 0, List.of(), 0.0));
             // Round 0: the LoRA of the client blocks 0..ℓ−1 leaves the server with its values.
             FedServer.ServerBlocks moved = fed.expectMessageClass(FedServer.ServerBlocks.class);
             assertEquals(List.of(0, 1), LoraBlocks.fromBytes(moved.weights()).blockIndices());
@@ -141,11 +141,11 @@ class RealActorProtocolTest {
             TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
             TestProbe<Coordinator.Command> coordinator = kit.createTestProbe(Coordinator.Command.class);
             ActorRef<Client.Command> client = kit.spawn(Client.create(new Client.Kit(1, ClientCompute.real(context, 1,
-                    real.data().shard(1, 2), 1), null, Probes.NO_TIMEOUT)), "client-1",
+                    real.data().shard(1, 2), 1), null, Probes.NO_TIMEOUT, Probes.NO_SCENARIO, false)), "client-1",
                     DispatcherSelector.fromConfig("fedsllm.compute-dispatcher"));
             client.tell(new Client.Peers(main.ref(), fed.ref(), coordinator.ref()));
-            client.tell(new Client.StartRound(0, 2, 4, 1, false, false, 0.5, 1.0, 1.0, 1000.0, 100.0, 1000, 200, 0.0));
-            client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, global, 0.0));
+            client.tell(new Client.StartRound(0, 1, 2, 4, 1, false, false, 0.5, 1.0, 1.0, 1000.0, 100.0, null, null, 1000, 200, 0.0));
+            client.tell(new Client.GlobalLora(0, 2, List.of(0, 1), 0, global, false, 0.0));
             client.tell(new Client.StartIteration(0, 0, 0.0));
             MainServer.Activations a = main.expectMessageClass(MainServer.Activations.class);
             long[] shape = ActivationCodec.shapeOf(a.payload()).getShape();
@@ -219,7 +219,7 @@ class RealActorProtocolTest {
             TestProbe<Coordinator.Command> coordinator = kit.createTestProbe(Coordinator.Command.class);
             ActorRef<FedServer.Command> fed = fedServer(real);
             fed.tell(new FedServer.Peers(clients.stream().map(TestProbe::ref).toList(), main.ref(), coordinator.ref()));
-            fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, List.of(0, 1), bits, 0.0));
+            fed.tell(new FedServer.Configure(0, Scheme.SFL, 2, 4, 1, List.of(0, 1), List.of(0, 1), bits, List.of(), 0.0));
             fed.tell(new FedServer.ServerBlocks(0, List.of(0, 1), initial.toBytes(), 0.0));
             coordinator.expectMessageClass(Coordinator.FedReady.class);
             for (TestProbe<Client.Command> c : clients) {
@@ -280,9 +280,9 @@ class RealActorProtocolTest {
             for (int round = 0; round < splits.length; round++) {
                 int split = splits[round];
                 // Federated-style rounds (no server iterations): values change only where the test changes them.
-                main.tell(new MainServer.Configure(round, Scheme.FL, split, rank, 1, List.of(0), 0, 0.5, 1000, 0.0,
-                        Double.POSITIVE_INFINITY, round));
-                fed.tell(new FedServer.Configure(round, Scheme.FL, split, rank, List.of(0), split * bitsPerBlock, round));
+                main.tell(new MainServer.Configure(round, Scheme.FL, split, rank, 1, List.of(0), List.of(0), 0, 0.5, 1000, 0.0,
+                        Double.POSITIVE_INFINITY, 0, List.of(), round));
+                fed.tell(new FedServer.Configure(round, Scheme.FL, split, rank, 1, List.of(0), List.of(0), split * bitsPerBlock, List.of(), round));
                 LoraBlocks server = null;
                 for (int i = 0; i < 3; i++) {
                     if (coordinator.receiveMessage() instanceof Coordinator.IterationsDone d) {

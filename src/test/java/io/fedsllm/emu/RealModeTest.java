@@ -66,7 +66,7 @@ class RealModeTest {
         RoleSeparationTest.assertRolesSeparated(r.receivedTypes());
         assertEquals(Set.of("FedServer.Upload.weights"), MessageAudit.contentsReceived(r.receivedTypes())
                 .get(FedServer.ROLE).get(Carries.Content.CLIENT_LORA), "the check sees the uploads");
-        assertEquals(Set.of("RoundEvaluator$Evaluate", "RoundEvaluator$Stop"), types.get(RoundEvaluator.ROLE));
+        assertEquals(Set.of("RoundEvaluator$Evaluate"), types.get(RoundEvaluator.ROLE));
     }
 
     @Test
@@ -238,6 +238,45 @@ class RealModeTest {
             assertArrayEquals(runToDir(out.resolve(scheme + "1"), "emu.scheme=" + scheme, "emu.compute-threads=1"),
                     runToDir(out.resolve(scheme + "2"), "emu.scheme=" + scheme, "emu.compute-threads=2"), scheme);
         }
+    }
+
+    /** A scenario file written for a test. */
+    static String scenario(Path dir, String name, String events) throws java.io.IOException {
+        Path f = dir.resolve(name + ".conf");
+        java.nio.file.Files.writeString(f, "events = [\n" + events + "\n]\n");
+        return "emu.scenario=\"" + f + "\"";
+    }
+
+    @Test
+    void aServerCrashRestartsEveryPartyFromTheCheckpointAndTheRedoneRoundsTrainExactlyTheSame(@TempDir Path dir)
+            throws Exception {
+        RunResult base = Emulator.run(config("emu.rounds=3"), RunSink.NONE);
+        RunResult main = Emulator.run(config("emu.rounds=3", scenario(dir, "main",
+                "{ type = crash-main-server, at-round = 1, at-iteration = 1 }")), RunSink.NONE);
+        RunResult fed = Emulator.run(config("emu.rounds=3", scenario(dir, "fed",
+                "{ type = crash-fed-server, at-round = 1, at-iteration = 1 }")), RunSink.NONE);
+        for (RunResult r : List.of(main, fed)) {
+            assertEquals(3, r.rounds().size());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(base.rounds().get(i).valLoss(), r.rounds().get(i).valLoss(),
+                        "round " + i + ": the restored LoRA and optimiser states train to the same bits");
+                assertEquals(base.rounds().get(i).trainLoss(), r.rounds().get(i).trainLoss());
+            }
+            assertTrue(r.rounds().get(1).virtualStartS() > base.rounds().get(0).virtualEndS(),
+                    "the time until the crash is spent");
+        }
+    }
+
+    @Test
+    void aCrashedClientIsLeftOutAndComesBackAsANewDeviceActor(@TempDir Path dir) throws Exception {
+        RunResult r = Emulator.run(config("emu.rounds=3", scenario(dir, "client",
+                "{ type = crash-client, client = 1, at-round = 1, at-iteration = 1, rejoin-after-rounds = 1 }")),
+                RunSink.NONE);
+        assertEquals(List.of(1), r.rounds().get(1).dropped(), "it stops in the middle of round 1");
+        assertEquals(List.of(0, 2), r.rounds().get(1).clients().stream().map(RoundRecord.ClientRound::client).toList());
+        assertEquals(List.of(0, 1, 2), r.rounds().get(2).clients().stream().map(RoundRecord.ClientRound::client).toList(),
+                "back in round 2 with that round's global LoRA");
+        assertTrue(Double.isFinite(r.rounds().get(2).valLoss()));
     }
 
     @Test

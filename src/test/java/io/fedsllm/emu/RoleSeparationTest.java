@@ -78,7 +78,7 @@ class RoleSeparationTest {
                 }
             }
         }
-        assertEquals(13, payloads, "tensor and label payloads across the protocol");
+        assertEquals(18, payloads, "tensor, label, state and final-LoRA payloads across the protocol");
     }
 
     private static Set<String> names(Class<?>... classes) {
@@ -114,15 +114,15 @@ class RoleSeparationTest {
             NodeResources node = NodeResources.get(kit.system());
             TrainData data = node.trainData(config);
             List<List<E2eRecord>> shards = data.shards(3);
-            List<Client.Kit> clients = Kits.clients(config, node, List.of(0, 1, 2));
+            List<Client.Kit> clients = Kits.clients(config, node, List.of(0, 1, 2), Probes.NO_SCENARIO);
             for (int k = 0; k < 3; k++) {
                 assertEquals(identity(shards.get(k)), Reachable.instances(clients.get(k), E2eRecord.class),
                         "client " + k + " reaches exactly its own shard");
             }
-            MainServer.Kit main = Kits.mainServer(config, node);
+            MainServer.Kit main = Kits.mainServer(config, node, Probes.NO_SCENARIO);
             assertEquals(Set.of(), Reachable.instances(main, E2eRecord.class), "the main server holds no client data");
             assertEquals(Set.of(), Reachable.instances(main, PromptCompletion.class));
-            FedServer.Kit fed = Kits.fedServer(config);
+            FedServer.Kit fed = Kits.fedServer(config, Probes.NO_SCENARIO);
             assertEquals(Set.of(), Reachable.instances(fed, E2eRecord.class));
             assertEquals(Set.of(), Reachable.instances(fed, TrainContext.class), "the federated server holds no model");
             RoundEvaluator.Kit evaluator = Kits.evaluator(config, node);
@@ -134,7 +134,7 @@ class RoleSeparationTest {
             ActorTestKit other = ActorTestKit.create("holdings-centralized", centralized.withFallback(ConfigFactory.defaultReference()));
             try {
                 NodeResources central = NodeResources.get(other.system());
-                MainServer.Kit server = Kits.mainServer(centralized, central);
+                MainServer.Kit server = Kits.mainServer(centralized, central, Probes.NO_SCENARIO);
                 assertEquals(central.trainData(centralized).train().size(),
                         Reachable.instances(server, E2eRecord.class).size(), "the centralized server holds every shard");
             } finally {
@@ -151,7 +151,7 @@ class RoleSeparationTest {
         ActorTestKit kit = ActorTestKit.create("analytic-holdings", config.withFallback(ConfigFactory.defaultReference()));
         try {
             NodeResources node = NodeResources.get(kit.system());
-            Object[] kits = {Kits.mainServer(config, node), Kits.fedServer(config), Kits.clients(config, node, List.of(0, 4))};
+            Object[] kits = {Kits.mainServer(config, node, Probes.NO_SCENARIO), Kits.fedServer(config, Probes.NO_SCENARIO), Kits.clients(config, node, List.of(0, 4), Probes.NO_SCENARIO)};
             for (Object k : kits) {
                 assertEquals(Set.of(), Reachable.instances(k, E2eRecord.class), k.toString());
                 assertEquals(Set.of(), Reachable.instances(k, TrainContext.class), k.toString());

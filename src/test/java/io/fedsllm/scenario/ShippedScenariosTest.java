@@ -47,8 +47,8 @@ class ShippedScenariosTest {
         Scenario s = load("straggler.conf");
         assertEquals(new StragglerPolicy.Deadline(1.5), s.stragglerPolicy());
         assertEquals(1.0, s.computeFactor(2, at(0, 19)), 0);
-        assertEquals(4.0, s.computeFactor(2, at(1, 0)), 0);
-        assertEquals(4.0, s.computeFactor(2, at(2, 19)), 0);
+        assertEquals(50.0, s.computeFactor(2, at(1, 0)), 0);
+        assertEquals(50.0, s.computeFactor(2, at(2, 19)), 0);
         assertEquals(1.0, s.computeFactor(1, at(1, 5)), 0, "only client 2");
     }
 

@@ -27,7 +27,7 @@ class FineTunerTest {
 
     static TrainSettings settings(int steps) {
         return new TrainSettings("ft-test", 1, "", steps, 4, 5e-3, 0.9, 0.999, 1e-8, 0.01, 1.0, 3, 8, 4, 12, 32,
-                new TrainSettings.Bench(List.of("ft-test"), 2, 8, 0, 1));
+                new TrainSettings.Bench(List.of("ft-test"), 2, 8, 0, 1), "cpu");
     }
 
     static List<PromptCompletion> examples(int n, int offset) {

@@ -1,0 +1,129 @@
+package io.fedsllm.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Node JVMs started one by one ({@code java -jar fedsllm.jar node ...}, mutual TLS on 127.0.0.1), for what the local
+ * script cannot show: a clients node's JVM killed in the middle of a run (its clients are dropped from that round on,
+ * the reason in summary.json, and the run finishes), the same node started again (it joins, is left alone by the
+ * running experiment and exits with the others), and a node with a certificate of another CA (it cannot join, takes
+ * no part, and exits saying why). Every process is killed whatever happens ({@link ChildJvms}).
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class NodeProcessesIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The arguments of a node of {@code role} whose TLS folder is {@code tls}. */
+    private static String[] node(String role, Path tls, int port, int seedPort, List<String> sets, String... more) {
+        List<String> a = new ArrayList<>(List.of("node", "--role", role, "--host", "127.0.0.1", "--port", String.valueOf(port),
+                "--seed-nodes", "127.0.0.1:" + seedPort, "--tls-dir", tls.toString()));
+        a.addAll(sets);
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    private static Set<Integer> ids(JsonNode array, String field) {
+        Set<Integer> out = new TreeSet<>();
+        array.forEach(n -> out.add(field == null ? n.asInt() : n.get(field).asInt()));
+        return out;
+    }
+
+    @Test
+    void killingAClientsNodeMidRunDropsItsClientsAndTheRunFinishes(@TempDir Path dir) throws Exception {
+        Path tls = TestCerts.generate(dir.resolve("tls"), "coordinator", "main-server", "fed-server", "clients-1", "clients-2");
+        Path rogueTls = TestCerts.generate(dir.resolve("rogue-tls"), "rogue").resolve("rogue");
+        int seedPort = HostPort.freeLoopbackPort();
+        List<String> sets = new ArrayList<>(LocalClusterIT.COMMON);
+        sets.addAll(LocalClusterIT.realSets(dir.resolve("cache")));
+        sets.addAll(List.of("--set", "system.local-iterations=4"));
+        Path out = dir.resolve("out");
+        try (ChildJvms jvms = new ChildJvms(dir)) {
+            jvms.jar("coordinator", node("coordinator", tls.resolve("coordinator"), seedPort, seedPort, sets,
+                    "--clients", "4", "--seed", "11", "--rounds", "4", "--out", out.toString()));
+            jvms.awaitOutput("coordinator", "coordinator node pekko://fedsllm@127.0.0.1:" + seedPort + " is up",
+                    Duration.ofMinutes(3));
+            jvms.jar("main-server", node("main-server", tls.resolve("main-server"), 0, seedPort, sets));
+            jvms.jar("fed-server", node("fed-server", tls.resolve("fed-server"), 0, seedPort, sets));
+            jvms.jar("clients-1", node("clients", tls.resolve("clients-1"), 0, seedPort, sets, "--client-share", "1/2"));
+            Process doomed = jvms.jar("clients-2", node("clients", tls.resolve("clients-2"), 0, seedPort, sets,
+                    "--client-share", "2/2"));
+            // Another CA's node claims clients 0 and 1; it gives up joining after 20 s.
+            List<String> rogueSets = new ArrayList<>(sets);
+            rogueSets.addAll(List.of("--set", "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes=20s"));
+            jvms.jar("rogue", node("clients", rogueTls, 0, seedPort, rogueSets, "--client-ids", "0-1"));
+
+            Path rounds = out.resolve("rounds.jsonl");
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+            while (!(Files.exists(rounds) && Files.readString(rounds).contains("\n"))) {
+                assertTrue(System.nanoTime() < deadline, "round 0 was not recorded within 4 minutes\n" + jvms.tail("coordinator"));
+                Thread.sleep(50);
+            }
+            doomed.destroyForcibly();   // clients 2 and 3 go with their JVM, in round 1 (or its checkpoint)
+            long killedNs = System.nanoTime();
+            assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
+            // The same node again: it joins as a new member; the running experiment leaves it alone.
+            jvms.jar("clients-2-again", node("clients", tls.resolve("clients-2"), 0, seedPort, sets, "--client-share", "2/2"));
+
+            assertEquals(0, jvms.exitCode("coordinator", Duration.ofMinutes(5)), jvms.tail("coordinator"));
+            System.out.printf("the run ended %.1f s after the kill%n", (System.nanoTime() - killedNs) / 1e9);
+            for (String n : List.of("main-server", "fed-server", "clients-1", "clients-2-again")) {
+                assertEquals(0, jvms.exitCode(n, Duration.ofMinutes(1)), jvms.tail(n));
+                assertTrue(jvms.output(n).contains("the run is over; left the cluster"), jvms.tail(n));
+            }
+            assertEquals(1, jvms.exitCode("rogue", Duration.ofMinutes(2)), jvms.tail("rogue"));
+            assertTrue(jvms.output("rogue").contains("could not join the cluster through"), jvms.tail("rogue"));
+        }
+
+        JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+        assertEquals("rounds", summary.get("stopReason").asText());
+        JsonNode failures = summary.get("clientFailures");
+        List<String> failed = new ArrayList<>();
+        failures.fieldNames().forEachRemaining(failed::add);
+        assertEquals(List.of("2", "3"), failed);
+        for (JsonNode why : failures) {
+            assertTrue(why.asText().matches("its node pekko://fedsllm@127\\.0\\.0\\.1:\\d+ left the cluster .*"), why.asText());
+        }
+        List<JsonNode> records = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("rounds.jsonl"))) {
+            records.add(JSON.readTree(line));
+        }
+        assertEquals(4, records.size());
+        int lostAt = -1;
+        for (JsonNode r : records) {
+            Set<Integer> dropped = ids(r.get("dropped"), null);
+            if (!dropped.isEmpty()) {
+                assertEquals(-1, lostAt, "the clients are dropped once");
+                assertEquals(Set.of(2, 3), dropped, "round " + r.get("round"));
+                lostAt = r.get("round").asInt();
+            }
+        }
+        assertTrue(lostAt >= 1, "dropped in the round after the kill or later, not " + lostAt);
+        System.out.println("clients 2 and 3 dropped in round " + lostAt + ": " + failures.get("2").asText());
+        for (JsonNode r : records) {
+            int round = r.get("round").asInt();
+            Set<Integer> clients = ids(r.get("clients"), "client");
+            assertTrue(clients.containsAll(Set.of(0, 1)), "the rogue took no client away, round " + round);
+            if (round < lostAt) {
+                assertEquals(4, r.get("participants").asInt(), "round " + round);
+            } else if (round > lostAt) {
+                assertEquals(Set.of(0, 1), clients, "round " + round);
+                assertEquals(2, r.get("participants").asInt(), "round " + round);
+            }
+        }
+    }
+}
