@@ -90,7 +90,7 @@ public final class NodeCommand implements Callable<Integer> {
         Config effective = NodeSettings.flags(host, port, seedNodes, tlsDir, insecure).withFallback(c);
         NodeSettings settings = NodeSettings.from(effective, r);
         if (r == Role.COORDINATOR) {
-            return RunDriver.start(effective, config.inputs(), options.overwrite, false,
+            return RunDriver.start(effective, config.inputs(), options.overwrite,
                     (cc, sink, progress) -> Emulator.run(cc, sink, progress, new ClusterHost(settings)));
         }
         return serve(r, ids, settings, effective);

@@ -39,7 +39,7 @@ public final class RunCommand implements Callable<Integer> {
         if (resume != null) {
             return resume();
         }
-        return RunDriver.start(config.load(options.flags()), config.inputs(), options.overwrite, true, Emulator::run);
+        return RunDriver.start(config.load(options.flags()), config.inputs(), options.overwrite, Emulator::run);
     }
 
     private Integer resume() {

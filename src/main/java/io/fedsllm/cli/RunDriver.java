@@ -39,18 +39,14 @@ final class RunDriver {
 
     /**
      * A new run of configuration {@code c}; {@code inputs}: files the run reads (the --config file) that no
-     * {@code --overwrite} may delete; {@code oneJvm}: the run is this JVM's alone (a scenario needing a cluster is
-     * refused). Returns the exit code.
+     * {@code --overwrite} may delete. Returns the exit code.
      */
-    static int start(Config c, List<Path> inputs, boolean overwrite, boolean oneJvm, Emulation emulation) {
+    static int start(Config c, List<Path> inputs, boolean overwrite, Emulation emulation) {
         ConfigReader root = ConfigReader.root(c);
         EmuSettings emu = EmuSettings.from(root);
         emu.checkRun(root);
         Deployment.from(c).checkLinkBudget(0); // sizes that cannot fit, and a link too weak to compute with
         Scenario sc = Scenario.of(c); // a malformed scenario is refused here, naming file and line
-        if (oneJvm) {
-            sc.requireSingleJvm();
-        }
         OutputDir dir = outputDir(root, emu, inputs, overwrite);
         try (RunWriter writer = new RunWriter(dir, emu.progress() ? ConsoleProgress.stderr(root) : null, emu.rounds(),
                 ChartSettings.from(root)).saving(runConf(c, sc), EmuRuntime.from(root).checkpointsKept())

@@ -94,11 +94,6 @@ public final class Emulator {
         EmuSettings emu = EmuSettings.from(root);
         EmuRuntime runtime = EmuRuntime.from(root);
         Scenario scenario = Scenario.of(experiment);
-        if (host.hostsRoles()) {
-            scenario.requireSingleJvm();
-        } else {
-            refusePartitions(scenario);
-        }
         Deployment deployment = Deployment.from(experiment);
         Population population = Population.from(experiment, deployment);
         boolean real = emu.mode() == EmuSettings.Mode.REAL;
@@ -217,19 +212,6 @@ public final class Emulator {
     private record CoordinatorSide(Config experiment, TrainContext context, TrainData data, RoundPlanner planner,
             Population population, Scenario scenario, RunSink sink, CompletableFuture<RunResult> done, EmuRuntime runtime,
             Map<String, byte[]> resume) {}
-
-    /**
-     * A cluster does not carry out {@code partition-node} yet (the coordinator cannot cut a node off): refused before
-     * anything starts, naming the file and line.
-     */
-    private static void refusePartitions(Scenario scenario) {
-        for (io.fedsllm.scenario.ScenarioEvent e : scenario.events()) {
-            if (e instanceof io.fedsllm.scenario.ScenarioEvent.PartitionNode) {
-                throw new UserError(scenario.file() + ":" + e.line() + ": partition-node is not carried out on a cluster "
-                        + "yet (the coordinator cannot cut a node off): remove the event");
-            }
-        }
-    }
 
     /**
      * What one node spawns, the one place for every kind of node: a guardian per role of {@code roles} and, when

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** A node of the emulated system, by role (ARCHITECTURE "Topology"): what node events name. */
 public enum Node {
-    COORDINATOR, MAIN_SERVER, FED_SERVER, CLIENTS;
+    MAIN_SERVER, FED_SERVER, CLIENTS;
 
     /** The spelling in scenario files and events.jsonl: {@code main-server}, ... */
     public String configName() {

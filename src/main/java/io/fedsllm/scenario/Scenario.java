@@ -150,11 +150,23 @@ public final class Scenario {
     public double outageEndS(int client, Link link, Position p) {
         double end = p.timeS();
         for (ScenarioEvent e : events) {
-            if (e instanceof ScenarioEvent.LinkOutage o && o.links().contains(link) && covers(o.clients(), client, o.window(), p)) {
-                end = Math.max(end, o.window().end() instanceof Trigger.AtTime t ? t.timeS() : Double.POSITIVE_INFINITY);
+            Window w = e instanceof ScenarioEvent.LinkOutage o && o.links().contains(link)
+                    && covers(o.clients(), client, o.window(), p) ? o.window()
+                    : e instanceof ScenarioEvent.PartitionNode n && cuts(n.node(), link) && n.window().covers(p) ? n.window()
+                    : null;
+            if (w != null) {
+                end = Math.max(end, w.end() instanceof Trigger.AtTime t ? t.timeS() : Double.POSITIVE_INFINITY);
             }
         }
         return end;
+    }
+
+    /**
+     * Whether cutting {@code node} off takes {@code link} down: every client's link to the main server when it is the
+     * main server, to the federated server when it is that, and both when it is the clients' node.
+     */
+    private static boolean cuts(Node node, Link link) {
+        return node == Node.CLIENTS || (node == Node.MAIN_SERVER ? link == Link.MAIN : node == Node.FED_SERVER && link == Link.FED);
     }
 
     /** The chance that a message of the client on {@code link} sent at {@code p} is lost: 1 − Π(1 − p_e) over the drops in force. */
@@ -185,7 +197,7 @@ public final class Scenario {
         return Seeds.uniformAt(stream, 0) < prob;
     }
 
-    /** Cluster mode: whether {@code node} is partitioned from the others at {@code p}. */
+    /** Whether {@code node} is cut off from the others at {@code p} (its links are then out: {@link #outageEndS}). */
     public boolean partitioned(Node node, Position p) {
         for (ScenarioEvent e : events) {
             if (e instanceof ScenarioEvent.PartitionNode n && n.node() == node && n.window().covers(p)) {
@@ -352,21 +364,16 @@ public final class Scenario {
                 out.add(l.configName() + " link outage");
             }
         }
+        for (Node n : Node.values()) {
+            if (partitioned(n, p)) {
+                out.add(n.configName() + " partitioned");
+            }
+        }
         return String.join(", ", out);
     }
 
     /** One device leaving ({@code join} false) or arriving, from the event on {@code line}. */
     public record MembershipChange(int device, boolean join, int line) {}
-
-    /** Refuses a scenario that needs cluster mode (partition-node) in a one-JVM run, naming file and line. */
-    public void requireSingleJvm() {
-        for (ScenarioEvent e : events) {
-            if (e instanceof ScenarioEvent.PartitionNode) {
-                throw new UserError(file + ":" + e.line() + ": partition-node needs cluster mode (several JVMs); a "
-                        + "one-JVM run cannot cut a node off: remove the event or run the cluster");
-            }
-        }
-    }
 
     // ---- internals ------------------------------------------------------------------------------------------------
 

@@ -198,10 +198,7 @@ final class ScenarioParser {
                 case CRASH_CLIENT -> crash(clients(), trigger());
                 case CRASH_MAIN_SERVER -> new ScenarioEvent.CrashServer(line(), Node.MAIN_SERVER, trigger());
                 case CRASH_FED_SERVER -> new ScenarioEvent.CrashServer(line(), Node.FED_SERVER, trigger());
-                case PARTITION_NODE -> {
-                    Node node = node();
-                    yield new ScenarioEvent.PartitionNode(line(), node, window());
-                }
+                case PARTITION_NODE -> new ScenarioEvent.PartitionNode(line(), node(), window());
                 case LEAVE -> new ScenarioEvent.Membership(line(), clients(), trigger(), false);
                 case JOIN -> new ScenarioEvent.Membership(line(), clients(), trigger(), true);
             };
@@ -303,11 +300,15 @@ final class ScenarioParser {
         }
 
         private Node node() {
-            ConfigValue v = need("node", "the node to cut off: main-server, fed-server, coordinator or clients");
+            ConfigValue v = need("node", "the node to cut off: main-server, fed-server or clients");
             String name = string(v, "node");
+            if (name.equals("coordinator")) {
+                throw fail(v.origin(), "node = coordinator: the coordinator runs the experiment and is not a party of the "
+                        + "modelled system, so cutting it off is not modelled; expected one of [main-server, fed-server, clients]");
+            }
             return Arrays.stream(Node.values()).filter(n -> n.configName().equals(name)).findFirst()
                     .orElseThrow(() -> fail(v.origin(), "node = " + render(v)
-                            + ": expected one of [main-server, fed-server, coordinator, clients]"));
+                            + ": expected one of [main-server, fed-server, clients]"));
         }
 
         /** Exactly one of at-round (with an optional at-iteration) and at-time-s. */

@@ -2,6 +2,7 @@ package io.fedsllm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fedsllm.cluster.HostPort;
 import java.nio.file.Files;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class InJvmClusterTest {
 
-    /** The experiment both runs make: 6 clients, 2 rounds. */
-    static final List<String> EXPERIMENT = List.of("--mode", "analytic", "--seed", "3", "--rounds", "2", "--clients", "6");
+    /** The experiment both runs make: 6 clients, 2 rounds, the main server's node cut off inside round 1. */
+    static final List<String> EXPERIMENT = List.of("--mode", "analytic", "--seed", "3", "--rounds", "2", "--clients", "6",
+            "--scenario", "scenarios/partition.conf");
 
     /** Settings of every node and of the one-JVM run; the party timeout bounds a run that could not start. */
     static final List<String> SETS = List.of("--set", "emu.progress=false", "--set", "emu.party-timeout=60s",
@@ -72,5 +74,8 @@ class InJvmClusterTest {
         assertEquals(2, new String(oneJvm, java.nio.charset.StandardCharsets.UTF_8).lines().count());
         assertArrayEquals(oneJvm, Files.readAllBytes(dir.resolve("cluster").resolve("rounds.jsonl")),
                 "the cluster's rounds.jsonl is the one-JVM run's");
+        String events = Files.readString(dir.resolve("cluster").resolve("events.jsonl"));
+        assertTrue(events.contains("\"type\":\"partition-node\",\"phase\":\"ended\""), events);
+        assertEquals(Files.readString(dir.resolve("one-jvm").resolve("events.jsonl")), events);
     }
 }

@@ -177,6 +177,21 @@ class ScenarioRunTest {
     }
 
     @Test
+    void aPartitionedNodeHoldsEveryMessageThroughItUntilThePartitionEnds() {
+        Run base = run(null);
+        Run run = run("partition.conf");
+        assertEquals(base.rounds().get(0), run.rounds().get(0), "nothing is cut off in round 0");
+        double added = run.rounds().get(1).durationS() - base.rounds().get(1).durationS();
+        assertTrue(added > 30 && added <= 40 + 1e-9, "the main server's 40 s partition (150-190 s) holds round 1 back by "
+                + "at most its length: " + added);
+        assertEquals(base.rounds().get(1).clients().size(), run.rounds().get(1).clients().size(), "nobody is left out");
+        assertTrue(run.rounds().get(2).durationS() > base.rounds().get(2).durationS(), "the clients' 10 s partition slows round 2");
+        assertEquals(List.of("main-server started 150.0", "main-server ended 190.0", "clients started 280.0",
+                "clients ended 290.0"), run.events("partition-node").stream()
+                .map(e -> e.node() + " " + e.phase() + " " + e.virtualTimeS()).toList());
+    }
+
+    @Test
     void overSelectionKeepsTheFirstKActivationsAndLeavesTheSlowClientOut() {
         Run run = run("over-select.conf", "population.devices=20");
         for (RoundRecord r : run.rounds()) {

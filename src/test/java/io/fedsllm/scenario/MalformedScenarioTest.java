@@ -120,7 +120,9 @@ class MalformedScenarioTest {
         rejects("events = [\n  { type = link-fade, client = 0, links = [], loss-db = 3, at-round = 0, duration-rounds = 1 }\n]\n",
                 2, "expected a non-empty list of main and/or fed");
         rejects("events = [\n  { type = partition-node, node = router, at-round = 0, duration-rounds = 1 }\n]\n", 2,
-                "node = \"router\": expected one of [main-server, fed-server, coordinator, clients]");
+                "node = \"router\": expected one of [main-server, fed-server, clients]");
+        rejects("events = [\n  { type = partition-node, node = coordinator, at-round = 0, duration-rounds = 1 }\n]\n", 2,
+                "node = coordinator: the coordinator runs the experiment and is not a party of the modelled system");
         rejects("events = [\n  { type = leave, clients = [2, 2], at-round = 0 }\n]\n", 2, "client 2 is listed twice");
         rejects("events = [\n  { type = leave, client = 2, clients = [3], at-round = 0 }\n]\n", 2,
                 "both 'client' and 'clients' are given");

@@ -161,12 +161,20 @@ class ScenarioTest {
     }
 
     @Test
-    void partitionNodeParsesButAOneJvmRunRefusesItNamingTheLine() throws IOException {
+    void aPartitionedNodeTakesDownEveryLinkThroughItWhileInForce() throws IOException {
         Scenario s = scenario("events = [\n  { type = crash-client, client = 0, at-round = 0 }\n"
-                + "  { type = partition-node, node = fed-server, at-round = 1, duration-rounds = 1 }\n]\n");
+                + "  { type = partition-node, node = fed-server, at-round = 1, duration-rounds = 1 }\n"
+                + "  { type = partition-node, node = clients, at-time-s = 50, duration-s = 10 }\n]\n");
         assertTrue(s.partitioned(Node.FED_SERVER, at(1, 5)));
         assertFalse(s.partitioned(Node.MAIN_SERVER, at(1, 5)));
-        UserError e = assertThrows(UserError.class, s::requireSingleJvm);
-        assertTrue(e.getMessage().startsWith(s.file() + ":3: partition-node needs cluster mode"), e.getMessage());
+        assertTrue(s.outage(3, Link.FED, at(1, 5)), "the fed-server's node cut off: every fed link is down");
+        assertFalse(s.outage(3, Link.MAIN, at(1, 5)), "the main links are not");
+        assertFalse(s.outage(3, Link.FED, at(2, 0)), "over after its round");
+        assertEquals(Double.POSITIVE_INFINITY, s.outageEndS(3, Link.FED, at(1, 5)), "a window on the step clock has no end time");
+        Position inside = new Position(0, 3, 55.0);
+        assertEquals(60.0, s.outageEndS(4, Link.MAIN, inside), "the clients' node: both links of every client until 60 s");
+        assertEquals(60.0, s.outageEndS(0, Link.FED, inside));
+        assertEquals(70.0, s.outageEndS(4, Link.MAIN, new Position(0, 3, 70.0)), "after it: none");
+        assertTrue(s.effectsInForce(2, inside).contains("clients partitioned"), s.effectsInForce(2, inside));
     }
 }
