@@ -22,7 +22,7 @@ case "${1:-}" in -h|--help) usage ;; esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 jar=${FEDSLLM_JAR:-$here/../target/fedsllm.jar}
 java=${JAVA:-java}
-start_timeout=1800   # seconds the coordinator may take to come up (real mode pre-trains an uncached base: ~4 min on 2 cores)
+start_timeout=1800   # seconds the coordinator may take to come up (real mode pre-trains an uncached base: ~11 min on 2 cores)
 end_timeout=60       # seconds the other nodes may take to exit after the coordinator did (they leave in a few)
 stop_grace=10        # seconds a node gets to stop after SIGTERM before it is killed
 [ -f "$jar" ] || { echo "local-cluster.sh: no jar at $jar; build it with 'mvn -B package -DskipTests' or set FEDSLLM_JAR" >&2; exit 2; }

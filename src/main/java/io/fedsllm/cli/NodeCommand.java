@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code node}: one node of a cluster, one role per JVM (README "Cluster", docs/cluster.md). The coordinator node runs
+ * {@code node}: one node of a cluster, one role per JVM (docs/cluster.md). The coordinator node runs
  * the experiment of {@code run}'s options and writes {@code run}'s outputs ({@link RunDriver}); the other nodes host
  * their role's parties, receive the experiment from the coordinator when it enrols them, and end when it tells them
  * the run is over. Exit code: 0 when the run finished; 1 (with a message) when it failed or the node lost the cluster;

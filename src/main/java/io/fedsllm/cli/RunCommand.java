@@ -15,8 +15,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code run}: one emulated experiment in this JVM; outputs in the --out directory (see README "Emulator" and "Output
- * directories"). Everything the emulator would reject when it starts is checked here first, named as the user typed
+ * {@code run}: one emulated experiment in this JVM; outputs in the --out directory (see docs/emulator.md and
+ * docs/configuration.md "Output directories"). Everything the emulator would reject when it starts is checked here first, named as the user typed
  * it, and the output directory is created only when the first round is written: a rejected run touches no file
  * ({@link RunDriver}, shared with the coordinator node of a cluster).
  */

@@ -23,7 +23,7 @@ import org.apache.pekko.serialization.SerializationExtension;
 /**
  * Sends a message to an actor on any node, however large its {@code byte[]} payloads (activations, gradients, LoRA).
  * Artery drops messages above its frame size with only a log line, and its TLS stream moves about half as many bytes
- * per second as a TLS socket (README "Cluster"), so a message for another node is serialized once with Pekko's
+ * per second as a TLS socket (docs/cluster.md), so a message for another node is serialized once with Pekko's
  * serialization (jackson-cbor, streamed, see {@link Payload}) and written on the courier's own TCP connection to the destination node (mutual TLS
  * with Artery's key and trust stores, or plain TCP on an insecure cluster), where the node's courier deserializes it
  * and tells it to the target. For an actor of the same ActorSystem it is a plain {@code tell} (no copy).

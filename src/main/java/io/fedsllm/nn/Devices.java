@@ -58,6 +58,6 @@ public final class Devices {
         }
         throw new UserError(KEY + " = " + setting + ": PyTorch sees " + (gpus == 0 ? "no GPU" : gpus + " GPU(s), numbered 0.." + (gpus - 1))
                 + ". Use cpu or auto, or run DJL on a CUDA build of libtorch 2.7.1 (PYTORCH_LIBRARY_PATH, PYTORCH_FLAVOR,"
-                + " PYTORCH_VERSION; README \"Cluster\").");
+                + " PYTORCH_VERSION; docs/cluster.md).");
     }
 }

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The directory a command writes its outputs to, checked when it is built (before the command does any work) and
- * not touched until the command writes: a rejected command leaves the file system as it was (README "Output
- * directories"). Two kinds:
+ * not touched until the command writes: a rejected command leaves the file system as it was (docs/configuration.md
+ * "Output directories"). Two kinds:
  * <ul>
  *   <li>{@link #exact}: the directory the user named. It may be new or empty; a non-empty one is refused unless
  *       {@code overwrite}, which replaces it whole (nothing of the old content stays).</li>
