@@ -440,7 +440,7 @@ final class CoordinatorRun {
         }
         CoordinatorState state = new CoordinatorState(round, nextStartS, stopAfterCheckpoint, dead, clientFailures,
                 bytesMain, bytesFed, records, audit.stats(Coordinator.ROLE, -1), deadDevices.stream().boxed().toList(),
-                List.copyOf(respawnDue), List.copyOf(crashesDone));
+                List.copyOf(respawnDue), List.copyOf(crashesDone), lastLora);
         Map<String, byte[]> files = new TreeMap<>();
         files.put(CoordinatorState.FILE, Saved.cbor(state));
         files.put(CoordinatorState.PARTIES, Saved.cbor(new CoordinatorState.Parties(checkpointStates)));
@@ -488,6 +488,7 @@ final class CoordinatorRun {
         st.deadDevices().forEach(deadDevices::set);
         respawnDue.clear(); // every client actor is new now
         crashesDone.addAll(st.crashesDone());
+        lastLora = st.lastLora(); // a run resumed after its last round still writes the LoRA it ended with
         audit.restore(st.audit());
         round = st.round();
         lastState = files;

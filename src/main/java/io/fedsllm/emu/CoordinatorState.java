@@ -16,10 +16,12 @@ import java.util.TreeMap;
  * @param deadDevices devices gone for good (kill-at-round, a client's failure)
  * @param respawnDue  client actors stopped by a scripted crash, hosted anew at the next round start
  * @param crashesDone the scenario lines of the server crashes that happened (each fires once)
+ * @param lastLora    real mode: the LoRA of the last recorded round (what the run writes to adapter/ when it ends)
  */
 record CoordinatorState(int round, double nextStartS, String stop, List<Integer> dead,
         SortedMap<Integer, String> clientFailures, long bytesMain, long bytesFed, List<RoundRecord> records,
-        PartyAudit.PartyStats audit, List<Integer> deadDevices, List<Integer> respawnDue, List<Integer> crashesDone) {
+        PartyAudit.PartyStats audit, List<Integer> deadDevices, List<Integer> respawnDue, List<Integer> crashesDone,
+        Recorder.FinalAdapters lastLora) {
 
     static final String FILE = "coordinator.cbor";
     static final String PARTIES = "parties.cbor";

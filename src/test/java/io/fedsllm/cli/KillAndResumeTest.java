@@ -121,6 +121,10 @@ class KillAndResumeTest {
             assertArrayEquals(Files.readAllBytes(reference.resolve("checkpoints/round-000005/" + f)),
                     Files.readAllBytes(out.resolve("checkpoints/round-000005/" + f)), "the final " + f);
         }
+        for (String f : List.of("adapter_model.safetensors", "adapter_config.json")) {
+            assertArrayEquals(Files.readAllBytes(reference.resolve("adapter").resolve(f)),
+                    Files.readAllBytes(out.resolve("adapter").resolve(f)), "the final LoRA, adapter/" + f);
+        }
         assertTrue(!Files.exists(out.resolve("incomplete.json")), "the resumed run completed");
     }
 
@@ -146,6 +150,30 @@ class KillAndResumeTest {
         killWhen(out, 1500, d -> checkpoints(d).contains("round-000002.partial"));
         assertEquals(List.of("round-000000", "round-000001", "round-000002.partial"), checkpoints(out),
                 "the half-written checkpoint is a .partial directory, the whole ones stay");
+        resumeAndCompare(out);
+    }
+
+    @Test
+    void killedAfterItsLastCheckpointResumesToTheSameEndAndItsAdapter() throws Exception {
+        // What a kill between the last round's checkpoint and the end leaves: every round recorded and checkpointed,
+        // the directory marked incomplete, no summary, no charts drawn at the end, no adapter.
+        Path out = tmp.resolve("after-last");
+        try (Stream<Path> files = Files.walk(reference)) {
+            for (Path f : files.toList()) {
+                Path to = out.resolve(reference.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        for (String f : List.of("summary.json", "loss.png", "breakdown.png", "adapter/adapter_model.safetensors",
+                "adapter/adapter_config.json", "adapter")) {
+            Files.deleteIfExists(out.resolve(f));
+        }
+        Files.writeString(out.resolve("incomplete.json"), "{\"state\" : \"running\", \"roundsLimit\" : 6}\n");
+        assertEquals("round-000005", checkpoints(out).get(checkpoints(out).size() - 1));
         resumeAndCompare(out);
     }
 
