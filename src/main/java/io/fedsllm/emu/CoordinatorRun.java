@@ -47,6 +47,8 @@ final class CoordinatorRun {
     private final Outbox outbox;
     private final long wallStartNs = System.nanoTime();
     private final Parties parties;
+    private final NodeReturns nodes = new NodeReturns();   // cluster nodes that go and come back
+    private boolean started;                               // every party joined: the run is under way
     private final SortedMap<Integer, String> clientFailures = new TreeMap<>();
     private final List<RoundRecord> records = new ArrayList<>();
     private final TreeSet<Integer> pendingKills = new TreeSet<>();     // client actors stopped for good at this round start
@@ -128,12 +130,26 @@ final class CoordinatorRun {
         for (RoleGuardian.Role r : RoleGuardian.Role.values()) {
             if (m.listing().isForKey(RoleGuardian.key(r))) {
                 for (ActorRef<RoleGuardian.Command> g : m.listing().getServiceInstances(RoleGuardian.key(r))) {
-                    if (parties.newGuardian(g)) {
-                        // Its node may go as a whole (a cluster node's JVM dies): no guardian would report its parties.
-                        ctx.watchWith(g, new Coordinator.GuardianTerminated(r.id, g));
-                        outbox.send(g, new RoleGuardian.Enroll(kit.experiment(), scenario.text(),
-                                scenario.file() == null ? null : scenario.file().toString(), ctx.getSelf()));
+                    if (!parties.newGuardian(g)) {
+                        continue;
                     }
+                    if (started && r != RoleGuardian.Role.CLIENTS) {
+                        ctx.getLog().warn("a {} guardian at {} appeared while the run is under way: it takes no part",
+                                r.id, g.path().address());
+                        nodes.ignore(g);
+                        continue;
+                    }
+                    if (started) {
+                        // A clients node started again (or added): its clients may take the places of clients lost
+                        // with their node, at a round start.
+                        nodes.late(g);
+                        ctx.getLog().info("a clients guardian at {} appeared while the run is under way: enrolled; its "
+                                + "clients come back in the places of clients lost with their node", g.path().address());
+                    }
+                    // Its node may go as a whole (a cluster node's JVM dies): no guardian would report its parties.
+                    ctx.watchWith(g, new Coordinator.GuardianTerminated(r.id, g));
+                    outbox.send(g, new RoleGuardian.Enroll(kit.experiment(), scenario.text(),
+                            scenario.file() == null ? null : scenario.file().toString(), ctx.getSelf()));
                 }
             }
         }
@@ -145,6 +161,7 @@ final class CoordinatorRun {
         if (!parties.missing().isEmpty()) {
             return Behaviors.same();
         }
+        started = true;
         wire();
         if ((emu.scheme() == Scheme.SL || emu.scheme() == Scheme.FL) && emu.planner() == EmuSettings.PlannerChoice.BCD) {
             ctx.getLog().warn("fedsllm.emu.planner = bcd is not used by fedsllm.emu.scheme = {}: {}; set emu.planner = "
@@ -185,9 +202,9 @@ final class CoordinatorRun {
                 .onMessage(Coordinator.Diverged.class, m -> fail("training diverged in round " + m.round() + " ("
                         + m.what() + "): lower fedsllm.train.learning-rate", true))
                 .onMessage(Coordinator.Timeout.class, this::onTimeout)
-                .onMessage(Coordinator.Listed.class, m -> Behaviors.same())
+                .onMessage(Coordinator.Listed.class, this::onListed)
                 .onMessage(Coordinator.PartyState.class, this::onPartyState)
-                .onMessage(Coordinator.ClientsEnrolled.class, this::onRespawned)
+                .onMessage(Coordinator.ClientsEnrolled.class, m -> nodes.isLate(m.guardian()) ? offered(m) : onRespawned(m))
                 .onMessage(Command.class, this::take)
                 .build();
     }
@@ -228,6 +245,7 @@ final class CoordinatorRun {
                 outbox.send(parties.client(d), Client.Crash.INSTANCE);
             }
         }
+        takeBack();
         respawn();
         arm(roundWait());
         return pendingKills.isEmpty() && pendingCrashes.isEmpty() && pendingRespawns.isEmpty() ? runRound(running) : running;
@@ -237,7 +255,9 @@ final class CoordinatorRun {
     private void respawn() {
         Map<ActorRef<RoleGuardian.Command>, List<Integer>> byHost = new java.util.LinkedHashMap<>();
         for (int c : respawnDue) {
-            if (!parties.alive(c) && parties.host(c) != null) {
+            if (!parties.alive(c) && parties.host(c) != null && nodes.isLost(parties.host(c))) {
+                nodes.lostWithNode(c, -1);   // its node is gone: it comes back only with a node started again
+            } else if (!parties.alive(c) && parties.host(c) != null) {
                 byHost.computeIfAbsent(parties.host(c), g -> new ArrayList<>()).add(c);
                 pendingRespawns.add(c);
             }
@@ -262,6 +282,57 @@ final class CoordinatorRun {
             outbox.send(m.clients().get(i), new Client.Peers(parties.mainServer, parties.fedServer, ctx.getSelf()));
         }
         return roundStartDone();
+    }
+
+    /** A guardian found after the run started hosts these clients: they wait to come back (next round starts). */
+    private Behavior<Command> offered(Coordinator.ClientsEnrolled m) {
+        String bad = nodes.offer(m.ids(), m.clients(), m.guardian(), parties.k());
+        if (bad != null) {
+            return reject(m, bad);
+        }
+        List<Integer> alive = m.ids().stream().filter(parties::alive).toList();
+        ctx.getLog().info("clients {} of {} wait to come back at a round start{}", m.ids(), m.guardian().path().address(),
+                alive.isEmpty() ? "" : " (" + alive + " have live actors elsewhere still: they come back once those are "
+                        + "lost with their node)");
+        return Behaviors.same();
+    }
+
+    /**
+     * Round start: clients hosted by a clients node started again (a guardian found after the run started) take the
+     * places of clients lost with their node. Their new actors are wired to the servers ({@code ClientBack}) and given
+     * their peers; they are planned from this round on and receive the current global LoRA with the round's broadcast,
+     * as after a scripted rejoin. The devices they were in when lost are selectable again (and not listed as dropped in
+     * this round when they were lost after the previous round's record: they missed no round), clientFailures says
+     * they came back, and events.jsonl has a {@code node-rejoined} line.
+     */
+    private void takeBack() {
+        nodes.due(parties).forEach((guardian, ids) -> {
+            List<ActorRef<Client.Command>> refs = ids.stream().map(nodes::ref).toList();
+            String bad = parties.rejoin(ids, refs, guardian);
+            if (bad != null) {
+                ctx.getLog().warn("clients {} of {} cannot come back: {}", ids, guardian.path().address(), bad);
+                return;
+            }
+            String node = guardian.path().address().toString();
+            TreeSet<Integer> devices = new TreeSet<>();
+            for (int i = 0; i < ids.size(); i++) {
+                int c = ids.get(i);
+                int device = nodes.back(c, guardian);
+                if (device >= 0) {
+                    deadDevices.clear(device);
+                    dropped.remove(device);   // lost since the last round's record, back before this round: missed none
+                    devices.add(device);
+                }
+                clientFailures.computeIfPresent(device >= 0 ? device : c, (key, why) -> why + "; back from round " + round
+                        + " (its clients node started again: " + node + ")");
+                outbox.send(parties.mainServer, new MainServer.ClientBack(c, refs.get(i)));
+                outbox.send(parties.fedServer, new FedServer.ClientBack(c, refs.get(i)));
+                outbox.send(refs.get(i), new Client.Peers(parties.mainServer, parties.fedServer, ctx.getSelf()));
+            }
+            notes.add(new Note(null, roundStartS, "node-rejoined", List.copyOf(devices), "client actors " + ids
+                    + " hosted again by a clients node started again (" + node + "): planned from this round on"));
+            ctx.getLog().info("round {}: clients {} are back, hosted by {}", round, ids, node);
+        });
     }
 
     /**
@@ -475,10 +546,13 @@ final class CoordinatorRun {
                 outbox.send(parties.client(c), new Client.Restore(s));
             }
         }
-        for (int c : st.dead()) {
-            parties.die(c);
-            outbox.send(parties.mainServer, new MainServer.ClientLost(c));
-            outbox.send(parties.fedServer, new FedServer.ClientLost(c));
+        st.dead().forEach(parties::die);
+        for (int c = 0; c < parties.k(); c++) {
+            // The checkpoint's dead, and (on a cluster) clients lost with their node since then, not hosted anew.
+            if (parties.client(c) != null && !parties.alive(c)) {
+                outbox.send(parties.mainServer, new MainServer.ClientLost(c));
+                outbox.send(parties.fedServer, new FedServer.ClientLost(c));
+            }
         }
         records.clear();
         records.addAll(st.records());
@@ -546,7 +620,8 @@ final class CoordinatorRun {
         pendingKills.clear();
         pendingCrashes.clear();
         pendingRespawns.clear();
-        List<ActorRef<RoleGuardian.Command>> guardians = parties.guardians();
+        // Guardians whose node is gone, or whose clients wait to come back, are not in the run: not asked.
+        List<ActorRef<RoleGuardian.Command>> guardians = parties.guardians().stream().filter(nodes::takesPart).toList();
         resetsPending = guardians.size();
         guardians.forEach(g -> outbox.send(g, new RoleGuardian.Reset()));
         ctx.getLog().warn("the {} crashed in round {} at {} s (scenario line {}): every party restarts from the checkpoint "
@@ -561,7 +636,11 @@ final class CoordinatorRun {
                     parties.fedServer = m.fedServer();
                     return reset();
                 })
+                .onMessage(Coordinator.Listed.class, this::onListed)
                 .onMessage(Coordinator.ClientsEnrolled.class, m -> {
+                    if (nodes.isLate(m.guardian())) {
+                        return offered(m);
+                    }
                     m.ids().forEach(parties::die);
                     String bad = parties.rejoin(m.ids(), m.clients(), m.guardian());
                     return bad != null ? fail("a restarted guardian: " + bad, false) : reset();
@@ -626,10 +705,30 @@ final class CoordinatorRun {
 
     /**
      * A clients guardian's node is gone (it left the cluster) or cannot be reached: the live clients it hosted are lost
-     * with the reason, from the round in progress.
+     * with the reason (from the round in progress), those waiting to be hosted anew there are not waited for, and a
+     * clients node started again may bring them all back at a later round start.
      */
     private Behavior<Command> nodeLost(ActorRef<RoleGuardian.Command> guardian, String why) {
-        return clientsLost(parties.liveHostedBy(guardian), why, null);
+        boolean wasLate = nodes.isLate(guardian);
+        nodes.hostLost(guardian);
+        if (wasLate) {
+            ctx.getLog().warn("the clients node {} that appeared during the run is gone: {}", guardian.path().address(), why);
+            return Behaviors.same();
+        }
+        boolean respawning = false;
+        for (int c : List.copyOf(pendingRespawns)) {
+            if (guardian.equals(parties.host(c))) {
+                pendingRespawns.remove(c);
+                nodes.lostWithNode(c, -1);
+                respawning = true;
+            }
+        }
+        Behavior<Command> next = clientsLost(parties.liveHostedBy(guardian), why, null, true);
+        if (!respawning) {
+            return next;
+        }
+        Behavior<Command> planned = roundStartDone();   // the round start waited for them too
+        return planned == Behaviors.<Command>same() ? next : planned;
     }
 
     /**
@@ -654,7 +753,7 @@ final class CoordinatorRun {
             int c = parties.clientOf(m.target());
             if (c >= 0) {
                 ActorRef<RoleGuardian.Command> host = parties.host(c);
-                return !parties.alive(c) || host == null ? Behaviors.same()
+                return !parties.alive(c) || host == null || nodes.isLost(host) ? Behaviors.same()
                         : nodeLost(host, "its node " + m.target().path().address() + " cannot be reached (" + what + ")");
             }
             if (parties.isGuardian(m.target())) {
@@ -672,6 +771,11 @@ final class CoordinatorRun {
      * round or the checkpoint goes on without them.
      */
     private Behavior<Command> clientsLost(List<Integer> lost, String cause, ScriptedCrash.Info crash) {
+        return clientsLost(lost, cause, crash, false);
+    }
+
+    /** As {@link #clientsLost(List, String, ScriptedCrash.Info)}; {@code withNode}: lost with their node. */
+    private Behavior<Command> clientsLost(List<Integer> lost, String cause, ScriptedCrash.Info crash, boolean withNode) {
         boolean roundStart = false;
         boolean forgotten = false;
         for (int c : lost) {
@@ -707,6 +811,9 @@ final class CoordinatorRun {
             } else {
                 if (device >= 0) {
                     deadDevices.set(device);
+                }
+                if (withNode) {
+                    nodes.lostWithNode(c, device);   // a clients node started again may bring it back
                 }
                 if (cause != null) {
                     // Not a scripted stop: the client's own failure (a rejection of a bad message never stops it).
