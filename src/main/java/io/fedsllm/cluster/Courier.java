@@ -106,6 +106,11 @@ public final class Courier implements Extension {
         return serverPort;
     }
 
+    /** Whether {@code target} is an actor of this ActorSystem (or the system has no remoting): a send is a plain tell. */
+    public boolean isLocal(ActorRef<?> target) {
+        return actor == null || target.path().address().hasLocalScope();
+    }
+
     /**
      * Sends {@code message} to {@code target}. Completes with {@link Done} once the message was told to the target on
      * its node (at once for a target of this ActorSystem); completes exceptionally with {@link Undeliverable} when it
@@ -114,7 +119,7 @@ public final class Courier implements Extension {
     public <T> CompletionStage<Done> send(ActorRef<T> target, T message) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(message, "message");
-        if (actor == null || target.path().address().hasLocalScope()) {
+        if (isLocal(target)) {
             target.tell(message);
             return CompletableFuture.completedFuture(Done.getInstance());
         }

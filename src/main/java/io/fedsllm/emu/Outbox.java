@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A message that cannot be delivered never vanishes: its failure is told to the coordinator
  * ({@link Coordinator.Undelivered}, with the message's type, its target and the cause; as a plain tell, not through
- * the courier that just failed), which ends the run or, for a client whose node cannot be reached, drops the client.
- * Only a failure because this node's own actor system is terminating is merely logged: its run is over, or its node
- * is gone and the coordinator learns that through its death watch.
+ * the courier that just failed), which acts by cause: a target gone from a live node is a dead letter as in one JVM
+ * (its guardian reports the stop), a client whose node cannot be reached is dropped with its node's clients, anything
+ * else ends the run. Only a failure because this node's own actor system is terminating is merely logged: its run is
+ * over, or its node is gone and the coordinator learns that through its death watch.
  */
 final class Outbox {
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
@@ -49,6 +50,10 @@ final class Outbox {
 
     /** Sends {@code message} to {@code target}: a tell in this ActorSystem, the courier to another node. */
     <T> void send(ActorRef<T> target, T message) {
+        if (courier.isLocal(target)) {
+            target.tell(message);   // one JVM: exactly a tell, nothing else
+            return;
+        }
         ActorRef<Coordinator.Command> report = coordinator;
         courier.send(target, message).whenComplete((ok, error) -> {
             if (error != null) {
