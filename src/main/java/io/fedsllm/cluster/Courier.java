@@ -33,7 +33,9 @@ import org.apache.pekko.serialization.SerializationExtension;
  * {@code fedsllm.cluster.courier.max-message-size}; the destination node's courier is gone (node stopped, downed,
  * left, or never started a courier); its connection broke or made no progress for {@code ack-timeout}; the target
  * actor does not exist or has stopped; the receiving node cannot deserialize it. A message is never lost with
- * only a log line. Messages sent through one courier to the same node arrive in the order of the calls.
+ * only a log line. Messages sent through one courier to the same node arrive in the order of the calls. Each failure
+ * says what kept the message from its target ({@link Cause}): the message itself, a target actor that is gone from
+ * a node that is there, a node that cannot be reached, or this node shutting down.
  *
  * <p>Every node must create its courier ({@link #get}) right after creating its ActorSystem, before it joins: it
  * starts the courier's server ({@code fedsllm.cluster.courier.data-port}) and the courier actor
@@ -82,7 +84,7 @@ public final class Courier implements Extension {
             system.getWhenTerminated().thenRun(() -> {
                 server.close();
                 terminated = true;
-                pending.forEach((done, what) -> done.completeExceptionally(new Undeliverable(what,
+                pending.forEach((done, what) -> done.completeExceptionally(new Undeliverable(what, Cause.SENDER,
                         "the sending node's actor system terminated")));
             });
             this.serverPort = server.port();
@@ -104,6 +106,11 @@ public final class Courier implements Extension {
         return serverPort;
     }
 
+    /** Whether {@code target} is an actor of this ActorSystem (or the system has no remoting): a send is a plain tell. */
+    public boolean isLocal(ActorRef<?> target) {
+        return actor == null || target.path().address().hasLocalScope();
+    }
+
     /**
      * Sends {@code message} to {@code target}. Completes with {@link Done} once the message was told to the target on
      * its node (at once for a target of this ActorSystem); completes exceptionally with {@link Undeliverable} when it
@@ -112,7 +119,7 @@ public final class Courier implements Extension {
     public <T> CompletionStage<Done> send(ActorRef<T> target, T message) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(message, "message");
-        if (actor == null || target.path().address().hasLocalScope()) {
+        if (isLocal(target)) {
             target.tell(message);
             return CompletableFuture.completedFuture(Done.getInstance());
         }
@@ -121,17 +128,17 @@ public final class Courier implements Extension {
         try {
             payload = Payload.of(message, classic, serialization);
         } catch (Exception e) {   // serializers throw checked exceptions through Scala too
-            return CompletableFuture.failedFuture(new Undeliverable(what, "it cannot be serialized: " + e));
+            return CompletableFuture.failedFuture(new Undeliverable(what, Cause.MESSAGE, "it cannot be serialized: " + e));
         }
         if (payload.size() > settings.maxMessageSize()) {
-            return CompletableFuture.failedFuture(new Undeliverable(what, "its " + payload.size()
+            return CompletableFuture.failedFuture(new Undeliverable(what, Cause.MESSAGE, "its " + payload.size()
                     + " serialized bytes exceed fedsllm.cluster.courier.max-message-size = " + settings.maxMessageSize()));
         }
         CompletableFuture<Done> done = new CompletableFuture<>();
         pending.put(done, what);
         done.whenComplete((ok, error) -> pending.remove(done));
         if (terminated) {   // a Send now would go to dead letters and never complete
-            done.completeExceptionally(new Undeliverable(what, "the sending node's actor system terminated"));
+            done.completeExceptionally(new Undeliverable(what, Cause.SENDER, "the sending node's actor system terminated"));
         } else {
             actor.tell(new CourierActor.Send(target, what, payload, done));
         }
@@ -152,18 +159,43 @@ public final class Courier implements Extension {
     }
 
     /**
+     * What kept a message from its target, as far as the sender can act on it ({@link Undeliverable#cause()}).
+     */
+    public enum Cause {
+        /**
+         * The message itself cannot travel: it cannot be serialized (sender) or deserialized (receiver), or it is
+         * larger than {@code max-message-size} (either side). Sending it again would fail again.
+         */
+        MESSAGE,
+        /** The receiving node is there, but its target actor is not: it stopped, or never existed on that node. */
+        TARGET,
+        /**
+         * The receiving node cannot be reached: its courier terminated or never existed (node stopped, left, downed),
+         * the connection could not be made, broke, or made no progress for {@code ack-timeout}, or this node's
+         * courier failed.
+         */
+        NODE,
+        /** The sending node's actor system is terminating: its courier stopped with the send unfinished. */
+        SENDER
+    }
+
+    /**
      * A message that could not be delivered: what was sent to whom, and why.
      *
      * @param target       the target actor's path
      * @param messageClass the message's class
      * @param reason       why it was not delivered
+     * @param cause        what kept it from its target
      */
-    public record Undelivered(String target, String messageClass, String reason) {
-        static Undelivered of(ActorRef<?> target, Object message, Throwable error) {
+    public record Undelivered(String target, String messageClass, String reason, Cause cause) {
+        /** The failure {@code error} of sending {@code message} to {@code target} ({@link #send(ActorRef, Object)}'s). */
+        public static Undelivered of(ActorRef<?> target, Object message, Throwable error) {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                     ? error.getCause() : error;
-            String reason = cause instanceof Undeliverable u ? u.reason() : String.valueOf(cause);
-            return new Undelivered(target.path().toString(), message.getClass().getName(), reason);
+            return cause instanceof Undeliverable u
+                    ? new Undelivered(target.path().toString(), message.getClass().getName(), u.reason(), u.cause())
+                    : new Undelivered(target.path().toString(), message.getClass().getName(), String.valueOf(cause),
+                            Cause.NODE);
         }
     }
 
@@ -171,15 +203,22 @@ public final class Courier implements Extension {
     public static final class Undeliverable extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final String reason;
+        private final Cause cause;
 
-        Undeliverable(String what, String reason) {
+        Undeliverable(String what, Cause cause, String reason) {
             super("cannot deliver " + what + ": " + reason);
             this.reason = reason;
+            this.cause = cause;
         }
 
         /** Why the message was not delivered. */
         public String reason() {
             return reason;
+        }
+
+        /** What kept it from its target. */
+        public Cause cause() {
+            return cause;
         }
     }
 }

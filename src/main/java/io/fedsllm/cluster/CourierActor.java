@@ -44,8 +44,11 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
     record Send(ActorRef<?> target, String what, Payload payload, CompletableFuture<Done> done)
             implements Command, NoSerializationVerificationNeeded {}
 
-    /** From a connection's reader: the destination delivered the transfer (refusal null) or refused it. */
-    record Answer(CourierConnection connection, long transfer, String refusal)
+    /**
+     * From a connection's reader: the destination delivered the transfer (refusal null) or refused it, for
+     * {@code refusal} ({@code cause}: what kept it from its target).
+     */
+    record Answer(CourierConnection connection, long transfer, Courier.Cause cause, String refusal)
             implements Command, NoSerializationVerificationNeeded {}
 
     /** From a connection's threads: it broke. */
@@ -112,8 +115,10 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
                 .onMessage(ConnectionDown.class, this::onConnectionDown)
                 .onMessage(PeerGone.class, this::onPeerGone)
                 .onMessage(Tick.class, t -> onTick())
-                .onSignal(PostStop.class, s -> dropAll("the sending node's courier stopped (its actor system is terminating)"))
-                .onSignal(PreRestart.class, s -> dropAll("the sending node's courier failed and restarts (see its log)"))
+                .onSignal(PostStop.class, s -> dropAll(Courier.Cause.SENDER,
+                        "the sending node's courier stopped (its actor system is terminating)"))
+                .onSignal(PreRestart.class, s -> dropAll(Courier.Cause.NODE,
+                        "the sending node's courier failed and restarts (see its log)"))
                 .build();
     }
 
@@ -165,7 +170,7 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
         if (a.refusal() == null) {
             o.send().done().complete(Done.getInstance());
         } else {
-            fail(o, "node " + o.peer().node + " refused it: " + a.refusal());
+            fail(o, a.cause(), "node " + o.peer().node + " refused it: " + a.refusal());
         }
         return this;
     }
@@ -173,7 +178,7 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
     private Behavior<Command> onConnectionDown(ConnectionDown d) {
         for (Peer p : List.copyOf(peers.values())) {
             if (p.connection == d.connection()) {
-                dropPeer(p, d.reason());
+                dropPeer(p, Courier.Cause.NODE, d.reason());
             }
         }
         return this;
@@ -182,7 +187,7 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
     private Behavior<Command> onPeerGone(PeerGone g) {
         Peer peer = peers.get(g.node());
         if (peer != null) {
-            dropPeer(peer, "the courier of node " + g.node() + " terminated or does not exist (the node stopped, left or"
+            dropPeer(peer, Courier.Cause.NODE, "the courier of node " + g.node() + " terminated or does not exist (the node stopped, left or"
                     + " was downed, or it never started its Courier)");
         }
         return this;
@@ -193,22 +198,22 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
         for (Peer peer : List.copyOf(peers.values())) {
             long last = Math.max(peer.sinceNanos, peer.connection == null ? 0 : peer.connection.progressNanos());
             if (!peer.unfinished.isEmpty() && now - last > settings.ackTimeout().toNanos()) {
-                dropPeer(peer, "node " + peer.node + " made no progress for " + settings.ackTimeout().toMillis()
+                dropPeer(peer, Courier.Cause.NODE, "node " + peer.node + " made no progress for " + settings.ackTimeout().toMillis()
                         + " ms (fedsllm.cluster.courier.ack-timeout): it is unreachable, gone or overloaded");
             }
         }
         return this;
     }
 
-    private Behavior<Command> dropAll(String reason) {
+    private Behavior<Command> dropAll(Courier.Cause cause, String reason) {
         for (Peer p : List.copyOf(peers.values())) {
-            dropPeer(p, reason);
+            dropPeer(p, cause, reason);
         }
         return this;
     }
 
     /** Fails every unfinished send to the peer, closes its connection and forgets it (the next send starts afresh). */
-    private void dropPeer(Peer peer, String reason) {
+    private void dropPeer(Peer peer, Courier.Cause cause, String reason) {
         peers.remove(peer.node);
         getContext().unwatch(peer.courier);
         if (peer.connection != null) {
@@ -216,13 +221,13 @@ final class CourierActor extends AbstractBehavior<CourierActor.Command> {
         }
         for (Outgoing o : peer.unfinished) {
             outgoing.remove(o.id());
-            fail(o, reason);
+            fail(o, cause, reason);
         }
         peer.unfinished.clear();
     }
 
-    private void fail(Outgoing o, String reason) {
+    private void fail(Outgoing o, Courier.Cause cause, String reason) {
         getContext().getLog().debug("courier: cannot deliver {}: {}", o.send().what(), reason);
-        o.send().done().completeExceptionally(new Courier.Undeliverable(o.send().what(), reason));
+        o.send().done().completeExceptionally(new Courier.Undeliverable(o.send().what(), cause, reason));
     }
 }

@@ -16,7 +16,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * The sending side of the courier towards one node: one TCP (TLS) connection, a writer thread that sends queued
  * messages in order and a reader thread that reports each answer to the courier actor. A frame is: transfer id
  * (long), target actor path with address (UTF), Pekko serializer id (int), manifest (UTF), length (int), the
- * serialized message; the answer: transfer id (long), delivered (boolean), the refusal's reason (UTF) if not.
+ * serialized message; the answer: transfer id (long), delivered (boolean) and, if not, the refusal's cause (byte, the
+ * ordinal of {@link Courier.Cause}) and reason (UTF).
  */
 final class CourierConnection implements AutoCloseable {
 
@@ -135,9 +136,10 @@ final class CourierConnection implements AutoCloseable {
             while (!closed) {
                 long transfer = in.readLong();
                 boolean delivered = in.readBoolean();
+                Courier.Cause cause = delivered ? null : CourierServer.cause(in.readUnsignedByte());
                 String refusal = delivered ? null : in.readUTF();
                 progressNanos = System.nanoTime();
-                owner.tell(new CourierActor.Answer(this, transfer, refusal));
+                owner.tell(new CourierActor.Answer(this, transfer, cause, refusal));
             }
         } catch (IOException | RuntimeException e) {
             down("the connection to node " + node + " (courier port " + host + ":" + port + ") broke: " + e);

@@ -130,27 +130,37 @@ final class CourierServer implements AutoCloseable {
             for (int i = 0; i < 7; i++) {
                 transfer = (transfer << 8) | in.readUnsignedByte();
             }
-            String refusal = receive(in);
+            Refusal refusal = receive(in);
             out.writeLong(transfer);
             out.writeBoolean(refusal == null);
             if (refusal != null) {
-                out.writeUTF(refusal.length() > 2000 ? refusal.substring(0, 2000) : refusal);
-                LOG.warn("courier: refused a message from {}: {}", socket.getRemoteSocketAddress(), refusal);
+                out.writeByte(refusal.cause().ordinal());
+                out.writeUTF(refusal.reason().length() > 2000 ? refusal.reason().substring(0, 2000) : refusal.reason());
+                LOG.warn("courier: refused a message from {}: {}", socket.getRemoteSocketAddress(), refusal.reason());
             }
             out.flush();
         }
     }
 
-    /** Reads the rest of one message and delivers it; the reason it was not delivered, or null. */
-    private String receive(DataInputStream in) throws IOException {
+    /** Why a message was not delivered: what kept it from its target, in words. */
+    private record Refusal(Courier.Cause cause, String reason) {}
+
+    /** The cause of a refusal from its ordinal on the wire; an unknown one (another version) counts as the node's. */
+    static Courier.Cause cause(int ordinal) {
+        Courier.Cause[] all = Courier.Cause.values();
+        return ordinal < all.length ? all[ordinal] : Courier.Cause.NODE;
+    }
+
+    /** Reads the rest of one message and delivers it; why it was not delivered, or null. */
+    private Refusal receive(DataInputStream in) throws IOException {
         String target = in.readUTF();
         int serializerId = in.readInt();
         String manifest = in.readUTF();
         int length = in.readInt();
         if (length < 0 || length > settings.maxMessageSize()) {
             skip(in, length);
-            return "its " + length + " bytes exceed fedsllm.cluster.courier.max-message-size = " + settings.maxMessageSize()
-                    + " of the receiving node";
+            return new Refusal(Courier.Cause.MESSAGE, "its " + length + " bytes exceed "
+                    + "fedsllm.cluster.courier.max-message-size = " + settings.maxMessageSize() + " of the receiving node");
         }
         byte[] bytes = new byte[length];
         in.readFully(bytes);
@@ -158,19 +168,20 @@ final class CourierServer implements AutoCloseable {
         try {
             ref = resolver.resolveActorRef(target);
         } catch (RuntimeException e) {
-            return "its target " + target + " cannot be resolved: " + e.getMessage();
+            return new Refusal(Courier.Cause.TARGET, "its target " + target + " cannot be resolved: " + e.getMessage());
         }
         if (!ref.path().address().hasLocalScope()) {
-            return "its target " + target + " is not an actor of node " + node;
+            return new Refusal(Courier.Cause.TARGET, "its target " + target + " is not an actor of node " + node);
         }
         if (isTerminated(ref)) {   // a tell to a dead actor would vanish into dead letters
-            return "its target " + target + " does not exist or has stopped on node " + node;
+            return new Refusal(Courier.Cause.TARGET, "its target " + target + " does not exist or has stopped on node "
+                    + node);
         }
         Object message;
         try {
             message = serialization.deserialize(bytes, serializerId, manifest).get();
         } catch (Exception e) {
-            return "it cannot be deserialized (" + manifest + "): " + e;
+            return new Refusal(Courier.Cause.MESSAGE, "it cannot be deserialized (" + manifest + "): " + e);
         }
         ref.tell(message);
         return null;

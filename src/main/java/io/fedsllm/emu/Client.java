@@ -116,6 +116,7 @@ public final class Client {
     private final Kit kit;
     private final ClientRound work;
     private final PartyAudit audit;
+    private final Outbox outbox;
     private Behavior<Command> idlePhase;
     private Behavior<Command> awaitGlobalPhase;
     private Behavior<Command> awaitIterationPhase;
@@ -129,6 +130,7 @@ public final class Client {
         this.timers = timers;
         this.kit = kit;
         this.audit = audit;
+        this.outbox = Outbox.of(ctx.getSystem(), null);
         this.work = new ClientRound(kit.id(), kit.compute(), kit.measuredScale(), kit.scenario(), kit.spans());
     }
 
@@ -149,7 +151,7 @@ public final class Client {
                     .onMessage(Gradients.class, m -> reject(m, "gradients of round " + m.round() + " while idle"))
                     .onMessage(Timeout.class, m -> Behaviors.same()) // a wait of a round already over
                     .onMessage(Snapshot.class, m -> {
-                        m.replyTo().tell(new Coordinator.PartyState(ROLE, kit.id(), new Saved(work.lastRound(), List.of(),
+                        outbox.send(m.replyTo(), new Coordinator.PartyState(ROLE, kit.id(), new Saved(work.lastRound(), List.of(),
                                 0, kit.compute().state(), audit.stats(ROLE, kit.id())).toBytes()));
                         return Behaviors.same();
                     })
@@ -235,7 +237,7 @@ public final class Client {
             double[] losses = work.trainLocally();
             for (double loss : losses) {
                 if (kit.compute().real() && !Double.isFinite(loss)) {
-                    peers.coordinator().tell(new Coordinator.Diverged(work.plan().round(), "training loss " + loss
+                    outbox.send(peers.coordinator(), new Coordinator.Diverged(work.plan().round(), "training loss " + loss
                             + " at client " + kit.id()));
                     break;
                 }
@@ -257,11 +259,11 @@ public final class Client {
         }
         MainServer.Activations a = work.forward(m);
         if (a == null) {
-            peers.coordinator().tell(new Coordinator.Diverged(m.round(), "activations of client " + kit.id()
+            outbox.send(peers.coordinator(), new Coordinator.Diverged(m.round(), "activations of client " + kit.id()
                     + " are not finite"));
             return finishRound(work.now());
         }
-        peers.mainServer().tell(a);
+        outbox.send(peers.mainServer(), a);
         arm(m.iteration(), Wait.GRADIENTS);
         return awaitGradients();
     }
@@ -282,7 +284,7 @@ public final class Client {
             work.leftOut(m.arrivalS());
         } else {
             try {
-                peers.mainServer().tell(work.backward(m));
+                outbox.send(peers.mainServer(), work.backward(m));
             } catch (IllegalArgumentException e) {
                 return reject(m, e.getMessage()); // the forward stays pending: a correct gradient may still come
             }
@@ -309,8 +311,8 @@ public final class Client {
     private Behavior<Command> finishRound(double atS, boolean withdraws) {
         timers.cancel(TIMER);
         ClientRound.Finish f = work.finish(atS, withdraws);
-        peers.fedServer().tell(f.upload());
-        peers.coordinator().tell(f.report());
+        outbox.send(peers.fedServer(), f.upload());
+        outbox.send(peers.coordinator(), f.report());
         return stash.unstashAll(idle());
     }
 
@@ -330,7 +332,7 @@ public final class Client {
         boolean split = !work.plan().localTraining();
         Behavior<Command> next = finishRound(work.now(), uploadNothing);
         if (split) {
-            peers.mainServer().tell(new MainServer.Withdraw(round, kit.id()));
+            outbox.send(peers.mainServer(), new MainServer.Withdraw(round, kit.id()));
         }
         return next;
     }
@@ -384,12 +386,13 @@ public final class Client {
                 .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
                 .onMessage(Peers.class, m -> {
                     peers = m;
+                    outbox.reportTo(m.coordinator());
                     return Behaviors.same();
                 })
                 .onMessageEquals(Crash.INSTANCE, Behaviors::stopped)
                 .onMessage(Restore.class, this::onRestore)
                 .onMessage(Stop.class, m -> {
-                    m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, kit.id())));
+                    outbox.send(m.replyTo(), new Coordinator.PartyStopped(audit.stats(ROLE, kit.id())));
                     return Behaviors.stopped();
                 })
                 .onSignal(PostStop.class, s -> {

@@ -39,7 +39,7 @@ public final class Coordinator {
     public sealed interface Command extends CborSerializable
             permits MainServerEnrolled, FedServerEnrolled, ClientsEnrolled, PartyTerminated, ServerReady, FedReady,
             ClientReport, IterationProgress, IterationsDone, Aggregated, Evaluated, Stalled, Diverged, PartyStopped,
-            Timeout, Listed, PartyState, GuardianTerminated {}
+            Timeout, Listed, PartyState, GuardianTerminated, Undelivered {}
 
     /** The main-server guardian hosts the main server. */
     public record MainServerEnrolled(ActorRef<MainServer.Command> mainServer) implements Command, Control {}
@@ -145,6 +145,14 @@ public final class Coordinator {
      * crashed or was downed as unreachable, taking every party it hosted with it.
      */
     record GuardianTerminated(String role, ActorRef<RoleGuardian.Command> guardian) implements Command, Control {}
+
+    /**
+     * A message of the run could not be delivered ({@link Outbox}): {@code message} is its type (e.g.
+     * {@code MainServer.Activations}), {@code target} whom it was for, {@code cause} what kept it from its target and
+     * {@code reason} the courier's words. Told by the sender's node, whichever party sent it.
+     */
+    public record Undelivered(String message, ActorRef<?> target, io.fedsllm.cluster.Courier.Cause cause, String reason)
+            implements Command, Control {}
 
     public static final String ROLE = "coordinator";
 

@@ -44,8 +44,11 @@ final class CoordinatorRun {
     private final Coordinator.Kit kit;
     private final EmuSettings emu;
     private final PartyAudit audit;
+    private final Outbox outbox;
     private final long wallStartNs = System.nanoTime();
     private final Parties parties;
+    private final NodeReturns nodes = new NodeReturns();   // cluster nodes that go and come back
+    private boolean started;                               // every party joined: the run is under way
     private final SortedMap<Integer, String> clientFailures = new TreeMap<>();
     private final List<RoundRecord> records = new ArrayList<>();
     private final TreeSet<Integer> pendingKills = new TreeSet<>();     // client actors stopped for good at this round start
@@ -86,6 +89,7 @@ final class CoordinatorRun {
         this.kit = kit;
         this.emu = kit.emu();
         this.audit = audit;
+        this.outbox = Outbox.of(ctx.getSystem(), ctx.getSelf());
         this.scenario = kit.scenario();
         this.real = emu.mode() == EmuSettings.Mode.REAL;
         this.parties = new Parties(kit.slots(), emu.scheme() != Scheme.CENTRALIZED);
@@ -126,12 +130,26 @@ final class CoordinatorRun {
         for (RoleGuardian.Role r : RoleGuardian.Role.values()) {
             if (m.listing().isForKey(RoleGuardian.key(r))) {
                 for (ActorRef<RoleGuardian.Command> g : m.listing().getServiceInstances(RoleGuardian.key(r))) {
-                    if (parties.newGuardian(g)) {
-                        // Its node may go as a whole (a cluster node's JVM dies): no guardian would report its parties.
-                        ctx.watchWith(g, new Coordinator.GuardianTerminated(r.id, g));
-                        g.tell(new RoleGuardian.Enroll(kit.experiment(), scenario.text(),
-                                scenario.file() == null ? null : scenario.file().toString(), ctx.getSelf()));
+                    if (!parties.newGuardian(g)) {
+                        continue;
                     }
+                    if (started && r != RoleGuardian.Role.CLIENTS) {
+                        ctx.getLog().warn("a {} guardian at {} appeared while the run is under way: it takes no part",
+                                r.id, g.path().address());
+                        nodes.ignore(g);
+                        continue;
+                    }
+                    if (started) {
+                        // A clients node started again (or added): its clients may take the places of clients lost
+                        // with their node, at a round start.
+                        nodes.late(g);
+                        ctx.getLog().info("a clients guardian at {} appeared while the run is under way: enrolled; its "
+                                + "clients come back in the places of clients lost with their node", g.path().address());
+                    }
+                    // Its node may go as a whole (a cluster node's JVM dies): no guardian would report its parties.
+                    ctx.watchWith(g, new Coordinator.GuardianTerminated(r.id, g));
+                    outbox.send(g, new RoleGuardian.Enroll(kit.experiment(), scenario.text(),
+                            scenario.file() == null ? null : scenario.file().toString(), ctx.getSelf()));
                 }
             }
         }
@@ -143,6 +161,7 @@ final class CoordinatorRun {
         if (!parties.missing().isEmpty()) {
             return Behaviors.same();
         }
+        started = true;
         wire();
         if ((emu.scheme() == Scheme.SL || emu.scheme() == Scheme.FL) && emu.planner() == EmuSettings.PlannerChoice.BCD) {
             ctx.getLog().warn("fedsllm.emu.planner = bcd is not used by fedsllm.emu.scheme = {}: {}; set emu.planner = "
@@ -164,10 +183,10 @@ final class CoordinatorRun {
     /** Tells every party who the others are (at enrolment, and after a restart brought new parties). */
     private void wire() {
         List<ActorRef<Client.Command>> clients = List.copyOf(parties.clients());
-        parties.mainServer.tell(new MainServer.Peers(clients, parties.fedServer, ctx.getSelf()));
-        parties.fedServer.tell(new FedServer.Peers(clients, parties.mainServer, ctx.getSelf()));
+        outbox.send(parties.mainServer, new MainServer.Peers(clients, parties.fedServer, ctx.getSelf()));
+        outbox.send(parties.fedServer, new FedServer.Peers(clients, parties.mainServer, ctx.getSelf()));
         for (ActorRef<Client.Command> c : clients) {
-            c.tell(new Client.Peers(parties.mainServer, parties.fedServer, ctx.getSelf()));
+            outbox.send(c, new Client.Peers(parties.mainServer, parties.fedServer, ctx.getSelf()));
         }
     }
 
@@ -183,9 +202,9 @@ final class CoordinatorRun {
                 .onMessage(Coordinator.Diverged.class, m -> fail("training diverged in round " + m.round() + " ("
                         + m.what() + "): lower fedsllm.train.learning-rate", true))
                 .onMessage(Coordinator.Timeout.class, this::onTimeout)
-                .onMessage(Coordinator.Listed.class, m -> Behaviors.same())
+                .onMessage(Coordinator.Listed.class, this::onListed)
                 .onMessage(Coordinator.PartyState.class, this::onPartyState)
-                .onMessage(Coordinator.ClientsEnrolled.class, this::onRespawned)
+                .onMessage(Coordinator.ClientsEnrolled.class, m -> nodes.isLate(m.guardian()) ? offered(m) : onRespawned(m))
                 .onMessage(Command.class, this::take)
                 .build();
     }
@@ -215,7 +234,7 @@ final class CoordinatorRun {
                 dropped.add(d);
                 if (real && parties.alive(d)) {
                     pendingKills.add(d);
-                    parties.client(d).tell(Client.Crash.INSTANCE);
+                    outbox.send(parties.client(d), Client.Crash.INSTANCE);
                 }
             }
         }
@@ -223,9 +242,10 @@ final class CoordinatorRun {
             dropped.add(d);
             if (real && parties.alive(d) && !pendingKills.contains(d)) {
                 pendingCrashes.add(d); // a crashed device loses what it held: its actor stops, and is hosted anew
-                parties.client(d).tell(Client.Crash.INSTANCE);
+                outbox.send(parties.client(d), Client.Crash.INSTANCE);
             }
         }
+        takeBack();
         respawn();
         arm(roundWait());
         return pendingKills.isEmpty() && pendingCrashes.isEmpty() && pendingRespawns.isEmpty() ? runRound(running) : running;
@@ -235,13 +255,15 @@ final class CoordinatorRun {
     private void respawn() {
         Map<ActorRef<RoleGuardian.Command>, List<Integer>> byHost = new java.util.LinkedHashMap<>();
         for (int c : respawnDue) {
-            if (!parties.alive(c) && parties.host(c) != null) {
+            if (!parties.alive(c) && parties.host(c) != null && nodes.isLost(parties.host(c))) {
+                nodes.lostWithNode(c, -1);   // its node is gone: it comes back only with a node started again
+            } else if (!parties.alive(c) && parties.host(c) != null) {
                 byHost.computeIfAbsent(parties.host(c), g -> new ArrayList<>()).add(c);
                 pendingRespawns.add(c);
             }
         }
         respawnDue.clear();
-        byHost.forEach((g, ids) -> g.tell(new RoleGuardian.Respawn(ids)));
+        byHost.forEach((g, ids) -> outbox.send(g, new RoleGuardian.Respawn(ids)));
     }
 
     private Behavior<Command> onRespawned(Coordinator.ClientsEnrolled m) {
@@ -255,11 +277,62 @@ final class CoordinatorRun {
         for (int i = 0; i < m.ids().size(); i++) {
             int c = m.ids().get(i);
             pendingRespawns.remove(c);
-            parties.mainServer.tell(new MainServer.ClientBack(c, m.clients().get(i)));
-            parties.fedServer.tell(new FedServer.ClientBack(c, m.clients().get(i)));
-            m.clients().get(i).tell(new Client.Peers(parties.mainServer, parties.fedServer, ctx.getSelf()));
+            outbox.send(parties.mainServer, new MainServer.ClientBack(c, m.clients().get(i)));
+            outbox.send(parties.fedServer, new FedServer.ClientBack(c, m.clients().get(i)));
+            outbox.send(m.clients().get(i), new Client.Peers(parties.mainServer, parties.fedServer, ctx.getSelf()));
         }
         return roundStartDone();
+    }
+
+    /** A guardian found after the run started hosts these clients: they wait to come back (next round starts). */
+    private Behavior<Command> offered(Coordinator.ClientsEnrolled m) {
+        String bad = nodes.offer(m.ids(), m.clients(), m.guardian(), parties.k());
+        if (bad != null) {
+            return reject(m, bad);
+        }
+        List<Integer> alive = m.ids().stream().filter(parties::alive).toList();
+        ctx.getLog().info("clients {} of {} wait to come back at a round start{}", m.ids(), m.guardian().path().address(),
+                alive.isEmpty() ? "" : " (" + alive + " have live actors elsewhere still: they come back once those are "
+                        + "lost with their node)");
+        return Behaviors.same();
+    }
+
+    /**
+     * Round start: clients hosted by a clients node started again (a guardian found after the run started) take the
+     * places of clients lost with their node. Their new actors are wired to the servers ({@code ClientBack}) and given
+     * their peers; they are planned from this round on and receive the current global LoRA with the round's broadcast,
+     * as after a scripted rejoin. The devices they were in when lost are selectable again (and not listed as dropped in
+     * this round when they were lost after the previous round's record: they missed no round), clientFailures says
+     * they came back, and events.jsonl has a {@code node-rejoined} line.
+     */
+    private void takeBack() {
+        nodes.due(parties).forEach((guardian, ids) -> {
+            List<ActorRef<Client.Command>> refs = ids.stream().map(nodes::ref).toList();
+            String bad = parties.rejoin(ids, refs, guardian);
+            if (bad != null) {
+                ctx.getLog().warn("clients {} of {} cannot come back: {}", ids, guardian.path().address(), bad);
+                return;
+            }
+            String node = guardian.path().address().toString();
+            TreeSet<Integer> devices = new TreeSet<>();
+            for (int i = 0; i < ids.size(); i++) {
+                int c = ids.get(i);
+                int device = nodes.back(c, guardian);
+                if (device >= 0) {
+                    deadDevices.clear(device);
+                    dropped.remove(device);   // lost since the last round's record, back before this round: missed none
+                    devices.add(device);
+                }
+                clientFailures.computeIfPresent(device >= 0 ? device : c, (key, why) -> why + "; back from round " + round
+                        + " (its clients node started again: " + node + ")");
+                outbox.send(parties.mainServer, new MainServer.ClientBack(c, refs.get(i)));
+                outbox.send(parties.fedServer, new FedServer.ClientBack(c, refs.get(i)));
+                outbox.send(refs.get(i), new Client.Peers(parties.mainServer, parties.fedServer, ctx.getSelf()));
+            }
+            notes.add(new Note(null, roundStartS, "node-rejoined", List.copyOf(devices), "client actors " + ids
+                    + " hosted again by a clients node started again (" + node + "): planned from this round on"));
+            ctx.getLog().info("round {}: clients {} are back, hosted by {}", round, ids, node);
+        });
     }
 
     /**
@@ -299,16 +372,16 @@ final class CoordinatorRun {
         int keep = sfl && policy instanceof StragglerPolicy.OverSelect ? kit.clients() : 0;
         int centralizedBatches = plan.scheme() == Scheme.CENTRALIZED ? kit.clients() : 0;
         List<Integer> done = List.copyOf(crashesDone);
-        parties.mainServer.tell(new MainServer.Configure(round, plan.scheme(), plan.splitLayer(), plan.rank(),
+        outbox.send(parties.mainServer, new MainServer.Configure(round, plan.scheme(), plan.splitLayer(), plan.rank(),
                 plan.localIterations(), participants, deviceList, centralizedBatches, plan.serverForwardPerBatchS(),
                 plan.activationBits(), plan.gradientDownloadS(), deadlineS, keep, done,
                 roundStartS + plan.dataUpload().durationS())); // centralized round 0: once every shard has arrived
-        parties.fedServer.tell(new FedServer.Configure(round, plan.scheme(), plan.splitLayer(), plan.rank(),
+        outbox.send(parties.fedServer, new FedServer.Configure(round, plan.scheme(), plan.splitLayer(), plan.rank(),
                 plan.localIterations(), participants, deviceList, plan.loraBits(), done, roundStartS));
         boolean fades = scenario.hasFades();
         for (int i = 0; i < devices.length; i++) {
             RoundPlan.ClientShare s = plan.shares().get(i);
-            parties.client(slotOf[i]).tell(new Client.StartRound(round, s.client(), plan.splitLayer(), plan.rank(),
+            outbox.send(parties.client(slotOf[i]), new Client.StartRound(round, s.client(), plan.splitLayer(), plan.rank(),
                     plan.localIterations(), plan.scheme() == Scheme.FL, plan.scheme() == Scheme.SL, s.forwardS(),
                     s.backwardS(), emu.slowdown(s.client()), s.rateMainBps(), s.rateFedBps(), fades ? s.main() : null,
                     fades ? s.fed() : null, plan.activationBits(), plan.loraBits(), roundStartS));
@@ -337,7 +410,7 @@ final class CoordinatorRun {
     private Behavior<Command> progress() {
         if (book.iterationsDone != null && !book.uploadsDue && (book.plan.scheme() != Scheme.FL || book.clientsDone())) {
             book.uploadsDue = true;
-            parties.fedServer.tell(new FedServer.UploadsDue(round));
+            outbox.send(parties.fedServer, new FedServer.UploadsDue(round));
         }
         if (!book.partiesDone()) {
             // Once only the aggregation is missing the federated server itself waits for late uploads first.
@@ -358,7 +431,7 @@ final class CoordinatorRun {
             }
             if (!book.evaluating) {
                 book.evaluating = true;
-                kit.evaluator().tell(new RoundEvaluator.Evaluate(round, book.plan.splitLayer(), book.aggregated.globalLora(),
+                outbox.send(kit.evaluator(), new RoundEvaluator.Evaluate(round, book.plan.splitLayer(), book.aggregated.globalLora(),
                         book.iterationsDone.serverLora(), ctx.getSelf()));
             }
             arm(roundWait());
@@ -373,7 +446,7 @@ final class CoordinatorRun {
         roundNotes.addAll(book.aggregated.notes());
         List<EventRecord> events = RoundEvents.of(scenario, record, book.iterationsDone.iterationStartS(),
                 book.plan.participants(), roundNotes);
-        kit.recorder().tell(new Recorder.Round(record, (System.nanoTime() - book.wallStartNs) / 1e9,
+        outbox.send(kit.recorder(), new Recorder.Round(record, (System.nanoTime() - book.wallStartNs) / 1e9,
                 new RoundDetails(events, book.spans(), RoundEvents.marks(events))));
         if (book.aggregated.globalLora() != null && book.iterationsDone.serverLora() != null) {
             lastLora = new Recorder.FinalAdapters(round, book.aggregated.globalLora(), book.iterationsDone.serverLora());
@@ -398,15 +471,15 @@ final class CoordinatorRun {
         checkpointStates = new TreeMap<>();
         checkpointPending = 0;
         ActorRef<Command> self = ctx.getSelf();
-        parties.mainServer.tell(new MainServer.Snapshot(round, self));
-        parties.fedServer.tell(new FedServer.Snapshot(round, self));
+        outbox.send(parties.mainServer, new MainServer.Snapshot(round, self));
+        outbox.send(parties.fedServer, new FedServer.Snapshot(round, self));
         checkpointPending += 2;
         if (kit.evaluator() != null) {
-            kit.evaluator().tell(new RoundEvaluator.Snapshot(self));
+            outbox.send(kit.evaluator(), new RoundEvaluator.Snapshot(self));
             checkpointPending++;
         }
         for (int c : parties.live()) {
-            parties.client(c).tell(new Client.Snapshot(round, self));
+            outbox.send(parties.client(c), new Client.Snapshot(round, self));
             checkpointPending++;
         }
         arm(roundWait());
@@ -449,7 +522,7 @@ final class CoordinatorRun {
         if (initialState) {
             initialState = false;
         } else if (kit.runtime().checkpoints()) {
-            kit.recorder().tell(new Recorder.Checkpoint(round, files));
+            outbox.send(kit.recorder(), new Recorder.Checkpoint(round, files));
         }
         return stopAfterCheckpoint != null ? finish(stopAfterCheckpoint) : beginRound(round + 1, nextStartS, Behaviors.same());
     }
@@ -462,21 +535,24 @@ final class CoordinatorRun {
     private Behavior<Command> restore(Map<String, byte[]> files, Double startS, Behavior<Command> next) {
         CoordinatorState st = Saved.cbor(files.get(CoordinatorState.FILE), CoordinatorState.class);
         Map<String, byte[]> states = Saved.cbor(files.get(CoordinatorState.PARTIES), CoordinatorState.Parties.class).states();
-        parties.mainServer.tell(new MainServer.Restore(states.get(MainServer.ROLE)));
-        parties.fedServer.tell(new FedServer.Restore(states.get(FedServer.ROLE)));
+        outbox.send(parties.mainServer, new MainServer.Restore(states.get(MainServer.ROLE)));
+        outbox.send(parties.fedServer, new FedServer.Restore(states.get(FedServer.ROLE)));
         if (kit.evaluator() != null && states.containsKey(RoundEvaluator.ROLE)) {
-            kit.evaluator().tell(new RoundEvaluator.Restore(states.get(RoundEvaluator.ROLE)));
+            outbox.send(kit.evaluator(), new RoundEvaluator.Restore(states.get(RoundEvaluator.ROLE)));
         }
         for (int c = 0; c < parties.k(); c++) {
             byte[] s = states.get(CoordinatorState.clientKey(c));
             if (s != null && parties.client(c) != null) {
-                parties.client(c).tell(new Client.Restore(s));
+                outbox.send(parties.client(c), new Client.Restore(s));
             }
         }
-        for (int c : st.dead()) {
-            parties.die(c);
-            parties.mainServer.tell(new MainServer.ClientLost(c));
-            parties.fedServer.tell(new FedServer.ClientLost(c));
+        st.dead().forEach(parties::die);
+        for (int c = 0; c < parties.k(); c++) {
+            // The checkpoint's dead, and (on a cluster) clients lost with their node since then, not hosted anew.
+            if (parties.client(c) != null && !parties.alive(c)) {
+                outbox.send(parties.mainServer, new MainServer.ClientLost(c));
+                outbox.send(parties.fedServer, new FedServer.ClientLost(c));
+            }
         }
         records.clear();
         records.addAll(st.records());
@@ -545,9 +621,10 @@ final class CoordinatorRun {
         pendingKills.clear();
         pendingCrashes.clear();
         pendingRespawns.clear();
-        List<ActorRef<RoleGuardian.Command>> guardians = parties.guardians();
+        // Guardians whose node is gone, or whose clients wait to come back, are not in the run: not asked.
+        List<ActorRef<RoleGuardian.Command>> guardians = parties.guardians().stream().filter(nodes::takesPart).toList();
         resetsPending = guardians.size();
-        guardians.forEach(g -> g.tell(new RoleGuardian.Reset()));
+        guardians.forEach(g -> outbox.send(g, new RoleGuardian.Reset()));
         ctx.getLog().warn("the {} crashed in round {} at {} s (scenario line {}): every party restarts from the checkpoint "
                 + "of round {}", role, crash.round(), crash.timeS(), crash.line(), round - 1);
         arm(kit.runtime().partyTimeout());
@@ -560,7 +637,11 @@ final class CoordinatorRun {
                     parties.fedServer = m.fedServer();
                     return reset();
                 })
+                .onMessage(Coordinator.Listed.class, this::onListed)
                 .onMessage(Coordinator.ClientsEnrolled.class, m -> {
+                    if (nodes.isLate(m.guardian())) {
+                        return offered(m);
+                    }
                     m.ids().forEach(parties::die);
                     String bad = parties.rejoin(m.ids(), m.clients(), m.guardian());
                     return bad != null ? fail("a restarted guardian: " + bad, false) : reset();
@@ -620,13 +701,68 @@ final class CoordinatorRun {
             return fail("the " + m.role() + " stopped unexpectedly " + (round < 0 ? "before the first round" : "in round "
                     + round) + ": " + gone, false);
         }
-        List<Integer> hosted = new ArrayList<>();
-        for (int c : parties.live()) {
-            if (m.guardian().equals(parties.host(c))) {
-                hosted.add(c);
+        return nodeLost(m.guardian(), gone);
+    }
+
+    /**
+     * A clients guardian's node is gone (it left the cluster) or cannot be reached: the live clients it hosted are lost
+     * with the reason (from the round in progress), those waiting to be hosted anew there are not waited for, and a
+     * clients node started again may bring them all back at a later round start.
+     */
+    private Behavior<Command> nodeLost(ActorRef<RoleGuardian.Command> guardian, String why) {
+        boolean wasLate = nodes.isLate(guardian);
+        nodes.hostLost(guardian);
+        if (wasLate) {
+            ctx.getLog().warn("the clients node {} that appeared during the run is gone: {}", guardian.path().address(), why);
+            return Behaviors.same();
+        }
+        boolean respawning = false;
+        for (int c : List.copyOf(pendingRespawns)) {
+            if (guardian.equals(parties.host(c))) {
+                pendingRespawns.remove(c);
+                nodes.lostWithNode(c, -1);
+                respawning = true;
             }
         }
-        return clientsLost(hosted, gone, null);
+        Behavior<Command> next = clientsLost(parties.liveHostedBy(guardian), why, null, true);
+        if (!respawning) {
+            return next;
+        }
+        Behavior<Command> planned = roundStartDone();   // the round start waited for them too
+        return planned == Behaviors.<Command>same() ? next : planned;
+    }
+
+    /**
+     * A message of the run was not delivered ({@link Outbox}). A target that is gone from a node that is there is what
+     * a dead letter is in one JVM: the target's guardian reports its stop (the coordinator's death watch a guardian's),
+     * so it is only logged. A client whose node cannot be reached is lost, with every live client of that node, as if
+     * the node had left the cluster (it may come back started again). Anything else — the message itself cannot
+     * travel (it cannot be serialized or deserialized, or exceeds {@code cluster.courier.max-message-size}), or the
+     * node of a server, of the evaluator or of the coordinator cannot be reached — ends the run naming the message,
+     * its target and the cause.
+     */
+    private Behavior<Command> onUndelivered(Coordinator.Undelivered m) {
+        if (outcome != null) {
+            return Behaviors.same(); // stopping: nodes go
+        }
+        String what = "a " + m.message() + " for " + m.target().path() + " could not be delivered: " + m.reason();
+        if (m.cause() == io.fedsllm.cluster.Courier.Cause.TARGET || m.cause() == io.fedsllm.cluster.Courier.Cause.SENDER) {
+            ctx.getLog().info("{} (its end is reported by its guardian)", what);
+            return Behaviors.same();
+        }
+        if (m.cause() == io.fedsllm.cluster.Courier.Cause.NODE) {
+            int c = parties.clientOf(m.target());
+            if (c >= 0) {
+                ActorRef<RoleGuardian.Command> host = parties.host(c);
+                return !parties.alive(c) || host == null || nodes.isLost(host) ? Behaviors.same()
+                        : nodeLost(host, "its node " + m.target().path().address() + " cannot be reached (" + what + ")");
+            }
+            if (parties.isGuardian(m.target())) {
+                ctx.getLog().warn("{} (the death watch of the guardian tells whether its node is gone)", what);
+                return Behaviors.same();
+            }
+        }
+        return fail((round < 0 ? "before the first round" : "round " + round) + ": " + what, false);
     }
 
     /**
@@ -636,6 +772,11 @@ final class CoordinatorRun {
      * round or the checkpoint goes on without them.
      */
     private Behavior<Command> clientsLost(List<Integer> lost, String cause, ScriptedCrash.Info crash) {
+        return clientsLost(lost, cause, crash, false);
+    }
+
+    /** As {@link #clientsLost(List, String, ScriptedCrash.Info)}; {@code withNode}: lost with their node. */
+    private Behavior<Command> clientsLost(List<Integer> lost, String cause, ScriptedCrash.Info crash, boolean withNode) {
         boolean roundStart = false;
         boolean forgotten = false;
         for (int c : lost) {
@@ -643,10 +784,10 @@ final class CoordinatorRun {
                 continue;
             }
             if (parties.mainServer != null) {
-                parties.mainServer.tell(new MainServer.ClientLost(c));
+                outbox.send(parties.mainServer, new MainServer.ClientLost(c));
             }
             if (parties.fedServer != null) {
-                parties.fedServer.tell(new FedServer.ClientLost(c));
+                outbox.send(parties.fedServer, new FedServer.ClientLost(c));
             }
             if (checkpointStates != null && !checkpointStates.containsKey(CoordinatorState.clientKey(c))) {
                 checkpointPending--;   // asked for its state, which will never come
@@ -671,6 +812,9 @@ final class CoordinatorRun {
             } else {
                 if (device >= 0) {
                     deadDevices.set(device);
+                }
+                if (withNode) {
+                    nodes.lostWithNode(c, device);   // a clients node started again may bring it back
                 }
                 if (cause != null) {
                     // Not a scripted stop: the client's own failure (a rejection of a bad message never stops it).
@@ -709,7 +853,7 @@ final class CoordinatorRun {
                 List.copyOf(records), reason, last == null ? 0 : last.virtualEndS(), 0, 0, 0, bytesMain, bytesFed,
                 last == null ? null : last.valLoss(), timeToTarget, Map.of(), clientFailures);
         if (lastLora != null) {
-            kit.recorder().tell(lastLora);
+            outbox.send(kit.recorder(), lastLora);
         }
         stopsPending = stopParties();
         arm(kit.runtime().partyTimeout());
@@ -724,19 +868,19 @@ final class CoordinatorRun {
         ActorRef<Command> replyTo = ctx.getSelf();
         int n = 0;
         if (parties.mainServer != null) {
-            parties.mainServer.tell(new MainServer.Stop(replyTo));
+            outbox.send(parties.mainServer, new MainServer.Stop(replyTo));
             n++;
         }
         if (parties.fedServer != null) {
-            parties.fedServer.tell(new FedServer.Stop(replyTo));
+            outbox.send(parties.fedServer, new FedServer.Stop(replyTo));
             n++;
         }
         if (kit.evaluator() != null) {
-            kit.evaluator().tell(new RoundEvaluator.Stop(replyTo));
+            outbox.send(kit.evaluator(), new RoundEvaluator.Stop(replyTo));
             n++;
         }
         for (int c : parties.live()) {
-            parties.client(c).tell(new Client.Stop(replyTo));
+            outbox.send(parties.client(c), new Client.Stop(replyTo));
             n++;
         }
         return n;
@@ -751,14 +895,14 @@ final class CoordinatorRun {
     private Behavior<Command> report() {
         timers.cancel(TIMER);
         stats.add(audit.stats(Coordinator.ROLE, -1));
-        kit.recorder().tell(new Recorder.Finished(PartyAudit.withTotals(outcome, stats,
+        outbox.send(kit.recorder(), new Recorder.Finished(PartyAudit.withTotals(outcome, stats,
                 (System.nanoTime() - wallStartNs) / 1e9)));
         return Behaviors.stopped();
     }
 
     private Behavior<Command> fail(String message, boolean userError) {
         ctx.getLog().error(userError ? message : "the run fails: " + message);
-        kit.recorder().tell(new Recorder.Failed(message, userError));
+        outbox.send(kit.recorder(), new Recorder.Failed(message, userError));
         outcome = new RunResult("", "", 0, List.of(), "failed", 0, 0, 0, 0, 0, 0, null, null, Map.of(), new TreeMap<>());
         stopParties();
         return Behaviors.stopped();
@@ -770,6 +914,7 @@ final class CoordinatorRun {
         return Behaviors.receive(Command.class)
                 .onMessage(Coordinator.PartyTerminated.class, this::onPartyTerminated)
                 .onMessage(Coordinator.GuardianTerminated.class, this::onGuardianTerminated)
+                .onMessage(Coordinator.Undelivered.class, this::onUndelivered)
                 .onMessage(Coordinator.PartyStopped.class, this::onPartyStopped);
     }
 
@@ -787,7 +932,7 @@ final class CoordinatorRun {
         if (now - lastAliveNs > 1_000_000_000L) {
             // The recorder bounds the whole run by the coordinator's silence: tell it the run moves (at most 1/s).
             lastAliveNs = now;
-            kit.recorder().tell(new Recorder.Progress(round, book == null ? -1 : book.lastIteration));
+            outbox.send(kit.recorder(), new Recorder.Progress(round, book == null ? -1 : book.lastIteration));
         }
         generation++;
         timers.startSingleTimer(TIMER, new Coordinator.Timeout(round, generation), after);

@@ -103,6 +103,7 @@ public final class FedServer {
     private final TimerScheduler<Command> timers;
     private final Kit kit;
     private final PartyAudit audit;
+    private final Outbox outbox;
     private Behavior<Command> idlePhase;
     private Behavior<Command> handoverPhase;
     private Behavior<Command> collectingPhase;
@@ -120,6 +121,7 @@ public final class FedServer {
         this.timers = timers;
         this.kit = kit;
         this.audit = audit;
+        this.outbox = Outbox.of(ctx.getSystem(), null);
     }
 
     public static Behavior<Command> create(Kit kit) {
@@ -143,7 +145,7 @@ public final class FedServer {
                     .onMessage(NoUpload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
                     .onMessage(UploadsDue.class, m -> Behaviors.same()) // the round was aggregated already
                     .onMessage(Snapshot.class, m -> {
-                        m.replyTo().tell(new Coordinator.PartyState(ROLE, -1, new Saved(lastRound, blocks.held(), version,
+                        outbox.send(m.replyTo(), new Coordinator.PartyState(ROLE, -1, new Saved(lastRound, blocks.held(), version,
                                 kit.copy().state(), audit.stats(ROLE, -1)).toBytes()));
                         return Behaviors.same();
                     })
@@ -204,7 +206,7 @@ public final class FedServer {
         if (!leaving.isEmpty()) {
             // The split moved down: blocks ℓ.. of the global copy go to the main server.
             byte[] weights = kit.copy().take(m.splitLayer(), leaving.get(leaving.size() - 1) + 1);
-            peers.mainServer().tell(new MainServer.AdoptBlocks(m.round(), leaving, weights, m.startS()));
+            outbox.send(peers.mainServer(), new MainServer.AdoptBlocks(m.round(), leaving, weights, m.startS()));
         }
         return stash.unstashAll(maybeReady());
     }
@@ -229,7 +231,7 @@ public final class FedServer {
         }
         timers.cancel(TIMER);
         List<Integer> held = blocks.held();
-        peers.coordinator().tell(new Coordinator.FedReady(plan.round(), held, version, plan.startS()));
+        outbox.send(peers.coordinator(), new Coordinator.FedReady(plan.round(), held, version, plan.startS()));
         byte[] weights = kit.copy().bytes();
         if (round.sequential()) {
             round.relayWeights(weights);
@@ -261,7 +263,7 @@ public final class FedServer {
             round.note(new Note(null, t.arrivalS(), "message-lost", List.of(round.device(c)), "global LoRA of round "
                     + plan.round() + " lost on the fed link (" + t.lost() + "): the client sits the round out"));
         }
-        peers.clients().get(c).tell(new Client.GlobalLora(plan.round(), plan.splitLayer(), held, version,
+        outbox.send(peers.clients().get(c), new Client.GlobalLora(plan.round(), plan.splitLayer(), held, version,
                 t.delivered() ? weights : null, !t.delivered(), t.arrivalS()));
     }
 
@@ -321,7 +323,7 @@ public final class FedServer {
             version++;
         }
         kit.copy().aggregate(a.uploads(), a.samples(), round.sequential());
-        peers.coordinator().tell(new Coordinator.Aggregated(round.plan().round(), a.endS(), a.contributors(), a.weights(),
+        outbox.send(peers.coordinator(), new Coordinator.Aggregated(round.plan().round(), a.endS(), a.contributors(), a.weights(),
                 a.bytesFed(), version, kit.copy().bytes(), round.notes()));
         round = null;
         return stash.unstashAll(idle());
@@ -332,7 +334,7 @@ public final class FedServer {
             return Behaviors.same();
         }
         if (!m.uploads()) {
-            peers.coordinator().tell(new Coordinator.Stalled(m.round(), "federated server", "the main server's blocks "
+            outbox.send(peers.coordinator(), new Coordinator.Stalled(m.round(), "federated server", "the main server's blocks "
                     + "for split " + round.plan().splitLayer() + " (ServerBlocks)", kit.partyTimeout().toString()));
             return Behaviors.same();
         }
@@ -380,7 +382,7 @@ public final class FedServer {
                 .onMessage(ClientBack.class, this::onClientBack)
                 .onMessage(Restore.class, this::onRestore)
                 .onMessage(Stop.class, m -> {
-                    m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
+                    outbox.send(m.replyTo(), new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
                     return Behaviors.stopped();
                 });
     }
@@ -390,6 +392,7 @@ public final class FedServer {
             return reject(m, m.clients().size() + " clients, the run has " + lost.length);
         }
         peers = m;
+        outbox.reportTo(m.coordinator());
         if (lost == null) {
             lost = new boolean[m.clients().size()];
         }

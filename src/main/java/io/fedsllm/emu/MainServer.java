@@ -124,6 +124,7 @@ public final class MainServer {
     private final TimerScheduler<Command> timers;
     private final Kit kit;
     private final PartyAudit audit;
+    private final Outbox outbox;
     private Behavior<Command> idlePhase;
     private Behavior<Command> handoverPhase;
     private Behavior<Command> iteratingPhase;
@@ -143,6 +144,7 @@ public final class MainServer {
         this.timers = timers;
         this.kit = kit;
         this.audit = audit;
+        this.outbox = Outbox.of(ctx.getSystem(), null);
         this.blocks = new BlockHandover(0, kit.layers());
     }
 
@@ -167,7 +169,7 @@ public final class MainServer {
                     .onMessage(BackwardDone.class, m -> reject(m, "backward of round " + m.round() + " while idle"))
                     .onMessage(Withdraw.class, m -> reject(m, "withdrawal from round " + m.round() + " while idle"))
                     .onMessage(Snapshot.class, m -> {
-                        m.replyTo().tell(new Coordinator.PartyState(ROLE, -1, new Saved(lastRound, blocks.held(), 0,
+                        outbox.send(m.replyTo(), new Coordinator.PartyState(ROLE, -1, new Saved(lastRound, blocks.held(), 0,
                                 kit.compute().state(), audit.stats(ROLE, -1)).toBytes()));
                         return Behaviors.same();
                     })
@@ -216,13 +218,13 @@ public final class MainServer {
         }
         crashIfDue(kit.scenario(), m, 0, m.startS());
         lastRound = m.round();
-        round = new ServerRound(m, peers, kit.compute(), kit.measuredScale(), clock, lost, barrier, kit.scenario());
+        round = new ServerRound(m, peers, outbox, kit.compute(), kit.measuredScale(), clock, lost, barrier, kit.scenario());
         List<Integer> leaving = blocks.release(m.splitLayer(), kit.layers());
         if (!leaving.isEmpty()) {
             // The split moved up: the server's blocks below ℓ go to the clients via the federated global copy.
             byte[] weights = kit.compute().real()
                     ? kit.compute().exportBlocks(leaving.get(0), m.splitLayer(), m.rank()) : null;
-            peers.fedServer().tell(new FedServer.ServerBlocks(m.round(), leaving, weights, m.startS()));
+            outbox.send(peers.fedServer(), new FedServer.ServerBlocks(m.round(), leaving, weights, m.startS()));
         }
         return stash.unstashAll(maybeReady());
     }
@@ -250,7 +252,7 @@ public final class MainServer {
         if (kit.compute().real()) {
             kit.compute().reconfigure(plan.splitLayer(), plan.rank());
         }
-        peers.coordinator().tell(new Coordinator.ServerReady(plan.round(), blocks.held(), plan.startS()));
+        outbox.send(peers.coordinator(), new Coordinator.ServerReady(plan.round(), blocks.held(), plan.startS()));
         if (plan.scheme() == Scheme.FL) {
             return finishRound();
         }
@@ -290,7 +292,7 @@ public final class MainServer {
         if (kit.compute().real() && round.barrier().acceptedCount > 0 && !Double.isFinite(loss)) {
             return diverged(loss);
         }
-        peers.coordinator().tell(new Coordinator.IterationProgress(round.plan().round(), round.iteration(), clock.now()));
+        outbox.send(peers.coordinator(), new Coordinator.IterationProgress(round.plan().round(), round.iteration(), clock.now()));
         if (round.barrier().acceptedCount == 0) {
             return nextIteration();
         }
@@ -319,14 +321,14 @@ public final class MainServer {
 
     private Behavior<Command> finishRound() {
         timers.cancel(TIMER);
-        peers.coordinator().tell(round.iterationsDone());
+        outbox.send(peers.coordinator(), round.iterationsDone());
         round = null;
         return stash.unstashAll(idle());
     }
 
     private Behavior<Command> diverged(double loss) {
         timers.cancel(TIMER);
-        peers.coordinator().tell(new Coordinator.Diverged(round.plan().round(), "training loss " + loss
+        outbox.send(peers.coordinator(), new Coordinator.Diverged(round.plan().round(), "training loss " + loss
                 + " at the main server"));
         round = null;
         return idle();
@@ -343,7 +345,7 @@ public final class MainServer {
             return Behaviors.same(); // a wait already over
         }
         if (m.waitingFor() == Wait.BLOCKS) {
-            peers.coordinator().tell(new Coordinator.Stalled(m.round(), "main server", "the federated server's blocks "
+            outbox.send(peers.coordinator(), new Coordinator.Stalled(m.round(), "main server", "the federated server's blocks "
                     + "for split " + round.plan().splitLayer() + " (AdoptBlocks)", kit.partyTimeout().toString()));
             return Behaviors.same();
         }
@@ -389,7 +391,7 @@ public final class MainServer {
                 .onMessage(ClientBack.class, this::onClientBack)
                 .onMessage(Restore.class, this::onRestore)
                 .onMessage(Stop.class, m -> {
-                    m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
+                    outbox.send(m.replyTo(), new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
                     return Behaviors.stopped();
                 })
                 .onSignal(PostStop.class, s -> {
@@ -403,6 +405,7 @@ public final class MainServer {
             return reject(m, m.clients().size() + " clients, the run has " + lost.length);
         }
         peers = m;
+        outbox.reportTo(m.coordinator());
         if (lost == null) {
             lost = new boolean[m.clients().size()];
             barrier = new IterationBarrier(lost.length);

@@ -39,6 +39,32 @@ final class Parties {
         return guardians.add(guardian);
     }
 
+    /** Whether {@code ref} is one of the guardians found. */
+    boolean isGuardian(ActorRef<?> ref) {
+        return guardians.stream().anyMatch(ref::equals);
+    }
+
+    /** The client whose actor {@code ref} is (this incarnation of it), or -1. */
+    int clientOf(ActorRef<?> ref) {
+        for (int c = 0; c < k; c++) {
+            if (ref.equals(clients.get(c))) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
+    /** The live clients {@code guardian} hosts, ascending. */
+    List<Integer> liveHostedBy(ActorRef<RoleGuardian.Command> guardian) {
+        List<Integer> out = new ArrayList<>();
+        for (int c : live()) {
+            if (guardian.equals(hostOf.get(c))) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
     /** Why these clients (hosted by {@code guardian}) cannot join, or null (they joined and are alive). */
     String join(List<Integer> ids, List<ActorRef<Client.Command>> refs, ActorRef<RoleGuardian.Command> guardian) {
         for (int c : ids) {

@@ -143,6 +143,7 @@ public final class RoleGuardian {
         private final ClientIds clientIds;
         private final PartyDecorator decorator;
         private final Map<ActorRef<?>, Integer> parties = new HashMap<>();   // ref → client id, or -1 for a server
+        private final Outbox outbox;
         private ActorRef<Coordinator.Command> coordinator;
         private Coordinator.Command enrolled;
         private Config config;
@@ -154,6 +155,7 @@ public final class RoleGuardian {
             this.role = role;
             this.clientIds = clientIds;
             this.decorator = decorator;
+            this.outbox = Outbox.of(ctx.getSystem(), null);
         }
 
         Behavior<Command> behavior() {
@@ -169,20 +171,21 @@ public final class RoleGuardian {
 
         private Behavior<Command> onEnroll(Enroll m) {
             if (enrolled != null) {
-                m.coordinator().tell(enrolled); // the coordinator saw this guardian twice: same parties
+                outbox.send(m.coordinator(), enrolled); // the coordinator saw this guardian twice: same parties
                 return Behaviors.same();
             }
             coordinator = m.coordinator();
+            outbox.reportTo(coordinator);
             try {
                 config = Kits.parse(m.experiment());
                 scenario = Kits.scenario(config, m.scenario(), m.scenarioFile());
                 enrolled = spawn(clientIds());
             } catch (RuntimeException e) {
                 ctx.getLog().error("the {} guardian could not host its parties", role.id, e);
-                m.coordinator().tell(new Coordinator.PartyTerminated(role.id, -1, RunFailure.describe(e)));
+                outbox.send(m.coordinator(), new Coordinator.PartyTerminated(role.id, -1, RunFailure.describe(e)));
                 return Behaviors.same();
             }
-            m.coordinator().tell(enrolled);
+            outbox.send(m.coordinator(), enrolled);
             return Behaviors.same();
         }
 
@@ -198,7 +201,7 @@ public final class RoleGuardian {
                     return Behaviors.same();
                 }
             }
-            coordinator.tell(spawn(m.clients()));
+            outbox.send(coordinator, spawn(m.clients()));
             return Behaviors.same();
         }
 
@@ -217,7 +220,7 @@ public final class RoleGuardian {
             if (resetting && parties.isEmpty()) {
                 resetting = false;
                 enrolled = spawn(clientIds());
-                coordinator.tell(enrolled);
+                outbox.send(coordinator, enrolled);
             }
             return Behaviors.same();
         }
@@ -269,7 +272,7 @@ public final class RoleGuardian {
                 return maybeReset(); // stopped on purpose: the coordinator waits for the new ones
             }
             if (party != null && coordinator != null) {
-                coordinator.tell(new Coordinator.PartyTerminated(party < 0 ? role.id : Client.ROLE, party,
+                outbox.send(coordinator, new Coordinator.PartyTerminated(party < 0 ? role.id : Client.ROLE, party,
                         crash != null ? null : cause, crash));
             }
             return Behaviors.same();

@@ -39,35 +39,38 @@ public final class RoundEvaluator {
 
     static Behavior<Command> create(Kit kit) {
         PartyAudit audit = new PartyAudit();
-        return audit.counting(Command.class, Behaviors.receive(Command.class)
-                .onMessage(Evaluate.class, m -> {
-                    TorchRuntime.enter(kit.torchThreads());
-                    try {
-                        double loss = kit.evaluator().validationLoss(m.splitLayer(), LoraBlocks.fromBytes(m.clientGlobal()),
-                                LoraBlocks.fromBytes(m.server()));
-                        m.replyTo().tell(new Coordinator.Evaluated(m.round(), loss, null));
-                    } catch (IllegalArgumentException e) {
-                        m.replyTo().tell(new Coordinator.Evaluated(m.round(), Double.NaN, e.getMessage()));
-                    }
-                    return Behaviors.same();
-                })
-                .onMessage(Snapshot.class, m -> {
-                    m.replyTo().tell(new Coordinator.PartyState(ROLE, -1, new Saved(-1, java.util.List.of(), 0, null,
-                            audit.stats(ROLE, -1)).toBytes()));
-                    return Behaviors.same();
-                })
-                .onMessage(Restore.class, m -> {
-                    audit.restore(Saved.fromBytes(m.state()).audit());
-                    return Behaviors.same();
-                })
-                .onMessage(Stop.class, m -> {
-                    m.replyTo().tell(new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
-                    return Behaviors.stopped();
-                })
-                .onSignal(PostStop.class, s -> {
-                    kit.evaluator().close();
-                    return Behaviors.same();
-                })
-                .build());
+        return audit.counting(Command.class, Behaviors.setup(ctx -> {
+            Outbox outbox = Outbox.of(ctx.getSystem(), null);   // its coordinator is on its node: a plain tell
+            return Behaviors.receive(Command.class)
+                    .onMessage(Evaluate.class, m -> {
+                        TorchRuntime.enter(kit.torchThreads());
+                        try {
+                            double loss = kit.evaluator().validationLoss(m.splitLayer(), LoraBlocks.fromBytes(m.clientGlobal()),
+                                    LoraBlocks.fromBytes(m.server()));
+                            outbox.send(m.replyTo(), new Coordinator.Evaluated(m.round(), loss, null));
+                        } catch (IllegalArgumentException e) {
+                            outbox.send(m.replyTo(), new Coordinator.Evaluated(m.round(), Double.NaN, e.getMessage()));
+                        }
+                        return Behaviors.same();
+                    })
+                    .onMessage(Snapshot.class, m -> {
+                        outbox.send(m.replyTo(), new Coordinator.PartyState(ROLE, -1, new Saved(-1, java.util.List.of(), 0, null,
+                                audit.stats(ROLE, -1)).toBytes()));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Restore.class, m -> {
+                        audit.restore(Saved.fromBytes(m.state()).audit());
+                        return Behaviors.same();
+                    })
+                    .onMessage(Stop.class, m -> {
+                        outbox.send(m.replyTo(), new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
+                        return Behaviors.stopped();
+                    })
+                    .onSignal(PostStop.class, s -> {
+                        kit.evaluator().close();
+                        return Behaviors.same();
+                    })
+                    .build();
+        }));
     }
 }

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 final class ServerRound {
     private final MainServer.Configure plan;
     private final MainServer.Peers peers;
+    private final Outbox outbox;
     private final ServerCompute compute;
     private final Double measuredScale;
     private final VirtualClock clock;
@@ -44,7 +45,7 @@ final class ServerRound {
     private final double[] iterationStartS;   // when each local iteration first started (NaN: not yet)
     private final List<Note> notes = new ArrayList<>();
 
-    ServerRound(MainServer.Configure plan, MainServer.Peers peers, ServerCompute compute, Double measuredScale,
+    ServerRound(MainServer.Configure plan, MainServer.Peers peers, Outbox outbox, ServerCompute compute, Double measuredScale,
             VirtualClock clock, boolean[] lost, IterationBarrier barrier, Scenario scenario) {
         this.plan = plan;
         this.scenario = scenario;
@@ -55,6 +56,7 @@ final class ServerRound {
         this.iterationStartS = new double[plan.localIterations()];
         java.util.Arrays.fill(iterationStartS, Double.NaN);
         this.peers = peers;
+        this.outbox = outbox;
         this.compute = compute;
         this.measuredScale = measuredScale;
         this.clock = clock;
@@ -107,7 +109,7 @@ final class ServerRound {
         for (int c : stepClients()) {
             it.expect(c, !gone[c]);
             if (!gone[c]) {
-                peers.clients().get(c).tell(new Client.StartIteration(plan.round(), iteration, startS));
+                outbox.send(peers.clients().get(c), new Client.StartIteration(plan.round(), iteration, startS));
             }
         }
         return it.expectedCount > 0;
@@ -248,17 +250,17 @@ final class ServerRound {
                 Transmission t = Transmission.of(scenario, deviceOf[c], MessageKind.GRADIENTS, plan.round(), iteration,
                         it.gradientsSentS, at -> plan.gradientDownloadS());
                 if (t.delivered()) {
-                    peers.clients().get(c).tell(new Client.Gradients(plan.round(), iteration, true, plan.activationBits(), g,
+                    outbox.send(peers.clients().get(c), new Client.Gradients(plan.round(), iteration, true, plan.activationBits(), g,
                             t.arrivalS()));
                 } else {
                     // Stepped, but its gradient does not reach it: no backward to wait for.
                     it.unaccept(c);
                     leftOut++;
                     gradientsLost.add(c);
-                    peers.clients().get(c).tell(new Client.Gradients(plan.round(), iteration, false, 0, null, t.arrivalS()));
+                    outbox.send(peers.clients().get(c), new Client.Gradients(plan.round(), iteration, false, 0, null, t.arrivalS()));
                 }
             } else {
-                peers.clients().get(c).tell(new Client.Gradients(plan.round(), iteration, false, 0, null, it.gradientsSentS));
+                outbox.send(peers.clients().get(c), new Client.Gradients(plan.round(), iteration, false, 0, null, it.gradientsSentS));
             }
         }
         note(iteration, it.gradientsSentS, "message-lost", gradientsLost, "gradients of iteration " + iteration
@@ -355,7 +357,7 @@ final class ServerRound {
 
     private void endLocalTraining(int client, double atS) {
         if (!gone[client]) {
-            peers.clients().get(client).tell(new Client.EndLocalTraining(plan.round(), atS));
+            outbox.send(peers.clients().get(client), new Client.EndLocalTraining(plan.round(), atS));
         }
     }
 
@@ -394,7 +396,7 @@ final class ServerRound {
                     iteration());
         }
         if (told) {
-            peers.clients().get(client).tell(new Client.EndLocalTraining(plan.round(),
+            outbox.send(peers.clients().get(client), new Client.EndLocalTraining(plan.round(),
                     it.stepped ? it.gradientsSentS : it.startS));
         }
         if (!it.stepped) {

@@ -166,6 +166,7 @@ class CourierClusterTest {
             // The rogue cannot even learn the courier's port over Artery, so its send times out...
             Courier.Undeliverable e = failure(viaCourier);
             assertTrue(e.reason().contains("made no progress"), e.reason());
+            assertEquals(Courier.Cause.NODE, e.cause());
             // ...and knowing the port does not help: the courier's TLS server refuses its certificate.
             TestProbe<CourierActor.Command> owner = TestProbe.create(rogue);
             try (CourierConnection direct = new CourierConnection("main-server", "127.0.0.1", Courier.get(mainServer).serverPort(),
@@ -204,16 +205,19 @@ class CourierClusterTest {
         Courier.Undeliverable missing = failure(courier.send(nobody, new Ping(new byte[3_000_000], probe.getRef())));
         assertTrue(missing.reason().contains("/system/nobody does not exist or has stopped on node " + mainAddress),
                 missing.reason());
+        assertEquals(Courier.Cause.TARGET, missing.cause());
 
         ActorRef<Ping> echo = refOn(coordinator, echoOnMainServer, mainServer);
         Courier.Undeliverable tooBig = failure(courier.send(echo, new Ping(new byte[40 << 20], probe.getRef())));
         assertTrue(tooBig.reason().contains("exceed fedsllm.cluster.courier.max-message-size = 33554432"), tooBig.reason());
+        assertEquals(Courier.Cause.MESSAGE, tooBig.cause());
 
         int absentPort = TestNodes.freePort();
         ActorRef<Ping> absent = ActorRefResolver.get(coordinator)
                 .resolveActorRef("pekko://fedsllm@127.0.0.1:" + absentPort + "/system/echo");
         Courier.Undeliverable noNode = failure(courier.send(absent, new Ping(new byte[10], probe.getRef())));
         assertTrue(noNode.reason().contains("127.0.0.1:" + absentPort), noNode.reason());
+        assertEquals(Courier.Cause.NODE, noNode.cause());
 
         TestProbe<Courier.Undelivered> failures = TestProbe.create(coordinator);
         courier.send(nobody, new Ping(new byte[10], probe.getRef()), failures.getRef());
@@ -221,6 +225,7 @@ class CourierClusterTest {
         assertEquals(nobody.path().toString(), told.target());
         assertEquals(Ping.class.getName(), told.messageClass());
         assertTrue(told.reason().contains("does not exist or has stopped"), told.reason());
+        assertEquals(Courier.Cause.TARGET, told.cause());
         probe.expectNoMessage(Duration.ofMillis(200));
     }
 
@@ -232,9 +237,11 @@ class CourierClusterTest {
         TestNodes.stop(mainServer);
         Courier.Undeliverable gone = failure(Courier.get(coordinator).send(echo, new Ping(new byte[ACTIVATION_BYTES], probe.getRef())));
         assertTrue(gone.reason().contains(mainServer.address().toString()), gone.reason());
+        assertEquals(Courier.Cause.NODE, gone.cause());
 
         TestNodes.stop(coordinator);
         Courier.Undeliverable ended = failure(Courier.get(coordinator).send(echo, new Ping(new byte[10], probe.getRef())));
         assertTrue(ended.reason().contains("the sending node's actor system terminated"), ended.reason());
+        assertEquals(Courier.Cause.SENDER, ended.cause());
     }
 }

@@ -86,6 +86,7 @@ class CourierProcessesIT {
                 } catch (ExecutionException e) {
                     Courier.Undeliverable u = assertInstanceOf(Courier.Undeliverable.class, e.getCause());
                     assertTrue(u.reason().contains("127.0.0.1:"), u.reason());
+                    assertEquals(Courier.Cause.NODE, u.cause(), u.reason());
                     System.out.printf("failed %.1f s after the kill: %s%n", (System.nanoTime() - killed) / 1e9, u.reason());
                     failed++;
                 }

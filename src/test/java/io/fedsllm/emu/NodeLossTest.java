@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fedsllm.cluster.Courier;
 import io.fedsllm.net.Deployment;
 import io.fedsllm.plan.RoundPlanner;
 import io.fedsllm.results.RunResult;
@@ -22,11 +23,14 @@ import org.junit.jupiter.api.Test;
 /**
  * A node that goes as a whole (on a cluster: its JVM died, the split brain resolver downed it) leaves no guardian to
  * report its parties: the coordinator watches the guardians it enrolled. Probes play the guardians and parties; the
- * clients guardian stops while the coordinator waits for its clients' states at the end of a round.
+ * clients guardian stops while the coordinator waits for its clients' states at the end of a round; a clients node
+ * started again brings its clients back at the next round start; messages the courier could not deliver drop a client
+ * whose node cannot be reached, are a dead letter for a target gone from a live node, and end the run otherwise.
  */
 class NodeLossTest {
-    static final ActorTestKit KIT = ActorTestKit.create("node-loss",
-            EmulatorTest.SERIALIZE.withFallback(io.fedsllm.config.ConfigLoader.withSets()).withFallback(ConfigFactory.defaultReference()));
+    static final Config CONFIG = EmulatorTest.SERIALIZE.withFallback(io.fedsllm.config.ConfigLoader.withSets())
+            .withFallback(ConfigFactory.defaultReference());
+    static final ActorTestKit KIT = ActorTestKit.create("node-loss", CONFIG);
 
     @AfterAll
     static void shutdown() {
@@ -36,6 +40,160 @@ class NodeLossTest {
     private static <T> T fish(TestProbe<? super T> probe, Class<T> type) {
         return type.cast(probe.fishForMessage(Duration.ofSeconds(10), type.getSimpleName(), m -> type.isInstance(m)
                 ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0));
+    }
+
+    /** The coordinator of an analytic experiment of {@code sets}, whose recorder is {@code recorder}. */
+    private static ActorRef<Coordinator.Command> coordinator(ActorTestKit kit, TestProbe<Recorder.Command> recorder,
+            String... sets) {
+        Config c = Kits.parse(Kits.render(Emulator.experiment(EmulatorTest.config(sets))));
+        return kit.spawn(Coordinator.create(Coordinator.Kit.of(c, RoundPlanner.create(c, Deployment.from(c)),
+                io.fedsllm.population.Population.from(c, Deployment.from(c)),
+                io.fedsllm.scenario.Scenario.none(io.fedsllm.scenario.ScenarioContext.from(c)), recorder.ref(), null, null)));
+    }
+
+    /** A guardian probe of {@code role}, registered with {@code kit}'s Receptionist (the coordinator finds and enrols it). */
+    private static TestProbe<RoleGuardian.Command> guardian(ActorTestKit kit, RoleGuardian.Role role) {
+        TestProbe<RoleGuardian.Command> g = kit.createTestProbe(RoleGuardian.Command.class);
+        kit.system().receptionist().tell(Receptionist.register(RoleGuardian.key(role), g.ref()));
+        return g;
+    }
+
+    /** The round's plan reached both servers: its split. */
+    private static int configured(TestProbe<MainServer.Command> main, TestProbe<FedServer.Command> fed) {
+        fish(fed, FedServer.Configure.class);
+        return fish(main, MainServer.Configure.class).splitLayer();
+    }
+
+    /**
+     * Round {@code round} (planned at split {@code split}): the servers' reports and those of {@code reporting} clients
+     * (ids); what the recorder gets of the round.
+     */
+    private static Recorder.Round completeRound(ActorRef<Coordinator.Command> coordinator, int round,
+            int split, TestProbe<FedServer.Command> fed, TestProbe<Recorder.Command> recorder, List<Integer> reporting) {
+        double t = 10.0 * round;
+        coordinator.tell(new Coordinator.ServerReady(round, Blocks.range(split, 12), t));
+        coordinator.tell(new Coordinator.FedReady(round, Blocks.range(0, split), round, t));
+        coordinator.tell(new Coordinator.IterationsDone(round, t + 5, 1, 1, 2, 1, 1000, 0, null, null, List.of(t), List.of()));
+        for (int c : reporting) {
+            coordinator.tell(new Coordinator.ClientReport(round, c, c, 1, 2, 1, 0.5, 20, 0, t + 5, null, List.of()));
+        }
+        fish(fed, FedServer.UploadsDue.class);
+        coordinator.tell(new Coordinator.Aggregated(round, t + 6, reporting, reporting.stream().map(c -> 1.0 / reporting.size())
+                .toList(), 50, round + 1, null, List.of()));
+        return fish(recorder, Recorder.Round.class);
+    }
+
+    @Test
+    void aClientsNodeStartedAgainBringsItsClientsBackAtTheNextRoundStart() {
+        ActorTestKit kit = ActorTestKit.create("node-return", CONFIG);   // its own Receptionist
+        try {
+            TestProbe<Recorder.Command> recorder = kit.createTestProbe(Recorder.Command.class);
+            TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
+            TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
+            TestProbe<Client.Command> client0 = kit.createTestProbe(Client.Command.class);
+            TestProbe<Client.Command> client1 = kit.createTestProbe(Client.Command.class);
+            TestProbe<RoleGuardian.Command> mainGuardian = guardian(kit, RoleGuardian.Role.MAIN_SERVER);
+            TestProbe<RoleGuardian.Command> fedGuardian = guardian(kit, RoleGuardian.Role.FED_SERVER);
+            TestProbe<RoleGuardian.Command> nodeA = guardian(kit, RoleGuardian.Role.CLIENTS);
+            TestProbe<RoleGuardian.Command> nodeB = guardian(kit, RoleGuardian.Role.CLIENTS);
+            ActorRef<Coordinator.Command> coordinator = coordinator(kit, recorder, "system.clients=2", "emu.rounds=3",
+                    "emu.checkpoints=false");
+            mainGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            fedGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            nodeA.expectMessageClass(RoleGuardian.Enroll.class);
+            nodeB.expectMessageClass(RoleGuardian.Enroll.class);
+            coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
+            coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
+            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0), List.of(client0.ref()), nodeA.ref()));
+            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(1), List.of(client1.ref()), nodeB.ref()));
+
+            // Round 0: node B goes in the middle of it; the same node is started again (a new guardian) and enrolled.
+            fish(client1, Client.StartRound.class);
+            int split = configured(main, fed);
+            nodeB.stop();
+            assertEquals(new MainServer.ClientLost(1), fish(main, MainServer.ClientLost.class));
+            TestProbe<RoleGuardian.Command> nodeBAgain = guardian(kit, RoleGuardian.Role.CLIENTS);
+            RoleGuardian.Enroll enroll = fish(nodeBAgain, RoleGuardian.Enroll.class);
+            TestProbe<Client.Command> client1Again = kit.createTestProbe(Client.Command.class);
+            enroll.coordinator().tell(new Coordinator.ClientsEnrolled(List.of(1), List.of(client1Again.ref()), nodeBAgain.ref()));
+            io.fedsllm.results.RoundRecord r0 = completeRound(coordinator, 0, split, fed, recorder, List.of(0)).record();
+            assertEquals(List.of(1), r0.dropped());
+
+            // Round 1: client 1 is back (the servers wired to its new actor first), planned, with the round's plan.
+            assertEquals(new MainServer.ClientBack(1, client1Again.ref()), fish(main, MainServer.ClientBack.class));
+            assertEquals(new FedServer.ClientBack(1, client1Again.ref()), fish(fed, FedServer.ClientBack.class));
+            assertEquals(main.ref(), fish(client1Again, Client.Peers.class).mainServer());
+            split = configured(main, fed);
+            assertEquals(1, fish(client1Again, Client.StartRound.class).round());
+            client1.expectNoMessage(Duration.ofMillis(100));
+            Recorder.Round round1 = completeRound(coordinator, 1, split, fed, recorder, List.of(0, 1));
+            assertEquals(List.of(), round1.record().dropped());
+            assertEquals(2, round1.record().participants());
+            List<io.fedsllm.results.EventRecord> back = round1.details().events().stream()
+                    .filter(e -> e.type().equals("node-rejoined")).toList();
+            assertEquals(1, back.size(), round1.details().events().toString());
+            assertEquals(List.of(1), back.get(0).clients());
+
+            completeRound(coordinator, 2, configured(main, fed), fed, recorder, List.of(0, 1));
+            fish(main, MainServer.Stop.class).replyTo().tell(new Coordinator.PartyStopped(
+                    new PartyAudit.PartyStats(MainServer.ROLE, -1, 10, 0, List.of())));
+            fish(fed, FedServer.Stop.class).replyTo().tell(new Coordinator.PartyStopped(
+                    new PartyAudit.PartyStats(FedServer.ROLE, -1, 5, 0, List.of())));
+            for (TestProbe<Client.Command> c : List.of(client0, client1Again)) {
+                fish(c, Client.Stop.class).replyTo().tell(new Coordinator.PartyStopped(
+                        new PartyAudit.PartyStats(Client.ROLE, 0, 5, 0, List.of())));
+            }
+            RunResult result = fish(recorder, Recorder.Finished.class).result();
+            assertEquals("rounds", result.stopReason());
+            assertEquals(Set.of(1), result.clientFailures().keySet());
+            assertTrue(result.clientFailures().get(1).matches("its node " + java.util.regex.Pattern.quote(
+                    nodeB.ref().path().address().toString()) + " left the cluster .*; back from round 1 \\(its clients node "
+                    + "started again: .*\\)"), result.clientFailures().get(1));
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
+    @Test
+    void undeliveredMessagesDropAClientOfAnUnreachableNodeAreDeadLettersForAGoneTargetAndEndTheRunOtherwise() {
+        ActorTestKit kit = ActorTestKit.create("node-return", CONFIG);   // its own Receptionist
+        try {
+            TestProbe<Recorder.Command> recorder = kit.createTestProbe(Recorder.Command.class);
+            TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
+            TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
+            TestProbe<Client.Command> client0 = kit.createTestProbe(Client.Command.class);
+            TestProbe<Client.Command> client1 = kit.createTestProbe(Client.Command.class);
+            TestProbe<RoleGuardian.Command> mainGuardian = guardian(kit, RoleGuardian.Role.MAIN_SERVER);
+            TestProbe<RoleGuardian.Command> fedGuardian = guardian(kit, RoleGuardian.Role.FED_SERVER);
+            TestProbe<RoleGuardian.Command> nodeA = guardian(kit, RoleGuardian.Role.CLIENTS);
+            ActorRef<Coordinator.Command> coordinator = coordinator(kit, recorder, "system.clients=2", "emu.rounds=3");
+            mainGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            fedGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            nodeA.expectMessageClass(RoleGuardian.Enroll.class);
+            coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
+            coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
+            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), List.of(client0.ref(), client1.ref()), nodeA.ref()));
+            fish(client1, Client.StartRound.class);
+            fish(main, MainServer.Configure.class);
+
+            // A target gone from a node that is there: a dead letter (its guardian reports the stop), nothing happens.
+            coordinator.tell(new Coordinator.Undelivered("Client.Gradients", client0.ref(), Courier.Cause.TARGET,
+                    "its target does not exist or has stopped"));
+            main.expectNoMessage(Duration.ofMillis(300));
+            // A client's node cannot be reached: its live clients (0 and 1, both on node A) are lost with the reason.
+            coordinator.tell(new Coordinator.Undelivered("Client.Gradients", client1.ref(), Courier.Cause.NODE,
+                    "the connection to node X broke"));
+            assertEquals(new MainServer.ClientLost(0), fish(main, MainServer.ClientLost.class));
+            assertEquals(new MainServer.ClientLost(1), fish(main, MainServer.ClientLost.class));
+            // A message that cannot travel ends the run, naming it, its target and why.
+            coordinator.tell(new Coordinator.Undelivered("MainServer.Activations", main.ref(), Courier.Cause.MESSAGE,
+                    "its 200000 serialized bytes exceed fedsllm.cluster.courier.max-message-size = 65536"));
+            Recorder.Failed failed = fish(recorder, Recorder.Failed.class);
+            assertEquals("round 0: a MainServer.Activations for " + main.ref().path() + " could not be delivered: its 200000 "
+                    + "serialized bytes exceed fedsllm.cluster.courier.max-message-size = 65536", failed.message());
+        } finally {
+            kit.shutdownTestKit();
+        }
     }
 
     @Test

@@ -114,6 +114,8 @@ class ProtocolSerializationTest {
                 new RoundEvaluator.Restore(tensor),
                 new Coordinator.PartyState("client", 3, tensor),
                 new Coordinator.GuardianTerminated("clients", KIT.createTestProbe(RoleGuardian.Command.class).ref()),
+                new Coordinator.Undelivered("MainServer.Activations", main, io.fedsllm.cluster.Courier.Cause.MESSAGE,
+                        "its 40000000 serialized bytes exceed fedsllm.cluster.courier.max-message-size = 1048576"),
                 new MainServer.ClientBack(3, client),
                 new FedServer.ClientBack(3, client),
                 new RoleGuardian.Respawn(List.of(3, 4)),
