@@ -2,6 +2,7 @@ package io.fedsllm.cluster;
 
 import io.fedsllm.emu.CborSerializable;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
@@ -16,10 +17,10 @@ import org.apache.pekko.cluster.typed.Subscribe;
 /**
  * The root actor of a cluster node that hosts a role (main server, federated server or clients; not the coordinator):
  * it spawns the role's actors ({@code Emulator.roleNode}), registers with the Receptionist under {@link #KEY} so that
- * the coordinator node can tell it when the run is over ({@link RunOver}), and follows the cluster's membership. It
- * stops — which terminates the node's actor system and so makes the node leave the cluster — when the run is over,
- * when the coordinator node is removed from the cluster without having said so, or when the role's actors stop. Why
- * it stopped completes {@code outcome}: null for a run that finished, else the reason. (When the node itself is
+ * the coordinator node can tell it when the run is over ({@link RunOver}), and follows the cluster's membership. When
+ * the run is over it leaves the cluster by a coordinated shutdown, which then terminates its actor system; it stops
+ * (terminating the system at once) when the coordinator node is removed from the cluster without having said so, or
+ * when the role's actors stop. Why it ended completes {@code outcome}: null for a run that finished, else the reason. (When the node itself is
  * downed or cannot join, Pekko terminates the system: the node command tells that case by the shutdown reason.)
  */
 public final class RoleNode {
@@ -48,7 +49,12 @@ public final class RoleNode {
             return Behaviors.receive(Command.class)
                     .onMessage(RunOver.class, m -> {
                         outcome.complete(m.failure() == null ? null : "the run failed: " + m.failure());
-                        return Behaviors.stopped();
+                        // Leave gracefully (Leaving, Exiting, Removed as the coordinator sees it), then terminate.
+                        // Stopping this actor instead terminates the system at once: the node's JVM could exit
+                        // before the coordinator saw it leave, and an unreachable member blocks the coordinator's
+                        // own exit until the split brain resolver downs it (longer than emu.shutdown-timeout).
+                        CoordinatedShutdown.get(ctx.getSystem()).run(CoordinatedShutdown.clusterLeavingReason());
+                        return Behaviors.same();
                     })
                     .onMessage(MemberRemoved.class, m -> {
                         if (!m.event().member().hasRole(coordinator)) {

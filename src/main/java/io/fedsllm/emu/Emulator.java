@@ -136,8 +136,11 @@ public final class Emulator {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("actor system did not terminate within " + emu.shutdownTimeout()
-                        + " (fedsllm.emu.shutdown-timeout)", e);
+                // The run's outcome is already decided (returned or thrown above) and its outputs are written by the
+                // caller: a slow shutdown (on a cluster node, Artery closing its connections to nodes that already
+                // left can take longer) does not change it. The command's JVM exits anyway.
+                LoggerFactory.getLogger(Emulator.class).warn("the actor system did not terminate within {} "
+                        + "(fedsllm.emu.shutdown-timeout); the run's outcome stands", emu.shutdownTimeout());
             }
         }
     }
@@ -250,10 +253,18 @@ public final class Emulator {
                 watched.put(coordinator, "the " + Coordinator.ROLE);
             }
             watched.keySet().forEach(ctx::watch);
+            boolean[] over = {false};
             return Behaviors.receive(Void.class)
                     .onSignal(Terminated.class, t -> {
                         if (t.getRef().equals(recorder)) {
-                            return Behaviors.stopped(); // the run is over: the driver has its outcome
+                            // The run is over and the driver has its outcome. The node stays up until the driver
+                            // ends it (Host.end, then terminate): a coordinator node that left the cluster now would
+                            // race the role nodes' own leaving, and a member gone unreachable blocks its exit.
+                            over[0] = true;
+                            return Behaviors.same();
+                        }
+                        if (over[0]) {
+                            return Behaviors.same();
                         }
                         String cause = t instanceof ChildFailed f ? ": " + RunFailure.describe(f.cause()) : "";
                         if (recorder == null) {
