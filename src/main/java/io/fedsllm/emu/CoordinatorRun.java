@@ -60,6 +60,7 @@ final class CoordinatorRun {
     private final TreeSet<Integer> dropped = new TreeSet<>();           // devices found down in this round
     private final TreeSet<Integer> droppedNext = new TreeSet<>();       // ... once its record was written: the next round's
     private final List<Note> notes = new ArrayList<>();                 // the coordinator's notes of this round
+    private final List<Note> carriedNotes = new ArrayList<>();          // ... of a round done again, for the next one
     private final Scenario scenario;
     private final boolean real;
     private Map<String, byte[]> lastState;   // the last round's state (checkpoint files): what a crashed server restarts from
@@ -67,6 +68,11 @@ final class CoordinatorRun {
     private int resetsPending;               // a server restart: guardians not yet back with their new parties
     private ScriptedCrash.Info restart;      // the server crash being recovered from
     private String restartedRole;
+    private String restartCause;             // null: a scripted crash; else why a server's node went
+    private RoleGuardian.Role awaitedServer; // a server's node went: the role whose node started again is awaited
+    private final java.util.EnumMap<RoleGuardian.Role, ActorRef<RoleGuardian.Command>> spares =
+            new java.util.EnumMap<>(RoleGuardian.Role.class);   // server nodes that joined during the run, unused
+    private int recordedUpTo = -1;           // the last round whose record went to the recorder
     private final List<PartyAudit.PartyStats> stats = new ArrayList<>();
     private int round = -1;
     private double roundStartS;
@@ -134,9 +140,7 @@ final class CoordinatorRun {
                         continue;
                     }
                     if (started && r != RoleGuardian.Role.CLIENTS) {
-                        ctx.getLog().warn("a {} guardian at {} appeared while the run is under way: it takes no part",
-                                r.id, g.path().address());
-                        nodes.ignore(g);
+                        serverNodeJoined(r, g);
                         continue;
                     }
                     if (started) {
@@ -172,12 +176,18 @@ final class CoordinatorRun {
         if (kit.resume() != null) {
             return restore(kit.resume(), null, running());
         }
-        if (scenario.hasServerCrashes()) {
-            // A server crashing in round 0 restarts from the start: the parties' state now, kept in memory.
+        if (scenario.hasServerCrashes() || kit.runtime().checkpoints() && onCluster()) {
+            // A server crashing in round 0 (or, on a cluster, a server's node going) restarts from the start: the
+            // parties' state now, kept in memory.
             initialState = true;
             return checkpoint(0.0, null, running());
         }
         return beginRound(0, 0.0, running());
+    }
+
+    /** Whether the parties live on other nodes of a cluster (whose JVMs may die), not in this JVM. */
+    private boolean onCluster() {
+        return parties.guardians().stream().anyMatch(g -> g.path().address().hasGlobalScope());
     }
 
     /** Tells every party who the others are (at enrolment, and after a restart brought new parties). */
@@ -226,6 +236,8 @@ final class CoordinatorRun {
         dropped.addAll(droppedNext);   // lost while the previous round's checkpoint was taken
         droppedNext.clear();
         notes.clear();
+        notes.addAll(carriedNotes);
+        carriedNotes.clear();
         book = null;
         for (Map.Entry<Integer, Integer> e : emu.killAtRound().entrySet()) {
             int d = e.getKey();
@@ -446,8 +458,15 @@ final class CoordinatorRun {
         roundNotes.addAll(book.aggregated.notes());
         List<EventRecord> events = RoundEvents.of(scenario, record, book.iterationsDone.iterationStartS(),
                 book.plan.participants(), roundNotes);
-        outbox.send(kit.recorder(), new Recorder.Round(record, (System.nanoTime() - book.wallStartNs) / 1e9,
-                new RoundDetails(events, book.spans(), RoundEvents.marks(events))));
+        if (round > recordedUpTo) {
+            recordedUpTo = round;
+            outbox.send(kit.recorder(), new Recorder.Round(record, (System.nanoTime() - book.wallStartNs) / 1e9,
+                    new RoundDetails(events, book.spans(), RoundEvents.marks(events))));
+        } else {
+            // Done again after a server's node went while its checkpoint was taken: the same record, written already.
+            ctx.getLog().info("round {} done again: its record is the one written before", round);
+            carriedNotes.addAll(notes);   // what the coordinator noted goes with the next round's record
+        }
         if (book.aggregated.globalLora() != null && book.iterationsDone.serverLora() != null) {
             lastLora = new Recorder.FinalAdapters(round, book.aggregated.globalLora(), book.iterationsDone.serverLora());
         }
@@ -614,6 +633,17 @@ final class CoordinatorRun {
                     + "restart it from", false);
         }
         crashesDone.add(crash.line());
+        restartCause = null;
+        ctx.getLog().warn("the {} crashed in round {} at {} s (scenario line {}): every party restarts from the checkpoint "
+                + "of round {}", role, crash.round(), crash.timeS(), crash.line(), round - 1);
+        return restartAll(role, crash, 0);
+    }
+
+    /**
+     * Every guardian that takes part stops its parties and hosts them anew ({@code extra}: further enrolments awaited,
+     * a server's node started again); once all are back, {@link #reset()}.
+     */
+    private Behavior<Command> restartAll(String role, ScriptedCrash.Info crash, int extra) {
         restart = crash;
         restartedRole = role;
         book = null;
@@ -623,10 +653,8 @@ final class CoordinatorRun {
         pendingRespawns.clear();
         // Guardians whose node is gone, or whose clients wait to come back, are not in the run: not asked.
         List<ActorRef<RoleGuardian.Command>> guardians = parties.guardians().stream().filter(nodes::takesPart).toList();
-        resetsPending = guardians.size();
+        resetsPending = guardians.size() + extra;
         guardians.forEach(g -> outbox.send(g, new RoleGuardian.Reset()));
-        ctx.getLog().warn("the {} crashed in round {} at {} s (scenario line {}): every party restarts from the checkpoint "
-                + "of round {}", role, crash.round(), crash.timeS(), crash.line(), round - 1);
         arm(kit.runtime().partyTimeout());
         return common()
                 .onMessage(Coordinator.MainServerEnrolled.class, m -> {
@@ -647,8 +675,12 @@ final class CoordinatorRun {
                     return bad != null ? fail("a restarted guardian: " + bad, false) : reset();
                 })
                 .onMessage(Coordinator.Timeout.class, m -> m.generation() != generation ? Behaviors.same()
-                        : fail("after the " + role + "'s crash " + resetsPending + " guardians did not host their parties "
-                                + "anew within " + kit.runtime().partyTimeout() + " (fedsllm.emu.party-timeout)", false))
+                        : fail(awaitedServer != null ? "round " + round + ": the " + role + " stopped unexpectedly: "
+                                + restartCause + "; no " + awaitedServer.id + " node joined within "
+                                + kit.runtime().partyTimeout() + " (fedsllm.emu.party-timeout) to restart it"
+                                : "after the " + role + "'s " + (restartCause == null ? "crash " : "node went ")
+                                + resetsPending + " guardians did not host their parties anew within "
+                                + kit.runtime().partyTimeout() + " (fedsllm.emu.party-timeout)", false))
                 .onMessage(Command.class, m -> Behaviors.same()) // the abandoned round's last words
                 .build();
     }
@@ -663,9 +695,14 @@ final class CoordinatorRun {
         restart = null;
         double at = Math.max(crash.timeS(), roundStartS);
         Behavior<Command> next = restore(lastState, at, running());
-        notes.add(new Note(crash.iteration(), crash.timeS(), "crash-" + restartedRole, List.of(), "the " + restartedRole
-                + " crashed (scenario line " + crash.line() + "); every party restarted from the checkpoint of round "
-                + (crash.round() - 1) + " and round " + crash.round() + " is done again from " + at + " s"));
+        String again = "every party restarted from the checkpoint of round " + (crash.round() - 1) + " and round "
+                + crash.round() + " is done again from " + at + " s";
+        notes.add(restartCause == null
+                ? new Note(crash.iteration(), crash.timeS(), "crash-" + restartedRole, List.of(), "the " + restartedRole
+                        + " crashed (scenario line " + crash.line() + "); " + again)
+                : new Note(null, crash.timeS(), "node-restarted", List.of(), "the " + restartedRole + " stopped: "
+                        + restartCause + "; its node started again hosts it, " + again));
+        restartCause = null;
         return next;
     }
 
@@ -698,10 +735,71 @@ final class CoordinatorRun {
         String gone = "its node " + m.guardian().path().address() + " left the cluster (its JVM stopped, or it was downed "
                 + "as unreachable)";
         if (!m.role().equals(RoleGuardian.Role.CLIENTS.id)) {
-            return fail("the " + m.role() + " stopped unexpectedly " + (round < 0 ? "before the first round" : "in round "
-                    + round) + ": " + gone, false);
+            return serverNodeLost(m.role(), m.guardian(), gone);
         }
         return nodeLost(m.guardian(), gone);
+    }
+
+    /**
+     * A server guardian found after the run started: it takes the place of the server whose node went (a server node
+     * started again), or waits as a spare for that to happen; it takes no other part.
+     */
+    private void serverNodeJoined(RoleGuardian.Role r, ActorRef<RoleGuardian.Command> g) {
+        ctx.watchWith(g, new Coordinator.GuardianTerminated(r.id, g));
+        if (r == awaitedServer) {
+            awaitedServer = null;
+            enrolReplacement(g);
+        } else if (!spares.containsKey(r)) {
+            spares.put(r, g);
+            nodes.ignore(g);
+            ctx.getLog().info("a {} node at {} joined while the run is under way: it takes the {}'s place if that one's "
+                    + "node goes", r.id, g.path().address(), r.id);
+        } else {
+            nodes.ignore(g);
+            ctx.getLog().warn("a {} guardian at {} appeared while the run is under way: it takes no part", r.id,
+                    g.path().address());
+        }
+    }
+
+    private void enrolReplacement(ActorRef<RoleGuardian.Command> g) {
+        nodes.promote(g);
+        ctx.getLog().info("the {} restarts on the node at {}", restartedRole, g.path().address());
+        outbox.send(g, new RoleGuardian.Enroll(kit.experiment(), scenario.text(),
+                scenario.file() == null ? null : scenario.file().toString(), ctx.getSelf()));
+    }
+
+    /**
+     * A server's guardian went with its node (on a cluster: the JVM died, or the node was downed). A spare that went
+     * is only forgotten. The node of a server in the run: every party restarts from the last checkpoint, the server on
+     * a node of its role that joined (a spare, or the next to join within {@code emu.party-timeout}), and the round in
+     * progress is done again from its start (the node's end has no time on the virtual clock); the run fails when
+     * there is no checkpoint, or when the run was restarting already.
+     */
+    private Behavior<Command> serverNodeLost(String role, ActorRef<RoleGuardian.Command> g, String gone) {
+        RoleGuardian.Role r = role.equals(MainServer.ROLE) ? RoleGuardian.Role.MAIN_SERVER : RoleGuardian.Role.FED_SERVER;
+        if (g.equals(spares.get(r)) || nodes.isIgnored(g)) {
+            spares.remove(r, g);
+            ctx.getLog().warn("a {} node that took no part went: {}", role, gone);
+            return Behaviors.same();
+        }
+        String stopped = "the " + role + " stopped unexpectedly " + (round < 0 ? "before the first round" : "in round "
+                + round) + ": " + gone;
+        if (lastState == null || restart != null || resetsPending > 0) {
+            return fail(stopped + (lastState == null ? "; there is no checkpoint to restart it from (fedsllm.emu.checkpoints "
+                    + "= off)" : "; the run was restarting already"), false);
+        }
+        nodes.hostLost(g);
+        restartCause = gone;
+        ActorRef<RoleGuardian.Command> spare = spares.remove(r);
+        ctx.getLog().warn("{}; every party restarts from the checkpoint of round {}, the {} on {}", stopped, round - 1,
+                role, spare != null ? "the node at " + spare.path().address() : "the next " + role + " node to join");
+        Behavior<Command> next = restartAll(role, new ScriptedCrash.Info(-1, round, -1, roundStartS), 1);
+        if (spare != null) {
+            enrolReplacement(spare);
+        } else {
+            awaitedServer = r;
+        }
+        return next;
     }
 
     /**
@@ -757,7 +855,7 @@ final class CoordinatorRun {
                 return !parties.alive(c) || host == null || nodes.isLost(host) ? Behaviors.same()
                         : nodeLost(host, "its node " + m.target().path().address() + " cannot be reached (" + what + ")");
             }
-            if (parties.isGuardian(m.target())) {
+            if (parties.isGuardian(m.target()) || isServer(m.target())) {
                 ctx.getLog().warn("{} (the death watch of the guardian tells whether its node is gone)", what);
                 return Behaviors.same();
             }
@@ -936,6 +1034,12 @@ final class CoordinatorRun {
         }
         generation++;
         timers.startSingleTimer(TIMER, new Coordinator.Timeout(round, generation), after);
+    }
+
+    /** Whether {@code ref} is a server of the run (this incarnation or an earlier one: a child of a server guardian). */
+    private boolean isServer(ActorRef<?> ref) {
+        return ref.equals(parties.mainServer) || ref.equals(parties.fedServer)
+                || ref.path().name().equals(MainServer.ROLE) || ref.path().name().equals(FedServer.ROLE);
     }
 
     private Behavior<Command> reject(Command m, String why) {

@@ -42,6 +42,16 @@ final class NodeReturns {
         ignored.add(guardian);
     }
 
+    /** Whether {@code guardian} is a server guardian found after the run started that takes no part (yet). */
+    boolean isIgnored(ActorRef<RoleGuardian.Command> guardian) {
+        return ignored.contains(guardian);
+    }
+
+    /** A server guardian found after the run started takes the place of one whose node went: it takes part. */
+    void promote(ActorRef<RoleGuardian.Command> guardian) {
+        ignored.remove(guardian);
+    }
+
     /**
      * Whether {@code guardian}'s parties are in the run (it is asked to host them anew when a server restarts): not
      * lost, not found after the run started without a client back yet, not ignored.

@@ -166,4 +166,67 @@ class NodeProcessesIT {
         }
         System.out.println("client 2: " + failures.get("2").asText());
     }
+
+    /**
+     * The main server's node JVM killed in the middle of a real-mode run, and the node started again: every party
+     * restarts from the last checkpoint (the main server on the new node), the round in progress is done again from its
+     * start, and the run writes the same rounds.jsonl as one JVM with no kill (the LoRA of every party came back whole).
+     */
+    @Test
+    void killingTheMainServersNodeMidRunRestartsItFromTheLastCheckpointAndTheRoundsAreTheOneJvmRuns(@TempDir Path dir)
+            throws Exception {
+        Path tls = TestCerts.generate(dir.resolve("tls"), "coordinator", "main-server", "fed-server", "clients-1");
+        int seedPort = HostPort.freeLoopbackPort();
+        int rounds = 4;
+        List<String> sets = new ArrayList<>(LocalClusterIT.COMMON);
+        sets.addAll(LocalClusterIT.realSets(dir.resolve("cache")));
+        sets.addAll(List.of("--set", "pekko.cluster.split-brain-resolver.stable-after=5s"));
+        List<String> experiment = List.of("--clients", "2", "--seed", "5", "--rounds", String.valueOf(rounds));
+        Path out = dir.resolve("out");
+        try (ChildJvms jvms = new ChildJvms(dir)) {
+            List<String> coordinator = new ArrayList<>(experiment);
+            coordinator.addAll(List.of("--out", out.toString()));
+            jvms.jar("coordinator", node("coordinator", tls.resolve("coordinator"), seedPort, seedPort, sets,
+                    coordinator.toArray(String[]::new)));
+            jvms.awaitOutput("coordinator", "coordinator node pekko://fedsllm@127.0.0.1:" + seedPort + " is up",
+                    Duration.ofMinutes(3));
+            Process doomed = jvms.jar("main-server", node("main-server", tls.resolve("main-server"), 0, seedPort, sets));
+            jvms.jar("fed-server", node("fed-server", tls.resolve("fed-server"), 0, seedPort, sets));
+            jvms.jar("clients-1", node("clients", tls.resolve("clients-1"), 0, seedPort, sets));
+
+            Path checkpoint = out.resolve("checkpoints").resolve("round-000000");
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+            while (!Files.isDirectory(checkpoint)) {
+                assertTrue(System.nanoTime() < deadline, "round 0's checkpoint was not written within 4 minutes\n"
+                        + jvms.tail("coordinator"));
+                Thread.sleep(20);
+            }
+            doomed.destroyForcibly();   // the main server goes with its JVM, in round 1 (or while a checkpoint is taken)
+            assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
+            jvms.jar("main-server-again", node("main-server", tls.resolve("main-server"), 0, seedPort, sets));
+            // The one-JVM run of the same experiment, meanwhile.
+            List<String> run = new ArrayList<>(List.of("run"));
+            run.addAll(experiment);
+            run.addAll(sets);
+            run.addAll(List.of("--out", dir.resolve("one-jvm").toString()));
+            jvms.jar("one-jvm", run.toArray(String[]::new));
+
+            assertEquals(0, jvms.exitCode("coordinator", Duration.ofMinutes(5)), jvms.tail("coordinator"));
+            assertTrue(jvms.output("coordinator").contains("the main-server stopped unexpectedly in round "),
+                    jvms.tail("coordinator"));
+            for (String n : List.of("main-server-again", "fed-server", "clients-1")) {
+                assertEquals(0, jvms.exitCode(n, Duration.ofMinutes(1)), jvms.tail(n));
+            }
+            assertEquals(0, jvms.exitCode("one-jvm", Duration.ofMinutes(3)), jvms.tail("one-jvm"));
+        }
+        List<String> cluster = Files.readAllLines(out.resolve("rounds.jsonl"));
+        assertEquals(rounds, cluster.size());
+        assertEquals(Files.readAllLines(dir.resolve("one-jvm").resolve("rounds.jsonl")), cluster,
+                "the restarted run's rounds are the one-JVM run's");
+        long restarts = Files.readAllLines(out.resolve("events.jsonl")).stream()
+                .filter(l -> l.contains("\"type\":\"node-restarted\"")).count();
+        assertEquals(1, restarts, "one node-restarted event");
+        JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+        assertEquals("rounds", summary.get("stopReason").asText());
+    }
 }

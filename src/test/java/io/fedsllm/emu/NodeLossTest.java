@@ -1,5 +1,6 @@
 package io.fedsllm.emu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -259,6 +260,157 @@ class NodeLossTest {
         assertEquals(Set.of(0, 1), result.clientFailures().keySet());
         for (String why : result.clientFailures().values()) {
             assertTrue(why.startsWith("its node " + clientsGuardian.ref().path().address() + " left the cluster"), why);
+        }
+    }
+
+    /** The checkpoint at the end of a round: each party gives a state of one byte (main 1, fed 2, client c: 3 + c). */
+    private static void giveStates(TestProbe<MainServer.Command> main, TestProbe<FedServer.Command> fed,
+            List<TestProbe<Client.Command>> clients) {
+        fish(main, MainServer.Snapshot.class).replyTo().tell(new Coordinator.PartyState(MainServer.ROLE, -1, new byte[] {1}));
+        fish(fed, FedServer.Snapshot.class).replyTo().tell(new Coordinator.PartyState(FedServer.ROLE, -1, new byte[] {2}));
+        for (int c = 0; c < clients.size(); c++) {
+            fish(clients.get(c), Client.Snapshot.class).replyTo().tell(new Coordinator.PartyState(Client.ROLE, c,
+                    new byte[] {(byte) (3 + c)}));
+        }
+    }
+
+    /** Parties of a restart: every one gets the state it gave for the checkpoint. */
+    private static void restored(TestProbe<MainServer.Command> main, TestProbe<FedServer.Command> fed,
+            List<TestProbe<Client.Command>> clients) {
+        assertArrayEquals(new byte[] {1}, fish(main, MainServer.Restore.class).state());
+        assertArrayEquals(new byte[] {2}, fish(fed, FedServer.Restore.class).state());
+        for (int c = 0; c < clients.size(); c++) {
+            assertArrayEquals(new byte[] {(byte) (3 + c)}, fish(clients.get(c), Client.Restore.class).state());
+        }
+    }
+
+    @Test
+    void aServerNodeThatGoesIsRestartedFromTheLastCheckpointOnASpareNodeAndItsRoundIsDoneAgain() {
+        ActorTestKit kit = ActorTestKit.create("server-node-loss", CONFIG);   // its own Receptionist
+        try {
+            TestProbe<Recorder.Command> recorder = kit.createTestProbe(Recorder.Command.class);
+            TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
+            TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
+            List<TestProbe<Client.Command>> clients = List.of(kit.createTestProbe(Client.Command.class),
+                    kit.createTestProbe(Client.Command.class));
+            TestProbe<RoleGuardian.Command> mainGuardian = guardian(kit, RoleGuardian.Role.MAIN_SERVER);
+            TestProbe<RoleGuardian.Command> fedGuardian = guardian(kit, RoleGuardian.Role.FED_SERVER);
+            TestProbe<RoleGuardian.Command> nodeA = guardian(kit, RoleGuardian.Role.CLIENTS);
+            ActorRef<Coordinator.Command> coordinator = coordinator(kit, recorder, "system.clients=2", "emu.rounds=3");
+            mainGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            fedGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            nodeA.expectMessageClass(RoleGuardian.Enroll.class);
+            coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
+            coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
+            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), clients.stream().map(TestProbe::ref).toList(),
+                    nodeA.ref()));
+            clients.forEach(p -> fish(p, Client.StartRound.class));
+            Recorder.Round round0 = completeRound(coordinator, 0, configured(main, fed), fed, recorder, List.of(0, 1));
+            giveStates(main, fed, clients);
+            fish(recorder, Recorder.Checkpoint.class);
+
+            // Round 1 is under way when a second main-server node joins: a spare, not enrolled.
+            int split = configured(main, fed);
+            clients.forEach(p -> fish(p, Client.StartRound.class));
+            TestProbe<RoleGuardian.Command> spare = guardian(kit, RoleGuardian.Role.MAIN_SERVER);
+            spare.expectNoMessage(Duration.ofMillis(300));
+            // The main server's node goes: the spare hosts it anew, the other guardians host theirs anew.
+            mainGuardian.stop();
+            RoleGuardian.Enroll enroll = fish(spare, RoleGuardian.Enroll.class);
+            fish(fedGuardian, RoleGuardian.Reset.class);
+            fish(nodeA, RoleGuardian.Reset.class);
+            TestProbe<MainServer.Command> main2 = kit.createTestProbe(MainServer.Command.class);
+            TestProbe<FedServer.Command> fed2 = kit.createTestProbe(FedServer.Command.class);
+            List<TestProbe<Client.Command>> clients2 = List.of(kit.createTestProbe(Client.Command.class),
+                    kit.createTestProbe(Client.Command.class));
+            enroll.coordinator().tell(new Coordinator.MainServerEnrolled(main2.ref()));
+            coordinator.tell(new Coordinator.FedServerEnrolled(fed2.ref()));
+            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), clients2.stream().map(TestProbe::ref).toList(),
+                    nodeA.ref()));
+            restored(main2, fed2, clients2);
+
+            // Round 1 again, from its start: the same plan, on the new parties.
+            assertEquals(split, configured(main2, fed2));
+            clients2.forEach(p -> assertEquals(1, fish(p, Client.StartRound.class).round()));
+            Recorder.Round round1 = completeRound(coordinator, 1, split, fed2, recorder, List.of(0, 1));
+            assertEquals(1, round1.record().round());
+            assertEquals(round0.record().virtualEndS(), round1.record().virtualStartS(), 0.0,
+                    "the round is done again from its start");
+            List<io.fedsllm.results.EventRecord> restarted = round1.details().events().stream()
+                    .filter(e -> e.type().equals("node-restarted")).toList();
+            assertEquals(1, restarted.size(), round1.details().events().toString());
+            assertTrue(restarted.get(0).effect().contains("the main-server stopped: its node "
+                    + mainGuardian.ref().path().address() + " left the cluster"), restarted.get(0).effect());
+            main.expectNoMessage(Duration.ofMillis(100));
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
+    @Test
+    void aServerNodeThatGoesDuringACheckpointWaitsForItsNodeStartedAgainAndItsRoundIsNotRecordedTwice() {
+        ActorTestKit kit = ActorTestKit.create("server-node-loss-2", CONFIG);   // its own Receptionist
+        try {
+            TestProbe<Recorder.Command> recorder = kit.createTestProbe(Recorder.Command.class);
+            TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
+            TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
+            List<TestProbe<Client.Command>> clients = List.of(kit.createTestProbe(Client.Command.class));
+            TestProbe<RoleGuardian.Command> mainGuardian = guardian(kit, RoleGuardian.Role.MAIN_SERVER);
+            TestProbe<RoleGuardian.Command> fedGuardian = guardian(kit, RoleGuardian.Role.FED_SERVER);
+            TestProbe<RoleGuardian.Command> nodeA = guardian(kit, RoleGuardian.Role.CLIENTS);
+            ActorRef<Coordinator.Command> coordinator = coordinator(kit, recorder, "system.clients=1", "emu.rounds=3");
+            mainGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            fedGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            nodeA.expectMessageClass(RoleGuardian.Enroll.class);
+            coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
+            coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
+            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0), List.of(clients.get(0).ref()), nodeA.ref()));
+            fish(clients.get(0), Client.StartRound.class);
+            completeRound(coordinator, 0, configured(main, fed), fed, recorder, List.of(0));
+            giveStates(main, fed, clients);
+            fish(recorder, Recorder.Checkpoint.class);
+            int split = configured(main, fed);
+            fish(clients.get(0), Client.StartRound.class);
+            Recorder.Round round1 = completeRound(coordinator, 1, split, fed, recorder, List.of(0));
+
+            // Round 1's record is written; its checkpoint is being taken when the federated server's node goes.
+            fish(main, MainServer.Snapshot.class);
+            fedGuardian.stop();
+            fish(mainGuardian, RoleGuardian.Reset.class);
+            fish(nodeA, RoleGuardian.Reset.class);
+            TestProbe<MainServer.Command> main2 = kit.createTestProbe(MainServer.Command.class);
+            TestProbe<FedServer.Command> fed2 = kit.createTestProbe(FedServer.Command.class);
+            List<TestProbe<Client.Command>> clients2 = List.of(kit.createTestProbe(Client.Command.class));
+            coordinator.tell(new Coordinator.MainServerEnrolled(main2.ref()));
+            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0), List.of(clients2.get(0).ref()), nodeA.ref()));
+            main2.expectNoMessage(Duration.ofMillis(300));   // no federated server yet: nothing restored
+            // The federated server's node started again: enrolled, every party continues from round 0's checkpoint.
+            TestProbe<RoleGuardian.Command> fedAgain = guardian(kit, RoleGuardian.Role.FED_SERVER);
+            fish(fedAgain, RoleGuardian.Enroll.class).coordinator().tell(new Coordinator.FedServerEnrolled(fed2.ref()));
+            restored(main2, fed2, clients2);
+
+            // Round 1 again: its record, the same, is not written a second time; the next message is its checkpoint.
+            assertEquals(split, configured(main2, fed2));
+            fish(clients2.get(0), Client.StartRound.class);
+            double t = 10.0;
+            coordinator.tell(new Coordinator.ServerReady(1, Blocks.range(split, 12), t));
+            coordinator.tell(new Coordinator.FedReady(1, Blocks.range(0, split), 1, t));
+            coordinator.tell(new Coordinator.IterationsDone(1, t + 5, 1, 1, 2, 1, 1000, 0, null, null, List.of(t), List.of()));
+            coordinator.tell(new Coordinator.ClientReport(1, 0, 0, 1, 2, 1, 0.5, 20, 0, t + 5, null, List.of()));
+            fish(fed2, FedServer.UploadsDue.class);
+            coordinator.tell(new Coordinator.Aggregated(1, t + 6, List.of(0), List.of(1.0), 50, 2, null, List.of()));
+            giveStates(main2, fed2, clients2);
+            Recorder.Command next = recorder.fishForMessage(Duration.ofSeconds(10), "a round or a checkpoint",
+                    m -> m instanceof Recorder.Round || m instanceof Recorder.Checkpoint ? FishingOutcomes.complete()
+                            : FishingOutcomes.continueAndIgnore()).get(0);
+            assertTrue(next instanceof Recorder.Checkpoint cp && cp.round() == 1, "round 1 is not recorded twice: " + next);
+            // Round 2 carries what the coordinator noted of the restart.
+            Recorder.Round round2 = completeRound(coordinator, 2, configured(main2, fed2), fed2, recorder, List.of(0));
+            assertEquals(round1.record().virtualEndS(), round2.record().virtualStartS(), 0.0);
+            assertEquals(1, round2.details().events().stream().filter(e -> e.type().equals("node-restarted")).count(),
+                    round2.details().events().toString());
+        } finally {
+            kit.shutdownTestKit();
         }
     }
 }
