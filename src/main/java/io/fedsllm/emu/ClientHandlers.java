@@ -12,7 +12,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * the round, the iteration or the plan once taken is still rejected through the client (counted, logged).
  *
  * <p>A wait for a server runs out as a {@link Client.Timeout}: without gradients the iteration is left out; without
- * the global copy or a barrier the client withdraws from the round ({@link #withdraw(boolean)}).
+ * the global copy or a barrier the client withdraws from the round (it uploads what it trained and tells the main
+ * server).
  */
 final class ClientHandlers {
     private static final String TIMER = "wait";
@@ -41,6 +42,7 @@ final class ClientHandlers {
         outbox.reportTo(m.coordinator());
     }
 
+    /** A round's plan: the round starts, its global copy is awaited (sequential: at the client's turn, unbounded). */
     Behavior<Client.Command> startRound(Client.StartRound m) {
         if (m.round() <= work.lastRound()) {
             return client.reject(m, "round " + m.round() + " already started or finished (last round "
