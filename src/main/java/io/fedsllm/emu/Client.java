@@ -12,12 +12,14 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
 
 /**
  * One device k (SYSTEM_MODEL §1): its data shard (|D_k| samples), the client segment (blocks 0..ℓ−1) with its LoRA,
  * its processor and its two uplinks. Per local iteration it runs forward, uploads the split-layer activations to the
  * main server, waits for the activation gradients and runs backward; after the round's iterations it uploads its
- * client LoRA to the federated server and reports to the coordinator. The arithmetic is {@link ClientRound}'s.
+ * client LoRA to the federated server and reports to the coordinator. The arithmetic is in {@link ClientRound}, what
+ * each message of a round does in {@link ClientHandlers}.
  *
  * <p>Phases as behaviours: idle → waiting for the global copy → waiting for a barrier ⇄ waiting for gradients → idle.
  * Messages of the next round that overtake its plan are stashed. Every wait for a server is armed with twice
@@ -101,7 +103,6 @@ public final class Client {
     }
 
     public static final String ROLE = "client";
-    private static final String TIMER = "wait";
 
     /**
      * What a client is given at spawn: its id, its compute (real mode: on its own shard only), the wait bound, the
@@ -112,26 +113,25 @@ public final class Client {
 
     private final ActorContext<Command> ctx;
     private final StashBuffer<Command> stash;
-    private final TimerScheduler<Command> timers;
     private final Kit kit;
     private final ClientRound work;
     private final PartyAudit audit;
     private final Outbox outbox;
+    private final ClientHandlers handlers;
     private Behavior<Command> idlePhase;
     private Behavior<Command> awaitGlobalPhase;
     private Behavior<Command> awaitIterationPhase;
     private Behavior<Command> awaitGradientsPhase;
-    private Peers peers;
 
     private Client(ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers, Kit kit,
             PartyAudit audit) {
         this.ctx = ctx;
         this.stash = stash;
-        this.timers = timers;
         this.kit = kit;
         this.audit = audit;
         this.outbox = Outbox.of(ctx.getSystem(), null);
         this.work = new ClientRound(kit.id(), kit.compute(), kit.measuredScale(), kit.scenario(), kit.spans());
+        this.handlers = new ClientHandlers(this, stash, timers, kit, work, outbox);
     }
 
     public static Behavior<Command> create(Kit kit) {
@@ -141,10 +141,10 @@ public final class Client {
     }
 
     /** Between rounds: a plan starts one; a later round's messages that overtake it wait in the stash. */
-    private Behavior<Command> idle() {
+    Behavior<Command> idle() {
         if (idlePhase == null) {
             idlePhase = common()
-                    .onMessage(StartRound.class, this::startRound)
+                    .onMessage(StartRound.class, handlers::startRound)
                     .onMessage(GlobalLora.class, m -> stashIfLater(m, m.round()))
                     .onMessage(StartIteration.class, m -> stashIfLater(m, m.round()))
                     .onMessage(EndLocalTraining.class, m -> stashIfLater(m, m.round()))
@@ -161,12 +161,13 @@ public final class Client {
     }
 
     /** The plan is in; the global copy of the round is awaited. */
-    private Behavior<Command> awaitGlobal() {
+    Behavior<Command> awaitGlobal() {
         if (awaitGlobalPhase == null) {
             awaitGlobalPhase = inRound()
-                    .onMessage(GlobalLora.class, this::onGlobalLora)
+                    .onMessage(GlobalLora.class, handlers::onGlobalLora)
                     .onMessage(StartIteration.class, m -> stashIfRound(m, m.round()))
-                    .onMessage(EndLocalTraining.class, m -> m.round() == work.plan().round() ? finishRound(m.arrivalS())
+                    .onMessage(EndLocalTraining.class, m -> m.round() == work.plan().round()
+                            ? handlers.finishRound(m.arrivalS())
                             : reject(m, "end of round " + m.round() + " during round " + work.plan().round()))
                     .onMessage(Gradients.class, m -> reject(m, "gradients before the global LoRA"))
                     .build();
@@ -175,11 +176,11 @@ public final class Client {
     }
 
     /** Between iterations: the next barrier (or the end of local training) is awaited. */
-    private Behavior<Command> awaitIteration() {
+    Behavior<Command> awaitIteration() {
         if (awaitIterationPhase == null) {
             awaitIterationPhase = inRound()
-                    .onMessage(StartIteration.class, this::onStartIteration)
-                    .onMessage(EndLocalTraining.class, this::onEndLocalTraining)
+                    .onMessage(StartIteration.class, handlers::onStartIteration)
+                    .onMessage(EndLocalTraining.class, handlers::onEndLocalTraining)
                     .onMessage(GlobalLora.class, m -> reject(m, "global LoRA for round " + m.round() + " already taken"))
                     .onMessage(Gradients.class, m -> reject(m, "gradients of iteration " + m.iteration() + " unexpected"))
                     .build();
@@ -188,11 +189,11 @@ public final class Client {
     }
 
     /** Activations sent: the gradients of the iteration are awaited. */
-    private Behavior<Command> awaitGradients() {
+    Behavior<Command> awaitGradients() {
         if (awaitGradientsPhase == null) {
             awaitGradientsPhase = inRound()
-                    .onMessage(Gradients.class, this::onGradients)
-                    .onMessage(EndLocalTraining.class, this::onEndLocalTraining)
+                    .onMessage(Gradients.class, handlers::onGradients)
+                    .onMessage(EndLocalTraining.class, handlers::onEndLocalTraining)
                     .onMessage(StartIteration.class, m -> reject(m, "start of iteration " + m.iteration()
                             + " while the gradients of iteration " + work.iteration() + " are awaited"))
                     .onMessage(GlobalLora.class, m -> reject(m, "global LoRA for round " + m.round() + " already taken"))
@@ -201,178 +202,19 @@ public final class Client {
         return awaitGradientsPhase;
     }
 
-    private Behavior<Command> startRound(StartRound m) {
-        if (m.round() <= work.lastRound()) {
-            return reject(m, "round " + m.round() + " already started or finished (last round " + work.lastRound() + ")");
-        }
-        String bad = ClientRound.check(m);
-        if (bad == null) {
-            bad = work.start(m);
-        }
-        if (bad != null) {
-            return reject(m, bad);
-        }
-        if (!m.sequential()) {
-            arm(-1, Wait.GLOBAL);
-        }
-        return stash.unstashAll(awaitGlobal());
-    }
-
-    private Behavior<Command> onGlobalLora(GlobalLora m) {
-        if (m.round() != work.plan().round()) {
-            return reject(m, "global LoRA for round " + m.round() + " is not expected now (round " + work.plan().round() + ")");
-        }
-        if (!work.stillIn(0, m.arrivalS())) {
-            return withdraw("left the population");
-        }
-        if (m.lost()) {
-            return withdraw("the global LoRA did not reach it");
-        }
-        String bad = work.adopt(m);
-        if (bad != null) {
-            return reject(m, bad);
-        }
-        timers.cancel(TIMER);
-        if (work.plan().localTraining()) {
-            double[] losses = work.trainLocally();
-            for (double loss : losses) {
-                if (kit.compute().real() && !Double.isFinite(loss)) {
-                    outbox.send(peers.coordinator(), new Coordinator.Diverged(work.plan().round(), "training loss " + loss
-                            + " at client " + kit.id()));
-                    break;
-                }
-            }
-            return losses.length < work.plan().localIterations() ? withdraw("left the population")
-                    : finishRound(work.now());
-        }
-        arm(0, Wait.BARRIER);
-        return stash.unstashAll(awaitIteration());
-    }
-
-    private Behavior<Command> onStartIteration(StartIteration m) {
-        if (m.round() != work.plan().round() || m.iteration() != work.iteration() + 1) {
-            return reject(m, "start of iteration " + m.iteration() + " of round " + m.round() + " unexpected (round "
-                    + work.plan().round() + ", iteration " + work.iteration() + ")");
-        }
-        if (!work.stillIn(m.iteration(), m.arrivalS())) {
-            return withdraw("left the population");
-        }
-        MainServer.Activations a = work.forward(m);
-        if (a == null) {
-            outbox.send(peers.coordinator(), new Coordinator.Diverged(m.round(), "activations of client " + kit.id()
-                    + " are not finite"));
-            return finishRound(work.now());
-        }
-        outbox.send(peers.mainServer(), a);
-        arm(m.iteration(), Wait.GRADIENTS);
-        return awaitGradients();
-    }
-
-    private Behavior<Command> onGradients(Gradients m) {
-        if (m.round() != work.plan().round() || m.iteration() != work.iteration()) {
-            return reject(m, "gradients of iteration " + m.iteration() + " of round " + m.round() + " unexpected");
-        }
-        String bad = work.check(m);
-        if (bad != null) {
-            return reject(m, bad);
-        }
-        if (!work.stillIn(m.iteration(), m.arrivalS())) {
-            return withdraw("left the population");
-        }
-        if (!m.accepted()) {
-            // Left out of this iteration: no backward; the next barrier or the aggregation resyncs it.
-            work.leftOut(m.arrivalS());
-        } else {
-            try {
-                outbox.send(peers.mainServer(), work.backward(m));
-            } catch (IllegalArgumentException e) {
-                return reject(m, e.getMessage()); // the forward stays pending: a correct gradient may still come
-            }
-        }
-        arm(m.iteration() + 1, Wait.BARRIER);
-        return awaitIteration();
-    }
-
-    private Behavior<Command> onEndLocalTraining(EndLocalTraining m) {
-        if (m.round() != work.plan().round() || work.plan().localTraining()) {
-            return reject(m, "end of local training for round " + m.round() + " unexpected");
-        }
-        if (!work.stillIn(work.plan().localIterations(), m.arrivalS())) {
-            return withdraw("left the population");
-        }
-        return finishRound(m.arrivalS());
-    }
-
-    /** Uploads (or reports no upload) and reports the round; idle until the next plan. */
-    private Behavior<Command> finishRound(double atS) {
-        return finishRound(atS, false);
-    }
-
-    private Behavior<Command> finishRound(double atS, boolean withdraws) {
-        timers.cancel(TIMER);
-        ClientRound.Finish f = work.finish(atS, withdraws);
-        outbox.send(peers.fedServer(), f.upload());
-        outbox.send(peers.coordinator(), f.report());
-        return stash.unstashAll(idle());
-    }
-
-    /**
-     * The device is out of the rest of the round by the scenario (it left the population, or the global copy did not
-     * reach it): no upload, and the main server stops waiting for it.
-     */
-    private Behavior<Command> withdraw(String why) {
-        ctx.getLog().debug("client {} (device {}) withdraws from round {}: {}", kit.id(), work.plan().device(),
-                work.plan().round(), why);
-        return withdraw(true);
-    }
-
-    /** Ends the round now and tells the main server; {@code uploadNothing}: even what was trained stays. */
-    private Behavior<Command> withdraw(boolean uploadNothing) {
-        int round = work.plan().round();
-        boolean split = !work.plan().localTraining();
-        Behavior<Command> next = finishRound(work.now(), uploadNothing);
-        if (split) {
-            outbox.send(peers.mainServer(), new MainServer.Withdraw(round, kit.id()));
-        }
-        return next;
-    }
-
-    private Behavior<Command> onTimeout(Timeout m) {
-        if (work.plan() == null || m.round() != work.plan().round()) {
-            return Behaviors.same();
-        }
-        if (m.waitingFor() == Wait.GRADIENTS) {
-            ctx.getLog().warn("client {}: no {} of iteration {} within {} (2 x fedsllm.emu.party-timeout): left out of "
-                    + "the iteration", kit.id(), m.waitingFor().what, m.iteration(), kit.partyTimeout().multipliedBy(2));
-            work.leftOut(work.now());
-            arm(m.iteration() + 1, Wait.BARRIER);
-            return awaitIteration();
-        }
-        ctx.getLog().warn("client {}: no {} in round {} within {} (2 x fedsllm.emu.party-timeout): withdraws from the "
-                + "round", kit.id(), m.waitingFor().what, m.round(), kit.partyTimeout().multipliedBy(2));
-        return withdraw(false);
-    }
-
     /** Phases within a round: a later round's plan ends this one; a wait that runs out is handled. */
     private BehaviorBuilder<Command> inRound() {
         return common()
-                .onMessage(StartRound.class, m -> {
-                    if (m.round() <= work.plan().round()) {
-                        return reject(m, "round " + m.round() + " during round " + work.plan().round());
-                    }
-                    ctx.getLog().warn("client {}: round {} ends unfinished, the plan of round {} arrived", kit.id(),
-                            work.plan().round(), m.round());
-                    timers.cancel(TIMER);
-                    work.abandon();
-                    return startRound(m);
-                })
-                .onMessage(Timeout.class, this::onTimeout)
+                .onMessage(StartRound.class, m -> m.round() <= work.plan().round()
+                        ? reject(m, "round " + m.round() + " during round " + work.plan().round())
+                        : handlers.replan(m))
+                .onMessage(Timeout.class, handlers::onTimeout)
                 .onMessage(Snapshot.class, m -> reject(m, "a checkpoint during round " + work.plan().round()));
     }
 
     private Behavior<Command> onRestore(Restore m) {
         Saved saved = Saved.fromBytes(m.state());
-        timers.cancel(TIMER);
+        handlers.cancelWait();
         stash.clear();
         work.restore(saved.lastRound());
         kit.compute().restore(saved.compute());
@@ -385,8 +227,7 @@ public final class Client {
         return Behaviors.receive(Command.class)
                 .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
                 .onMessage(Peers.class, m -> {
-                    peers = m;
-                    outbox.reportTo(m.coordinator());
+                    handlers.connect(m);
                     return Behaviors.same();
                 })
                 .onMessageEquals(Crash.INSTANCE, Behaviors::stopped)
@@ -423,18 +264,14 @@ public final class Client {
         return Behaviors.same();
     }
 
-    /**
-     * A wait for a server, bounded by twice the party timeout: the server itself waits up to one timeout for the other
-     * clients before it answers, and its decision (to leave someone out) must come first.
-     */
-    private void arm(int iteration, Wait waitingFor) {
-        timers.startSingleTimer(TIMER, new Timeout(work.plan().round(), iteration, waitingFor),
-                kit.partyTimeout().multipliedBy(2));
+    Behavior<Command> reject(Command m, String why) {
+        audit.rejected();
+        log().warn("client {} rejected {}: {}", kit.id(), m.getClass().getSimpleName(), why);
+        return Behaviors.same();
     }
 
-    private Behavior<Command> reject(Command m, String why) {
-        audit.rejected();
-        ctx.getLog().warn("client {} rejected {}: {}", kit.id(), m.getClass().getSimpleName(), why);
-        return Behaviors.same();
+    /** The client's log, for {@link ClientHandlers} too: named after this class, whichever class writes to it. */
+    Logger log() {
+        return ctx.getLog();
     }
 }

@@ -1,17 +1,15 @@
 package io.fedsllm.emu;
 
 import io.fedsllm.config.EmuSettings.Scheme;
-import io.fedsllm.scenario.MessageKind;
-import io.fedsllm.scenario.Position;
 import io.fedsllm.scenario.Scenario;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 
 /**
  * The main server's arithmetic of one round, kept out of its actor: the iteration barriers (SYSTEM_MODEL §5), the
- * server steps in client-id order, the virtual clock and the round's breakdown. It sends the protocol messages to
- * the peers it is given; the actor owns the phases and the timers.
+ * server steps in client-id order ({@link ServerSteps}), the virtual clock and the round's breakdown
+ * ({@link ServerTally}). It sends the protocol messages to the peers it is given; the actor owns the phases and the
+ * timers.
  *
  * <p>Iteration i starts when every stepped client of i−1 finished backward (max of arrivals); the server steps when
  * every expected activation of i is in (max of arrivals; under the deadline policy late ones are left out). Split
@@ -23,48 +21,30 @@ final class ServerRound {
     private final MainServer.Peers peers;
     private final Outbox outbox;
     private final ServerCompute compute;
-    private final Double measuredScale;
     private final VirtualClock clock;
     private final boolean[] gone;         // dead clients, and clients out of this round (withdrawn or silent)
     private final IterationBarrier it;
     private final int[] order;            // participants in id order
     private int step;                     // sequential index over iterations (sl: over clients × iterations)
-    private final byte[][] payloads;      // this iteration's activations by client id (real mode)
-    private final int[][][] labels;
-    private double t1S;
-    private double serverForwardS;
-    private double serverBackwardS;
-    private double t2S;
-    private long bytesMain;
-    private int leftOut;
-    private double lossSum;
-    private int lossSteps;
     private double endS;                  // the end of the round's iterations
     private final Scenario scenario;
-    private final int[] deviceOf;         // by client id: the device it is in this round
-    private final double[] iterationStartS;   // when each local iteration first started (NaN: not yet)
-    private final List<Note> notes = new ArrayList<>();
+    private final ServerTally tally;
+    private final ServerSteps steps;
 
     ServerRound(MainServer.Configure plan, MainServer.Peers peers, Outbox outbox, ServerCompute compute, Double measuredScale,
             VirtualClock clock, boolean[] lost, IterationBarrier barrier, Scenario scenario) {
         this.plan = plan;
-        this.scenario = scenario;
-        this.deviceOf = new int[lost.length];
-        for (int i = 0; i < plan.participants().size(); i++) {
-            deviceOf[plan.participants().get(i)] = plan.devices().get(i);
-        }
-        this.iterationStartS = new double[plan.localIterations()];
-        java.util.Arrays.fill(iterationStartS, Double.NaN);
         this.peers = peers;
         this.outbox = outbox;
         this.compute = compute;
-        this.measuredScale = measuredScale;
         this.clock = clock;
         this.gone = lost.clone();
         this.it = barrier;
         this.order = plan.participants().stream().mapToInt(Integer::intValue).toArray();
-        this.payloads = new byte[lost.length][];
-        this.labels = new int[lost.length][][];
+        this.scenario = scenario;
+        this.tally = new ServerTally(plan.localIterations());
+        this.steps = new ServerSteps(plan, peers, outbox, compute, measuredScale, clock, barrier, scenario, tally,
+                lost.length);
         clock.startAt(plan.startS());
         this.endS = plan.startS();
         barrier.clear(plan.startS());
@@ -103,9 +83,7 @@ final class ServerRound {
             MainServer.crashIfDue(scenario, plan, iteration, startS);
         }
         it.reset(startS);
-        if (Double.isNaN(iterationStartS[iteration])) {
-            iterationStartS[iteration] = startS;
-        }
+        tally.iterationStarted(iteration, startS);
         for (int c : stepClients()) {
             it.expect(c, !gone[c]);
             if (!gone[c]) {
@@ -143,178 +121,18 @@ final class ServerRound {
         if (bad != null) {
             return "client " + m.client() + ": " + bad;
         }
-        payloads[m.client()] = m.payload();
-        labels[m.client()] = m.labels();
+        steps.hold(m.client(), m.payload(), m.labels());
         it.arrive(m.client(), m.arrivalS(), false);
-        bytesMain += m.bits() / 8;
+        tally.received(m.bits());
         return null;
     }
 
     /**
-     * Every expected activation is in: steps on the accepted ones in client-id order and sends the gradients. The
-     * step's loss (NaN in analytic mode or without a step).
+     * Every expected activation is in: steps on the accepted ones in client-id order and sends the gradients
+     * ({@link ServerSteps#step}). The step's loss (NaN in analytic mode or without a step).
      */
     double stepServer() {
-        it.stepped = true;
-        int iteration = iteration();
-        double deadline = it.startS + plan.deadlineS();
-        double barrier = it.startS;
-        boolean anyLate = false;
-        int accepted = 0;
-        List<Integer> late = new ArrayList<>();
-        List<Integer> lostOnes = new ArrayList<>();
-        for (int c : stepClients()) {
-            if (!it.arrived[c] || gone[c]) {
-                continue;
-            }
-            if (it.arrivalS[c] > deadline) {
-                anyLate = true;
-                leftOut++;
-                late.add(c);
-            } else if (it.lost[c]) {
-                // Noticed when it would have arrived: the barrier waited for it, then leaves its client out.
-                barrier = Math.max(barrier, it.arrivalS[c]);
-                leftOut++;
-                lostOnes.add(c);
-            } else {
-                it.accepted[c] = true;
-                accepted++;
-            }
-        }
-        List<Integer> notKept = plan.keep() > 0 && accepted > plan.keep() ? keepFirst(plan.keep()) : List.of();
-        accepted -= notKept.size();
-        leftOut += notKept.size();
-        double lastS = Double.NEGATIVE_INFINITY;
-        double secondS = it.startS;
-        int last = -1;
-        for (int c : stepClients()) {
-            if (it.accepted[c]) {
-                barrier = Math.max(barrier, it.arrivalS[c]);
-                if (it.arrivalS[c] > lastS) {
-                    secondS = Math.max(secondS, lastS);
-                    lastS = it.arrivalS[c];
-                    last = c;
-                } else {
-                    secondS = Math.max(secondS, it.arrivalS[c]);
-                }
-            }
-        }
-        // Under the deadline policy the server waits until the deadline when someone is late, not longer.
-        if (anyLate) {
-            barrier = Math.max(barrier, deadline);
-        }
-        note(iteration, deadline, "deadline", late, "left out of iteration " + iteration + ": activations arrived after "
-                + "the deadline (" + deadline + " s)");
-        note(iteration, barrier, "over-select", notKept, "left out of iteration " + iteration + ": not among the first "
-                + plan.keep() + " activations to arrive");
-        note(iteration, barrier, "message-lost", lostOnes, "activations of iteration " + iteration + " lost on the main "
-                + "link: left out of the iteration");
-        if (last >= 0 && !scenario.isEmpty()) {
-            String effects = scenario.effectsInForce(deviceOf[last], new Position(plan.round(), iteration, it.startS));
-            if (!effects.isEmpty() && lastS > secondS) {
-                note(iteration, lastS, "barrier-wait", List.of(last), "iteration " + iteration + "'s barrier waited "
-                        + (lastS - secondS) + " s for this client (" + effects + ")");
-            }
-        }
-        it.acceptedCount = accepted;
-        double start = clock.startAt(barrier);
-        long t0 = System.nanoTime();
-        int[] ids = new int[accepted];
-        int n = 0;
-        for (int c : stepClients()) {
-            if (it.accepted[c]) {
-                ids[n++] = c;
-            }
-        }
-        ServerCompute.Step s = compute.real() && accepted > 0 ? realStep(ids) : null;
-        if (s != null && !Double.isFinite(s.loss())) {
-            return s.loss(); // diverged: no gradients go out, the coordinator ends the run
-        }
-        double forward = serverForwardS(accepted * plan.serverForwardPerBatchS(), t0);
-        double backward = 2 * forward;
-        clock.advance(forward);
-        clock.advance(backward);
-        t1S += start - it.startS;
-        serverForwardS += forward;
-        serverBackwardS += backward;
-        it.gradientsSentS = clock.now();
-        List<Integer> gradientsLost = new ArrayList<>();
-        for (int i = 0, a = 0; i < stepClients().length; i++) {
-            int c = stepClients()[i];
-            if (!it.arrived[c] || gone[c]) {
-                continue;
-            }
-            if (it.accepted[c]) {
-                byte[] g = s == null ? null : s.gradients()[a];
-                a++;
-                Transmission t = Transmission.of(scenario, deviceOf[c], MessageKind.GRADIENTS, plan.round(), iteration,
-                        it.gradientsSentS, at -> plan.gradientDownloadS());
-                if (t.delivered()) {
-                    outbox.send(peers.clients().get(c), new Client.Gradients(plan.round(), iteration, true, plan.activationBits(), g,
-                            t.arrivalS()));
-                } else {
-                    // Stepped, but its gradient does not reach it: no backward to wait for.
-                    it.unaccept(c);
-                    leftOut++;
-                    gradientsLost.add(c);
-                    outbox.send(peers.clients().get(c), new Client.Gradients(plan.round(), iteration, false, 0, null, t.arrivalS()));
-                }
-            } else {
-                outbox.send(peers.clients().get(c), new Client.Gradients(plan.round(), iteration, false, 0, null, it.gradientsSentS));
-            }
-        }
-        note(iteration, it.gradientsSentS, "message-lost", gradientsLost, "gradients of iteration " + iteration
-                + " lost on the main link: no backward in this iteration");
-        it.backwardMaxS = it.gradientsSentS;
-        return s == null ? Double.NaN : s.loss();
-    }
-
-    /**
-     * Over-selection: of the accepted activations only the first {@code keep} to arrive stay accepted (ties: lower
-     * client id); the others, returned, are left out of the iteration.
-     */
-    private List<Integer> keepFirst(int keep) {
-        List<Integer> order = new ArrayList<>();
-        for (int c : stepClients()) {
-            if (it.accepted[c]) {
-                order.add(c);
-            }
-        }
-        order.sort(java.util.Comparator.<Integer>comparingDouble(c -> it.arrivalS[c]).thenComparingInt(c -> c));
-        List<Integer> out = new ArrayList<>(order.subList(keep, order.size()));
-        for (int c : out) {
-            it.accepted[c] = false;
-        }
-        out.sort(null);
-        return out;
-    }
-
-    /** A note of this round for events.jsonl, on the devices of {@code clients} (nothing when there are none). */
-    private void note(int iteration, double timeS, String type, List<Integer> clients, String effect) {
-        if (clients.isEmpty()) {
-            return;
-        }
-        List<Integer> devices = new ArrayList<>(clients.size());
-        for (int c : clients) {
-            devices.add(deviceOf[c]);
-        }
-        devices.sort(null);
-        notes.add(new Note(iteration, timeS, type, devices, effect));
-    }
-
-    private ServerCompute.Step realStep(int[] ids) {
-        byte[][] acts = new byte[ids.length][];
-        int[][][] lab = new int[ids.length][][];
-        for (int i = 0; i < ids.length; i++) {
-            acts[i] = payloads[ids[i]];
-            lab[i] = labels[ids[i]];
-            payloads[ids[i]] = null;
-            labels[ids[i]] = null;
-        }
-        ServerCompute.Step s = compute.step(ids, acts, lab);
-        lossSum += s.loss();
-        lossSteps++;
-        return s;
+        return steps.step(iteration(), stepClients(), gone);
     }
 
     /** Why a backward report cannot be taken, or null (then it is counted). */
@@ -335,7 +153,7 @@ final class ServerRound {
      */
     boolean nextIteration() {
         double barrier = it.backwardMaxS;
-        t2S += barrier - it.gradientsSentS;
+        tally.waitedForBackward(barrier - it.gradientsSentS);
         step++;
         if (step < totalSteps()) {
             if (plan.scheme() == Scheme.SL && step % plan.localIterations() == 0) {
@@ -363,21 +181,7 @@ final class ServerRound {
 
     /** Centralized: every iteration on one mini-batch per shard, no clients, no links; the losses. */
     double[] trainCentralized() {
-        int batches = plan.centralizedBatches();
-        double[] losses = new double[plan.localIterations()];
-        for (int i = 0; i < plan.localIterations(); i++) {
-            long t0 = System.nanoTime();
-            losses[i] = compute.real() ? compute.centralizedStep(plan.round(), i, batches, plan.rank()) : Double.NaN;
-            if (compute.real()) {
-                lossSum += losses[i];
-                lossSteps++;
-            }
-            double forward = serverForwardS(batches * plan.serverForwardPerBatchS(), t0);
-            double backward = 2 * forward;
-            clock.advance(forward + backward);
-            serverForwardS += forward;
-            serverBackwardS += backward;
-        }
+        double[] losses = steps.centralized();
         endS = clock.now();
         return losses;
     }
@@ -422,21 +226,11 @@ final class ServerRound {
 
     /** The round's iterations are over: the report for the coordinator (fl: no iterations, at the round start). */
     Coordinator.IterationsDone iterationsDone() {
-        return new Coordinator.IterationsDone(plan.round(), endS, t1S, serverForwardS, serverBackwardS, t2S, bytesMain,
-                leftOut, lossSteps > 0 ? lossSum / lossSteps : null, compute.serverLora(), java.util.Arrays.stream(iterationStartS).boxed().toList(),
-                List.copyOf(notes));
+        return tally.report(plan.round(), endS, compute.serverLora(), steps.notes());
     }
 
     /** One more client-iteration left out (silent past the timeout). */
     void countLeftOut() {
-        leftOut++;
-    }
-
-    /**
-     * The server forward delay of a step: the delay model's {@code modelS}, or (compute-delay = measured) a third of the
-     * step's wall seconds since {@code startNs} times measured-scale (backward = 2 × forward, SYSTEM_MODEL §3).
-     */
-    private double serverForwardS(double modelS, long startNs) {
-        return measuredScale == null ? modelS : (System.nanoTime() - startNs) / 1e9 * measuredScale / 3;
+        tally.leftOut(1);
     }
 }
