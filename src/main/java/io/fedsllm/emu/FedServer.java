@@ -1,13 +1,9 @@
 package io.fedsllm.emu;
 
 import io.fedsllm.config.EmuSettings.Scheme;
-import io.fedsllm.scenario.MessageKind;
 import io.fedsllm.scenario.Node;
-import io.fedsllm.scenario.Position;
 import io.fedsllm.scenario.Scenario;
-import io.fedsllm.scenario.ScenarioEvent;
 import java.time.Duration;
-import java.util.Set;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -29,6 +25,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * the main server's blocks (silent: reported to the coordinator, which ends the run) and, once the coordinator says
  * the uploads are due, the clients' uploads (silent clients are left out of the average, logged). It never sees
  * activations, gradients or labels.
+ *
+ * <p>What both servers keep alike (peers, lost clients, checkpoint, rejections) is {@link ServerParty}'s; the round
+ * in progress, its broadcast, uploads, waits and aggregation are {@link FedUploads}'.
  */
 public final class FedServer {
 
@@ -90,7 +89,6 @@ public final class FedServer {
     record Timeout(int round, boolean uploads) implements Command, Control {}
 
     public static final String ROLE = "fed-server";
-    private static final String TIMER = "wait";
 
     /**
      * What the server is given at spawn: its global copy's values (real mode), the wait bound and the run's scenario
@@ -98,57 +96,38 @@ public final class FedServer {
      */
     record Kit(GlobalCopy copy, Duration partyTimeout, Scenario scenario) {}
 
-    private final ActorContext<Command> ctx;
-    private final StashBuffer<Command> stash;
-    private final TimerScheduler<Command> timers;
     private final Kit kit;
-    private final PartyAudit audit;
-    private final Outbox outbox;
+    private final ServerParty<Command, Peers> party;
+    private final FedUploads uploads;
     private Behavior<Command> idlePhase;
     private Behavior<Command> handoverPhase;
     private Behavior<Command> collectingPhase;
-    private final BlockHandover blocks = new BlockHandover(0, 0); // the global copy holds nothing before round 0
-    private Peers peers;
-    private boolean[] lost;
-    private FedRound round;
-    private int lastRound = -1;
-    private long version;
 
     private FedServer(ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers, Kit kit,
             PartyAudit audit) {
-        this.ctx = ctx;
-        this.stash = stash;
-        this.timers = timers;
         this.kit = kit;
-        this.audit = audit;
-        this.outbox = Outbox.of(ctx.getSystem(), null);
+        // the global copy holds nothing before round 0
+        this.party = new ServerParty<>("federated server", ROLE, ctx, stash, timers, audit, new BlockHandover(0, 0),
+                new ServerParty.PeersOf<>(Peers::clients, Peers::coordinator,
+                        (p, clients) -> new Peers(clients, p.mainServer(), p.coordinator())));
+        this.uploads = new FedUploads(party, kit, this::collecting, this::idle);
     }
 
     public static Behavior<Command> create(Kit kit) {
-        PartyAudit audit = new PartyAudit();
-        return audit.counting(Command.class, ScriptedCrash.crashable(Behaviors.setup(ctx -> Behaviors.withStash(64, stash ->
-                Behaviors.withTimers(timers -> new FedServer(ctx, stash, timers, kit, audit).idle())))));
+        return ServerParty.behavior(Command.class,
+                (ctx, stash, timers, audit) -> new FedServer(ctx, stash, timers, kit, audit).idle());
     }
 
     private Behavior<Command> idle() {
         if (idlePhase == null) {
             idlePhase = common()
                     .onMessage(Configure.class, this::onConfigure)
-                    .onMessage(ServerBlocks.class, m -> {
-                        if (m.round() != lastRound + 1 || stash.isFull()) {
-                            return reject(m, "server blocks for round " + m.round() + " unexpected");
-                        }
-                        stash.stash(m); // sent by the main server before this round's plan reached us
-                        return Behaviors.same();
-                    })
-                    .onMessage(Upload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
-                    .onMessage(NoUpload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
+                    // sent by the main server before this round's plan reached us
+                    .onMessage(ServerBlocks.class, m -> party.stashEarly(m, m.round(), "server blocks"))
+                    .onMessage(Upload.class, m -> party.reject(m, "report for round " + m.round() + " unexpected"))
+                    .onMessage(NoUpload.class, m -> party.reject(m, "report for round " + m.round() + " unexpected"))
                     .onMessage(UploadsDue.class, m -> Behaviors.same()) // the round was aggregated already
-                    .onMessage(Snapshot.class, m -> {
-                        outbox.send(m.replyTo(), new Coordinator.PartyState(ROLE, -1, new Saved(lastRound, blocks.held(), version,
-                                kit.copy().state(), audit.stats(ROLE, -1)).toBytes()));
-                        return Behaviors.same();
-                    })
+                    .onMessage(Snapshot.class, m -> party.snapshot(m.replyTo(), kit.copy().state()))
                     .onMessage(Timeout.class, m -> Behaviors.same())
                     .build();
         }
@@ -159,8 +138,8 @@ public final class FedServer {
         if (handoverPhase == null) {
             handoverPhase = inRound()
                     .onMessage(ServerBlocks.class, this::onServerBlocks)
-                    .onMessage(Upload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
-                    .onMessage(NoUpload.class, m -> reject(m, "report for round " + m.round() + " unexpected"))
+                    .onMessage(Upload.class, m -> party.reject(m, "report for round " + m.round() + " unexpected"))
+                    .onMessage(NoUpload.class, m -> party.reject(m, "report for round " + m.round() + " unexpected"))
                     .onMessage(UploadsDue.class, m -> Behaviors.same())
                     .build();
         }
@@ -170,272 +149,90 @@ public final class FedServer {
     private Behavior<Command> collecting() {
         if (collectingPhase == null) {
             collectingPhase = inRound()
-                    .onMessage(Upload.class, this::onUpload)
-                    .onMessage(NoUpload.class, this::onNoUpload)
-                    .onMessage(ServerBlocks.class, m -> reject(m, "server blocks for round " + m.round() + " unexpected"))
-                    .onMessage(UploadsDue.class, m -> {
-                        if (m.round() == round.plan().round()) {
-                            timers.startSingleTimer(TIMER, new Timeout(m.round(), true), kit.partyTimeout());
-                        }
-                        return Behaviors.same();
-                    })
+                    .onMessage(Upload.class, uploads::onUpload)
+                    .onMessage(NoUpload.class, uploads::onNoUpload)
+                    .onMessage(ServerBlocks.class, m -> party.reject(m, "server blocks for round " + m.round()
+                            + " unexpected"))
+                    .onMessage(UploadsDue.class, m -> uploads.uploadsDue(m.round()))
                     .build();
         }
         return collectingPhase;
     }
 
     private Behavior<Command> onConfigure(Configure m) {
-        String bad = peers == null ? "no peers yet" : m.round() <= lastRound ? "round " + m.round() + " is over"
+        String bad = party.peers() == null ? "no peers yet" : m.round() <= party.lastRound() ? "round " + m.round() + " is over"
                 : m.splitLayer() < 0 || m.rank() < 1 ? "negative split " + m.splitLayer() + " or rank " + m.rank() + " < 1" : null;
-        for (int c : m.participants()) {
-            if (bad == null && (c < 0 || c >= lost.length)) {
-                bad = "unknown client " + c;
-            }
-        }
-        if (bad == null && m.devices().size() != m.participants().size()) {
-            bad = m.devices().size() + " devices for " + m.participants().size() + " participants";
+        if (bad == null) {
+            bad = party.misfit(m.participants(), m.devices());
         }
         if (bad != null) {
-            return reject(m, "configure of round " + m.round() + ": " + bad);
+            return party.reject(m, "configure of round " + m.round() + ": " + bad);
         }
-        crashIfDue(m, 0, m.startS());
-        lastRound = m.round();
-        round = new FedRound(m, lost);
+        crashIfDue(kit.scenario(), m, 0, m.startS());
+        party.begin(m.round());
+        uploads.begin(new FedRound(m, party.lost()));
         kit.copy().resize(m.rank());
-        List<Integer> leaving = blocks.release(0, m.splitLayer());
+        List<Integer> leaving = party.blocks().release(0, m.splitLayer());
         if (!leaving.isEmpty()) {
             // The split moved down: blocks ℓ.. of the global copy go to the main server.
             byte[] weights = kit.copy().take(m.splitLayer(), leaving.get(leaving.size() - 1) + 1);
-            outbox.send(peers.mainServer(), new MainServer.AdoptBlocks(m.round(), leaving, weights, m.startS()));
+            party.outbox().send(party.peers().mainServer(), new MainServer.AdoptBlocks(m.round(), leaving, weights,
+                    m.startS()));
         }
-        return stash.unstashAll(maybeReady());
+        return party.unstashAll(maybeReady());
     }
 
     private Behavior<Command> onServerBlocks(ServerBlocks m) {
-        if (m.round() != round.plan().round()) {
-            return reject(m, "server blocks for round " + m.round() + " unexpected");
+        Configure plan = uploads.round().plan();
+        if (m.round() != plan.round()) {
+            return party.reject(m, "server blocks for round " + m.round() + " unexpected");
         }
-        String bad = blocks.accept(m.blocks(), 0, round.plan().splitLayer());
+        String bad = party.blocks().accept(m.blocks(), 0, plan.splitLayer());
         if (bad == null) {
-            bad = kit.copy().merge(m.weights(), round.plan().rank());
+            bad = kit.copy().merge(m.weights(), plan.rank());
         }
-        return bad != null ? reject(m, "server blocks do not fit the global copy: " + bad) : maybeReady();
+        return bad != null ? party.reject(m, "server blocks do not fit the global copy: " + bad) : maybeReady();
     }
 
     /** Ready once the copy holds exactly blocks 0..ℓ−1: broadcast it (sl: to the first client only). */
     private Behavior<Command> maybeReady() {
-        FedServer.Configure plan = round.plan();
-        if (!blocks.holdsExactly(0, plan.splitLayer())) {
-            timers.startSingleTimer(TIMER, new Timeout(plan.round(), false), kit.partyTimeout());
+        Configure plan = uploads.round().plan();
+        if (!party.blocks().holdsExactly(0, plan.splitLayer())) {
+            party.await(new Timeout(plan.round(), false), kit.partyTimeout());
             return handover();
         }
-        timers.cancel(TIMER);
-        List<Integer> held = blocks.held();
-        outbox.send(peers.coordinator(), new Coordinator.FedReady(plan.round(), held, version, plan.startS()));
-        byte[] weights = kit.copy().bytes();
-        if (round.sequential()) {
-            round.relayWeights(weights);
-            relayNext();
-        } else {
-            for (int c : plan.participants()) {
-                if (!lost[c]) {
-                    send(c, held, weights, plan.startS());
-                }
-            }
-        }
-        return maybeAggregate();
-    }
-
-    /** Split learning: hand the latest LoRA to the next live client in id order. */
-    private void relayNext() {
-        int c = round.nextInTurn();
-        if (c >= 0) {
-            send(c, blocks.held(), round.relayWeights(), round.relayAtS());
-        }
-    }
-
-    /** The global copy (or the relayed LoRA) to client {@code c}, sent at {@code atS}; lost or held by the scenario. */
-    private void send(int c, List<Integer> held, byte[] weights, double atS) {
-        FedServer.Configure plan = round.plan();
-        Transmission t = Transmission.of(kit.scenario(), round.device(c), MessageKind.GLOBAL_LORA, plan.round(), 0, atS,
-                at -> 0);
-        if (!t.delivered()) {
-            round.note(new Note(null, t.arrivalS(), "message-lost", List.of(round.device(c)), "global LoRA of round "
-                    + plan.round() + " lost on the fed link (" + t.lost() + "): the client sits the round out"));
-        }
-        outbox.send(peers.clients().get(c), new Client.GlobalLora(plan.round(), plan.splitLayer(), held, version,
-                t.delivered() ? weights : null, !t.delivered(), t.arrivalS()));
-    }
-
-    private Behavior<Command> onUpload(Upload m) {
-        FedServer.Configure plan = round.plan();
-        String why = round.checkReport(m.round(), m.client());
-        if (why == null && !m.blocks().equals(Blocks.range(0, plan.splitLayer()))) {
-            why = "uploaded blocks " + m.blocks() + " are not the client segment 0.." + (plan.splitLayer() - 1);
-        }
-        if (why == null && m.bits() != plan.loraBits()) {
-            why = "LoRA size " + m.bits() + " bits, expected " + plan.loraBits();
-        }
-        if (why == null && (m.samples() < 1 || !Double.isFinite(m.arrivalS()) || m.arrivalS() < plan.startS())) {
-            why = "invalid sample count " + m.samples() + " or arrival " + m.arrivalS() + " s";
-        }
-        GlobalCopy.Decoded d = why == null ? kit.copy().decode(m.weights(), m.bits(), plan.rank()) : null;
-        if (why == null && d.refused() != null) {
-            why = "client " + m.client() + ": " + d.refused();
-        }
-        if (why != null) {
-            return reject(m, why);
-        }
-        round.upload(m, d.lora());
-        if (round.sequential()) {
-            version++;
-            relayNext();
-        }
-        return maybeAggregate();
-    }
-
-    private Behavior<Command> onNoUpload(NoUpload m) {
-        String why = round.checkReport(m.round(), m.client());
-        if (why != null) {
-            return reject(m, why);
-        }
-        if (m.lost()) {
-            round.note(new Note(round.plan().localIterations(), m.arrivalS(), "message-lost",
-                    List.of(round.device(m.client())), "LoRA upload of round " + m.round() + " lost on the fed link: "
-                    + "left out of the aggregation"));
-        }
-        round.noUpload(m.client());
-        if (round.sequential()) {
-            relayNext();
-        }
-        return maybeAggregate();
-    }
-
-    /** Every live participant reported: the |D_k|-weighted average (client-id order), reported to the coordinator. */
-    private Behavior<Command> maybeAggregate() {
-        if (!round.complete()) {
-            return collecting();
-        }
-        timers.cancel(TIMER);
-        FedRound.Aggregation a = round.aggregation();
-        crashIfDue(round.plan(), round.plan().localIterations(), a.endS());
-        if (!round.sequential() && !a.contributors().isEmpty()) {
-            version++;
-        }
-        kit.copy().aggregate(a.uploads(), a.samples(), round.sequential());
-        outbox.send(peers.coordinator(), new Coordinator.Aggregated(round.plan().round(), a.endS(), a.contributors(), a.weights(),
-                a.bytesFed(), version, kit.copy().bytes(), round.notes()));
-        round = null;
-        return stash.unstashAll(idle());
-    }
-
-    private Behavior<Command> onTimeout(Timeout m) {
-        if (m.round() != round.plan().round()) {
-            return Behaviors.same();
-        }
-        if (!m.uploads()) {
-            outbox.send(peers.coordinator(), new Coordinator.Stalled(m.round(), "federated server", "the main server's blocks "
-                    + "for split " + round.plan().splitLayer() + " (ServerBlocks)", kit.partyTimeout().toString()));
-            return Behaviors.same();
-        }
-        for (int c : round.awaited()) {
-            ctx.getLog().warn("federated server: client {} sent no LoRA in round {} within {} (fedsllm.emu.party-timeout):"
-                    + " left out of the aggregation", c, m.round(), kit.partyTimeout());
-            round.noUpload(c);
-        }
-        return maybeAggregate();
+        party.stopWaiting();
+        List<Integer> held = party.blocks().held();
+        party.outbox().send(party.coordinator(), new Coordinator.FedReady(plan.round(), held, party.version(),
+                plan.startS()));
+        return uploads.broadcast(held);
     }
 
     /** A scripted crash of the federated server due at (round, iteration, time) stops it here ({@link ScriptedCrash}). */
-    private void crashIfDue(Configure plan, int iteration, double timeS) {
-        Position p = new Position(plan.round(), iteration, timeS);
-        ScenarioEvent.CrashServer c = kit.scenario().serverCrashDue(Node.FED_SERVER, p, Set.copyOf(plan.crashesDone()));
-        if (c != null) {
-            throw new ScriptedCrash(new ScriptedCrash.Info(c.line(), p.round(), p.iteration(), p.timeS()));
-        }
+    static void crashIfDue(Scenario scenario, Configure plan, int iteration, double timeS) {
+        ServerParty.crashIfDue(scenario, Node.FED_SERVER, plan.round(), plan.crashesDone(), iteration, timeS);
     }
 
-    private Behavior<Command> onClientBack(ClientBack m) {
-        if (lost == null || m.client() < 0 || m.client() >= lost.length || !lost[m.client()]) {
-            return reject(m, "client " + m.client() + " unknown or not lost");
-        }
-        lost[m.client()] = false;
-        List<ActorRef<Client.Command>> clients = new java.util.ArrayList<>(peers.clients());
-        clients.set(m.client(), m.ref());
-        peers = new Peers(clients, peers.mainServer(), peers.coordinator());
-        return Behaviors.same();
-    }
-
+    /** Phases within a round. */
     private BehaviorBuilder<Command> inRound() {
         return common()
-                .onMessage(Configure.class, m -> reject(m, "configure of round " + m.round() + " during round "
-                        + round.plan().round()))
-                .onMessage(Timeout.class, this::onTimeout)
-                .onMessage(Snapshot.class, m -> reject(m, "a checkpoint during round " + round.plan().round()));
+                .onMessage(Configure.class, m -> party.reject(m, "configure of round " + m.round() + " during round "
+                        + uploads.round().plan().round()))
+                .onMessage(Timeout.class, uploads::onTimeout)
+                .onMessage(Snapshot.class, m -> party.reject(m, "a checkpoint during round "
+                        + uploads.round().plan().round()));
     }
 
     private BehaviorBuilder<Command> common() {
-        return Behaviors.receive(Command.class)
-                .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
-                .onMessage(Peers.class, this::onPeers)
-                .onMessage(ClientLost.class, this::onClientLost)
-                .onMessage(ClientBack.class, this::onClientBack)
-                .onMessage(Restore.class, this::onRestore)
-                .onMessage(Stop.class, m -> {
-                    outbox.send(m.replyTo(), new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
-                    return Behaviors.stopped();
-                });
-    }
-
-    private Behavior<Command> onPeers(Peers m) {
-        if (lost != null && m.clients().size() != lost.length) {
-            return reject(m, m.clients().size() + " clients, the run has " + lost.length);
-        }
-        peers = m;
-        outbox.reportTo(m.coordinator());
-        if (lost == null) {
-            lost = new boolean[m.clients().size()];
-        }
-        return Behaviors.same();
-    }
-
-    private Behavior<Command> onRestore(Restore m) {
-        Saved saved = Saved.fromBytes(m.state());
-        timers.cancel(TIMER);
-        stash.clear();
-        round = null;
-        lastRound = saved.lastRound();
-        version = saved.version();
-        blocks.reset(saved.blocks());
-        kit.copy().restore(saved.compute());
-        audit.restore(saved.audit());
-        if (lost != null) {
-            java.util.Arrays.fill(lost, false); // the coordinator tells which clients are gone
-        }
-        return idle();
-    }
-
-    private Behavior<Command> onClientLost(ClientLost m) {
-        if (lost == null || m.client() < 0 || m.client() >= lost.length || lost[m.client()]) {
-            return reject(m, "client " + m.client() + " unknown or already lost");
-        }
-        lost[m.client()] = true;
-        if (round == null) {
-            return Behaviors.same();
-        }
-        boolean turn = round.lose(m.client());
-        if (!blocks.holdsExactly(0, round.plan().splitLayer())) {
-            return Behaviors.same(); // hand-over: nothing broadcast or awaited yet
-        }
-        if (turn) {
-            relayNext();
-        }
-        return maybeAggregate();
-    }
-
-    private Behavior<Command> reject(Command m, String why) {
-        audit.rejected();
-        ctx.getLog().warn("federated server rejected {}: {}", m.getClass().getSimpleName(), why);
-        return Behaviors.same();
+        return party.receive(Command.class, Peers.class)
+                .onMessage(ClientLost.class, m -> !party.lose(m, m.client()) || uploads.round() == null
+                        ? Behaviors.same() : uploads.onLost(m.client()))
+                .onMessage(ClientBack.class, m -> party.back(m, m.client(), m.ref()))
+                .onMessage(Restore.class, m -> {
+                    party.restore(m.state(), kit.copy()::restore);
+                    uploads.begin(null);
+                    return idle();
+                })
+                .onMessage(Stop.class, m -> party.stop(m.replyTo()));
     }
 }

@@ -2,11 +2,8 @@ package io.fedsllm.emu;
 
 import io.fedsllm.config.EmuSettings.Scheme;
 import io.fedsllm.scenario.Node;
-import io.fedsllm.scenario.Position;
 import io.fedsllm.scenario.Scenario;
-import io.fedsllm.scenario.ScenarioEvent;
 import java.time.Duration;
-import java.util.Set;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -28,6 +25,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * training steps alone on every shard. Blocks of the next round that overtake its plan are stashed. Every wait is
  * armed with {@code emu.party-timeout}: a client silent past it is out of the round (logged, told to end its local
  * training); the federated server silent past it is reported to the coordinator, which ends the run.
+ *
+ * <p>What both servers keep alike (peers, lost clients, checkpoint, rejections) is {@link ServerParty}'s; the round
+ * in progress, its iterations and its waits are {@link MainIterations}'.
  */
 public final class MainServer {
 
@@ -111,7 +111,6 @@ public final class MainServer {
     enum Wait { BLOCKS, ACTIVATIONS, BACKWARD }
 
     public static final String ROLE = "main-server";
-    private static final String TIMER = "wait";
 
     /**
      * What the server is given at spawn: L, its compute (real mode: the shared base; shards only if centralized), the
@@ -119,60 +118,40 @@ public final class MainServer {
      */
     record Kit(int layers, ServerCompute compute, Double measuredScale, Duration partyTimeout, Scenario scenario) {}
 
-    private final ActorContext<Command> ctx;
-    private final StashBuffer<Command> stash;
-    private final TimerScheduler<Command> timers;
     private final Kit kit;
-    private final PartyAudit audit;
-    private final Outbox outbox;
+    private final ServerParty<Command, Peers> party;
+    private final MainIterations iterations;
     private Behavior<Command> idlePhase;
     private Behavior<Command> handoverPhase;
     private Behavior<Command> iteratingPhase;
     private final VirtualClock clock = new VirtualClock();
-    private final BlockHandover blocks;   // before the first round: every block; round 0 hands the client part over
-    private Peers peers;
-    private boolean[] lost;
     private IterationBarrier barrier;
-    private ServerRound round;
-    private int lastRound = -1;
-    private int steps;                    // timer generation: server steps taken
 
     private MainServer(ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers, Kit kit,
             PartyAudit audit) {
-        this.ctx = ctx;
-        this.stash = stash;
-        this.timers = timers;
         this.kit = kit;
-        this.audit = audit;
-        this.outbox = Outbox.of(ctx.getSystem(), null);
-        this.blocks = new BlockHandover(0, kit.layers());
+        // before the first round: every block; round 0 hands the client part over
+        this.party = new ServerParty<>("main server", ROLE, ctx, stash, timers, audit, new BlockHandover(0, kit.layers()),
+                new ServerParty.PeersOf<>(Peers::clients, Peers::coordinator,
+                        (p, clients) -> new Peers(clients, p.fedServer(), p.coordinator())));
+        this.iterations = new MainIterations(party, kit, clock, this::iterating, this::idle);
     }
 
     public static Behavior<Command> create(Kit kit) {
-        PartyAudit audit = new PartyAudit();
-        return audit.counting(Command.class, ScriptedCrash.crashable(Behaviors.setup(ctx -> Behaviors.withStash(64, stash ->
-                Behaviors.withTimers(timers -> new MainServer(ctx, stash, timers, kit, audit).idle())))));
+        return ServerParty.behavior(Command.class,
+                (ctx, stash, timers, audit) -> new MainServer(ctx, stash, timers, kit, audit).idle());
     }
 
     private Behavior<Command> idle() {
         if (idlePhase == null) {
             idlePhase = common()
                     .onMessage(Configure.class, this::onConfigure)
-                    .onMessage(AdoptBlocks.class, m -> {
-                        if (m.round() != lastRound + 1 || stash.isFull()) {
-                            return reject(m, "blocks for round " + m.round() + " unexpected");
-                        }
-                        stash.stash(m); // sent by the federated server before this round's plan reached us
-                        return Behaviors.same();
-                    })
-                    .onMessage(Activations.class, m -> reject(m, "activations of round " + m.round() + " while idle"))
-                    .onMessage(BackwardDone.class, m -> reject(m, "backward of round " + m.round() + " while idle"))
-                    .onMessage(Withdraw.class, m -> reject(m, "withdrawal from round " + m.round() + " while idle"))
-                    .onMessage(Snapshot.class, m -> {
-                        outbox.send(m.replyTo(), new Coordinator.PartyState(ROLE, -1, new Saved(lastRound, blocks.held(), 0,
-                                kit.compute().state(), audit.stats(ROLE, -1)).toBytes()));
-                        return Behaviors.same();
-                    })
+                    // sent by the federated server before this round's plan reached us
+                    .onMessage(AdoptBlocks.class, m -> party.stashEarly(m, m.round(), "blocks"))
+                    .onMessage(Activations.class, m -> party.reject(m, "activations of round " + m.round() + " while idle"))
+                    .onMessage(BackwardDone.class, m -> party.reject(m, "backward of round " + m.round() + " while idle"))
+                    .onMessage(Withdraw.class, m -> party.reject(m, "withdrawal from round " + m.round() + " while idle"))
+                    .onMessage(Snapshot.class, m -> party.snapshot(m.replyTo(), kit.compute().state()))
                     .onMessage(Timeout.class, m -> Behaviors.same())
                     .build();
         }
@@ -183,8 +162,8 @@ public final class MainServer {
         if (handoverPhase == null) {
             handoverPhase = inRound()
                     .onMessage(AdoptBlocks.class, this::onAdoptBlocks)
-                    .onMessage(Activations.class, m -> reject(m, "activations before the server holds its blocks"))
-                    .onMessage(BackwardDone.class, m -> reject(m, "backward before the server holds its blocks"))
+                    .onMessage(Activations.class, m -> party.reject(m, "activations before the server holds its blocks"))
+                    .onMessage(BackwardDone.class, m -> party.reject(m, "backward before the server holds its blocks"))
                     .build();
         }
         return handoverPhase;
@@ -193,171 +172,80 @@ public final class MainServer {
     private Behavior<Command> iterating() {
         if (iteratingPhase == null) {
             iteratingPhase = inRound()
-                    .onMessage(Activations.class, this::onActivations)
-                    .onMessage(BackwardDone.class, this::onBackwardDone)
-                    .onMessage(AdoptBlocks.class, m -> reject(m, "blocks for round " + m.round() + " unexpected"))
+                    .onMessage(Activations.class, iterations::onActivations)
+                    .onMessage(BackwardDone.class, iterations::onBackwardDone)
+                    .onMessage(AdoptBlocks.class, m -> party.reject(m, "blocks for round " + m.round() + " unexpected"))
                     .build();
         }
         return iteratingPhase;
     }
 
     private Behavior<Command> onConfigure(Configure m) {
-        String bad = peers == null ? "no peers yet" : m.round() <= lastRound ? "round " + m.round() + " is over"
+        String bad = party.peers() == null ? "no peers yet" : m.round() <= party.lastRound() ? "round " + m.round() + " is over"
                 : m.splitLayer() < 0 || m.splitLayer() > kit.layers() ? "split " + m.splitLayer() + " outside 0.." + kit.layers()
                 : kit.compute().real() && m.rank() < 1 ? "rank " + m.rank() + " < 1" : null;
-        for (int c : m.participants()) {
-            if (bad == null && (c < 0 || c >= lost.length)) {
-                bad = "unknown client " + c;
-            }
-        }
-        if (bad == null && m.devices().size() != m.participants().size()) {
-            bad = m.devices().size() + " devices for " + m.participants().size() + " participants";
+        if (bad == null) {
+            bad = party.misfit(m.participants(), m.devices());
         }
         if (bad != null) {
-            return reject(m, "configure of round " + m.round() + ": " + bad);
+            return party.reject(m, "configure of round " + m.round() + ": " + bad);
         }
         crashIfDue(kit.scenario(), m, 0, m.startS());
-        lastRound = m.round();
-        round = new ServerRound(m, peers, outbox, kit.compute(), kit.measuredScale(), clock, lost, barrier, kit.scenario());
-        List<Integer> leaving = blocks.release(m.splitLayer(), kit.layers());
+        party.begin(m.round());
+        if (barrier == null) {
+            barrier = new IterationBarrier(party.lost().length);
+        }
+        iterations.begin(new ServerRound(m, party.peers(), party.outbox(), kit.compute(), kit.measuredScale(), clock,
+                party.lost(), barrier, kit.scenario()));
+        List<Integer> leaving = party.blocks().release(m.splitLayer(), kit.layers());
         if (!leaving.isEmpty()) {
             // The split moved up: the server's blocks below ℓ go to the clients via the federated global copy.
             byte[] weights = kit.compute().real()
                     ? kit.compute().exportBlocks(leaving.get(0), m.splitLayer(), m.rank()) : null;
-            outbox.send(peers.fedServer(), new FedServer.ServerBlocks(m.round(), leaving, weights, m.startS()));
+            party.outbox().send(party.peers().fedServer(), new FedServer.ServerBlocks(m.round(), leaving, weights,
+                    m.startS()));
         }
-        return stash.unstashAll(maybeReady());
+        return party.unstashAll(maybeReady());
     }
 
     private Behavior<Command> onAdoptBlocks(AdoptBlocks m) {
-        Configure plan = round.plan();
+        Configure plan = iterations.round().plan();
         if (m.round() != plan.round()) {
-            return reject(m, "blocks for round " + m.round() + " unexpected");
+            return party.reject(m, "blocks for round " + m.round() + " unexpected");
         }
-        String bad = blocks.accept(m.blocks(), plan.splitLayer(), kit.layers());
+        String bad = party.blocks().accept(m.blocks(), plan.splitLayer(), kit.layers());
         if (bad == null) {
             bad = kit.compute().adopt(m.weights());
         }
-        return bad != null ? reject(m, bad) : maybeReady();
+        return bad != null ? party.reject(m, bad) : maybeReady();
     }
 
     /** Ready once the server holds exactly blocks ℓ..L−1: the round's work starts. */
     private Behavior<Command> maybeReady() {
+        ServerRound round = iterations.round();
         Configure plan = round.plan();
-        if (!blocks.holdsExactly(plan.splitLayer(), kit.layers())) {
-            timers.startSingleTimer(TIMER, new Timeout(plan.round(), steps, Wait.BLOCKS), kit.partyTimeout());
+        if (!party.blocks().holdsExactly(plan.splitLayer(), kit.layers())) {
+            iterations.arm(Wait.BLOCKS);
             return handover();
         }
-        timers.cancel(TIMER);
+        party.stopWaiting();
         if (kit.compute().real()) {
             kit.compute().reconfigure(plan.splitLayer(), plan.rank());
         }
-        outbox.send(peers.coordinator(), new Coordinator.ServerReady(plan.round(), blocks.held(), plan.startS()));
+        party.outbox().send(party.coordinator(), new Coordinator.ServerReady(plan.round(), party.blocks().held(),
+                plan.startS()));
         if (plan.scheme() == Scheme.FL) {
-            return finishRound();
+            return iterations.finish();
         }
         if (plan.scheme() == Scheme.CENTRALIZED) {
             for (double loss : round.trainCentralized()) {
                 if (kit.compute().real() && !Double.isFinite(loss)) {
-                    return diverged(loss);
+                    return iterations.diverged(loss);
                 }
             }
-            return finishRound();
+            return iterations.finish();
         }
-        return startIteration(plan.startS());
-    }
-
-    private Behavior<Command> startIteration(double startS) {
-        if (!round.startIteration(startS)) {
-            return stepServer();
-        }
-        arm(Wait.ACTIVATIONS);
-        return iterating();
-    }
-
-    private Behavior<Command> onActivations(Activations m) {
-        if (m.round() != round.plan().round()) {
-            return reject(m, "activations of round " + m.round() + " iteration " + m.iteration() + " unexpected");
-        }
-        String bad = round.accept(m);
-        if (bad != null) {
-            return reject(m, bad);
-        }
-        return round.barrier().allArrived() ? stepServer() : Behaviors.same();
-    }
-
-    private Behavior<Command> stepServer() {
-        steps++;
-        double loss = round.stepServer();
-        if (kit.compute().real() && round.barrier().acceptedCount > 0 && !Double.isFinite(loss)) {
-            return diverged(loss);
-        }
-        outbox.send(peers.coordinator(), new Coordinator.IterationProgress(round.plan().round(), round.iteration(), clock.now()));
-        if (round.barrier().acceptedCount == 0) {
-            return nextIteration();
-        }
-        arm(Wait.BACKWARD);
-        return iterating();
-    }
-
-    private Behavior<Command> onBackwardDone(BackwardDone m) {
-        if (m.round() != round.plan().round()) {
-            return reject(m, "backward of round " + m.round() + " iteration " + m.iteration() + " unexpected");
-        }
-        String bad = round.backwardDone(m);
-        if (bad != null) {
-            return reject(m, bad);
-        }
-        return round.barrier().allBackward() ? nextIteration() : Behaviors.same();
-    }
-
-    private Behavior<Command> nextIteration() {
-        if (!round.nextIteration()) {
-            arm(Wait.ACTIVATIONS);
-            return round.barrier().expectedCount == 0 ? stepServer() : iterating();
-        }
-        return finishRound();
-    }
-
-    private Behavior<Command> finishRound() {
-        timers.cancel(TIMER);
-        outbox.send(peers.coordinator(), round.iterationsDone());
-        round = null;
-        return stash.unstashAll(idle());
-    }
-
-    private Behavior<Command> diverged(double loss) {
-        timers.cancel(TIMER);
-        outbox.send(peers.coordinator(), new Coordinator.Diverged(round.plan().round(), "training loss " + loss
-                + " at the main server"));
-        round = null;
-        return idle();
-    }
-
-    /** A client out of this round (gone, withdrawn, silent); what became due runs now. */
-    private Behavior<Command> dropClient(int client, boolean tell, String why) {
-        int due = round.drop(client, tell, ctx.getLog(), why);
-        return due == 1 ? stepServer() : due == 2 ? nextIteration() : Behaviors.same();
-    }
-
-    private Behavior<Command> onTimeout(Timeout m) {
-        if (round == null || m.round() != round.plan().round() || m.step() != steps) {
-            return Behaviors.same(); // a wait already over
-        }
-        if (m.waitingFor() == Wait.BLOCKS) {
-            outbox.send(peers.coordinator(), new Coordinator.Stalled(m.round(), "main server", "the federated server's blocks "
-                    + "for split " + round.plan().splitLayer() + " (AdoptBlocks)", kit.partyTimeout().toString()));
-            return Behaviors.same();
-        }
-        String why = m.waitingFor() == Wait.ACTIVATIONS ? "sent no activations" : "reported no backward";
-        for (int c : round.awaited()) {
-            if (m.waitingFor() == Wait.ACTIVATIONS) {
-                round.countLeftOut();
-            }
-            round.drop(c, true, ctx.getLog(), why + " within " + kit.partyTimeout() + " (fedsllm.emu.party-timeout)");
-        }
-        return m.waitingFor() == Wait.ACTIVATIONS ? (round.barrier().allArrived() ? stepServer() : Behaviors.same())
-                : (round.barrier().allBackward() ? nextIteration() : Behaviors.same());
+        return iterations.startIteration(plan.startS());
     }
 
     /**
@@ -365,95 +253,42 @@ public final class MainServer {
      * at the round start and (by {@link ServerRound}) at every iteration start.
      */
     static void crashIfDue(Scenario scenario, Configure plan, int iteration, double timeS) {
-        Position p = new Position(plan.round(), iteration, timeS);
-        ScenarioEvent.CrashServer c = scenario.serverCrashDue(Node.MAIN_SERVER, p, Set.copyOf(plan.crashesDone()));
-        if (c != null) {
-            throw new ScriptedCrash(new ScriptedCrash.Info(c.line(), p.round(), p.iteration(), p.timeS()));
-        }
+        ServerParty.crashIfDue(scenario, Node.MAIN_SERVER, plan.round(), plan.crashesDone(), iteration, timeS);
     }
 
     /** Phases within a round. */
     private BehaviorBuilder<Command> inRound() {
         return common()
-                .onMessage(Configure.class, m -> reject(m, "configure of round " + m.round() + " during round "
-                        + round.plan().round()))
-                .onMessage(Withdraw.class, m -> m.round() == round.plan().round() && m.client() >= 0 && m.client() < lost.length
-                        ? dropClient(m.client(), false, "withdrew") : reject(m, "withdrawal from round " + m.round()))
-                .onMessage(Timeout.class, this::onTimeout)
-                .onMessage(Snapshot.class, m -> reject(m, "a checkpoint during round " + round.plan().round()));
+                .onMessage(Configure.class, m -> party.reject(m, "configure of round " + m.round() + " during round "
+                        + iterations.round().plan().round()))
+                .onMessage(Withdraw.class, m -> m.round() == iterations.round().plan().round() && m.client() >= 0
+                        && m.client() < party.lost().length ? iterations.dropClient(m.client(), false, "withdrew")
+                        : party.reject(m, "withdrawal from round " + m.round()))
+                .onMessage(Timeout.class, iterations::onTimeout)
+                .onMessage(Snapshot.class, m -> party.reject(m, "a checkpoint during round "
+                        + iterations.round().plan().round()));
     }
 
     private BehaviorBuilder<Command> common() {
-        return Behaviors.receive(Command.class)
-                .onMessage(Command.class, Arrival::isInvalid, m -> reject(m, Arrival.why((Arrival) m)))
-                .onMessage(Peers.class, this::onPeers)
+        return party.receive(Command.class, Peers.class)
                 .onMessage(ClientLost.class, this::onClientLost)
-                .onMessage(ClientBack.class, this::onClientBack)
-                .onMessage(Restore.class, this::onRestore)
-                .onMessage(Stop.class, m -> {
-                    outbox.send(m.replyTo(), new Coordinator.PartyStopped(audit.stats(ROLE, -1)));
-                    return Behaviors.stopped();
+                .onMessage(ClientBack.class, m -> party.back(m, m.client(), m.ref()))
+                .onMessage(Restore.class, m -> {
+                    party.restore(m.state(), kit.compute()::restore);
+                    iterations.begin(null);
+                    return idle();
                 })
+                .onMessage(Stop.class, m -> party.stop(m.replyTo()))
                 .onSignal(PostStop.class, s -> {
                     kit.compute().close();
                     return Behaviors.same();
                 });
     }
 
-    private Behavior<Command> onPeers(Peers m) {
-        if (lost != null && m.clients().size() != lost.length) {
-            return reject(m, m.clients().size() + " clients, the run has " + lost.length);
-        }
-        peers = m;
-        outbox.reportTo(m.coordinator());
-        if (lost == null) {
-            lost = new boolean[m.clients().size()];
-            barrier = new IterationBarrier(lost.length);
-        }
-        return Behaviors.same();
-    }
-
-    private Behavior<Command> onRestore(Restore m) {
-        Saved saved = Saved.fromBytes(m.state());
-        timers.cancel(TIMER);
-        stash.clear();
-        round = null;
-        lastRound = saved.lastRound();
-        blocks.reset(saved.blocks());
-        kit.compute().restore(saved.compute());
-        audit.restore(saved.audit());
-        if (lost != null) {
-            java.util.Arrays.fill(lost, false); // the coordinator tells which clients are gone
-        }
-        return idle();
-    }
-
     private Behavior<Command> onClientLost(ClientLost m) {
-        if (lost == null || m.client() < 0 || m.client() >= lost.length || lost[m.client()]) {
-            return reject(m, "client " + m.client() + " unknown or already lost");
+        if (!party.lose(m, m.client()) || iterations.round() == null) {
+            return Behaviors.same();
         }
-        lost[m.client()] = true;
-        return round == null ? Behaviors.same() : dropClient(m.client(), false, null);
-    }
-
-    private Behavior<Command> onClientBack(ClientBack m) {
-        if (lost == null || m.client() < 0 || m.client() >= lost.length || !lost[m.client()]) {
-            return reject(m, "client " + m.client() + " unknown or not lost");
-        }
-        lost[m.client()] = false;
-        List<ActorRef<Client.Command>> clients = new java.util.ArrayList<>(peers.clients());
-        clients.set(m.client(), m.ref());
-        peers = new Peers(clients, peers.fedServer(), peers.coordinator());
-        return Behaviors.same();
-    }
-
-    private void arm(Wait what) {
-        timers.startSingleTimer(TIMER, new Timeout(round.plan().round(), steps, what), kit.partyTimeout());
-    }
-
-    private Behavior<Command> reject(Command m, String why) {
-        audit.rejected();
-        ctx.getLog().warn("main server rejected {}: {}", m.getClass().getSimpleName(), why);
-        return Behaviors.same();
+        return iterations.dropClient(m.client(), false, null);
     }
 }
