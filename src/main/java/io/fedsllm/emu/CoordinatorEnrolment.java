@@ -31,16 +31,8 @@ final class CoordinatorEnrolment extends CoordinatorPart {
             }
         }
         arm(kit.runtime().partyTimeout());
-        return common()
+        return commonWithServers(this::maybeEnrolled)
                 .onMessage(Coordinator.Listed.class, this::onListed)
-                .onMessage(Coordinator.MainServerEnrolled.class, m -> {
-                    parties.mainServer = m.mainServer();
-                    return maybeEnrolled();
-                })
-                .onMessage(Coordinator.FedServerEnrolled.class, m -> {
-                    parties.fedServer = m.fedServer();
-                    return maybeEnrolled();
-                })
                 .onMessage(Coordinator.ClientsEnrolled.class, m -> {
                     String bad = parties.join(m.ids(), m.clients(), m.guardian());
                     return bad != null ? reject(m, bad) : maybeEnrolled();

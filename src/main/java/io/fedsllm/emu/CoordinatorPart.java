@@ -4,6 +4,7 @@ import io.fedsllm.config.EmuSettings;
 import io.fedsllm.emu.Coordinator.Command;
 import io.fedsllm.scenario.Scenario;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
@@ -46,6 +47,23 @@ abstract class CoordinatorPart {
                 .onMessage(Coordinator.GuardianTerminated.class, run.losses::onGuardianTerminated)
                 .onMessage(Coordinator.Undelivered.class, run.losses::onUndelivered)
                 .onMessage(Coordinator.PartyStopped.class, run.end::onPartyStopped);
+    }
+
+    /**
+     * {@link #common()} and the servers' enrolments: a server its guardian announces is the run's from then on, and
+     * {@code then} says what follows (at the start: whether every party joined; after a restart: whether every
+     * guardian is back).
+     */
+    BehaviorBuilder<Command> commonWithServers(Supplier<Behavior<Command>> then) {
+        return common()
+                .onMessage(Coordinator.MainServerEnrolled.class, m -> {
+                    parties.mainServer = m.mainServer();
+                    return then.get();
+                })
+                .onMessage(Coordinator.FedServerEnrolled.class, m -> {
+                    parties.fedServer = m.fedServer();
+                    return then.get();
+                });
     }
 
     /**

@@ -64,15 +64,7 @@ final class CoordinatorRestarts extends CoordinatorPart {
         resetsPending = guardians.size() + extra;
         guardians.forEach(g -> outbox.send(g, new RoleGuardian.Reset()));
         arm(kit.runtime().partyTimeout());
-        return common()
-                .onMessage(Coordinator.MainServerEnrolled.class, m -> {
-                    parties.mainServer = m.mainServer();
-                    return reset();
-                })
-                .onMessage(Coordinator.FedServerEnrolled.class, m -> {
-                    parties.fedServer = m.fedServer();
-                    return reset();
-                })
+        return commonWithServers(this::reset)
                 .onMessage(Coordinator.Listed.class, run.enrolment::onListed)
                 .onMessage(Coordinator.ClientsEnrolled.class, m -> {
                     if (nodes.isLate(m.guardian())) {
