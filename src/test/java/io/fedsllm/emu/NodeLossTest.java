@@ -59,6 +59,37 @@ class NodeLossTest {
         return g;
     }
 
+    /**
+     * A coordinator of {@code sets} whose guardians are probes registered with {@code kit}'s Receptionist: a main-server
+     * guardian, a fed-server guardian and one clients guardian; each is enrolled and answers with probe parties (the
+     * clients guardian with {@code clients} clients, ids 0..clients-1).
+     */
+    private record Enrolled(ActorRef<Coordinator.Command> coordinator, TestProbe<Recorder.Command> recorder,
+            TestProbe<MainServer.Command> main, TestProbe<FedServer.Command> fed, List<TestProbe<Client.Command>> clients,
+            TestProbe<RoleGuardian.Command> mainGuardian, TestProbe<RoleGuardian.Command> fedGuardian,
+            TestProbe<RoleGuardian.Command> clientsGuardian) {
+
+        static Enrolled of(ActorTestKit kit, int clients, String... sets) {
+            TestProbe<Recorder.Command> recorder = kit.createTestProbe(Recorder.Command.class);
+            TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
+            TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
+            List<TestProbe<Client.Command>> probes = java.util.stream.IntStream.range(0, clients)
+                    .mapToObj(c -> kit.createTestProbe(Client.Command.class)).toList();
+            TestProbe<RoleGuardian.Command> mainGuardian = guardian(kit, RoleGuardian.Role.MAIN_SERVER);
+            TestProbe<RoleGuardian.Command> fedGuardian = guardian(kit, RoleGuardian.Role.FED_SERVER);
+            TestProbe<RoleGuardian.Command> clientsGuardian = guardian(kit, RoleGuardian.Role.CLIENTS);
+            ActorRef<Coordinator.Command> coordinator = NodeLossTest.coordinator(kit, recorder, sets);
+            mainGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            fedGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            clientsGuardian.expectMessageClass(RoleGuardian.Enroll.class);
+            coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
+            coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
+            coordinator.tell(new Coordinator.ClientsEnrolled(java.util.stream.IntStream.range(0, clients).boxed().toList(),
+                    probes.stream().map(TestProbe::ref).toList(), clientsGuardian.ref()));
+            return new Enrolled(coordinator, recorder, main, fed, probes, mainGuardian, fedGuardian, clientsGuardian);
+        }
+    }
+
     /** The round's plan reached both servers: its split. */
     private static int configured(TestProbe<MainServer.Command> main, TestProbe<FedServer.Command> fed) {
         fish(fed, FedServer.Configure.class);
@@ -159,21 +190,12 @@ class NodeLossTest {
     void undeliveredMessagesDropAClientOfAnUnreachableNodeAreDeadLettersForAGoneTargetAndEndTheRunOtherwise() {
         ActorTestKit kit = ActorTestKit.create("node-return", CONFIG);   // its own Receptionist
         try {
-            TestProbe<Recorder.Command> recorder = kit.createTestProbe(Recorder.Command.class);
-            TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
-            TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
-            TestProbe<Client.Command> client0 = kit.createTestProbe(Client.Command.class);
-            TestProbe<Client.Command> client1 = kit.createTestProbe(Client.Command.class);
-            TestProbe<RoleGuardian.Command> mainGuardian = guardian(kit, RoleGuardian.Role.MAIN_SERVER);
-            TestProbe<RoleGuardian.Command> fedGuardian = guardian(kit, RoleGuardian.Role.FED_SERVER);
-            TestProbe<RoleGuardian.Command> nodeA = guardian(kit, RoleGuardian.Role.CLIENTS);
-            ActorRef<Coordinator.Command> coordinator = coordinator(kit, recorder, "system.clients=2", "emu.rounds=3");
-            mainGuardian.expectMessageClass(RoleGuardian.Enroll.class);
-            fedGuardian.expectMessageClass(RoleGuardian.Enroll.class);
-            nodeA.expectMessageClass(RoleGuardian.Enroll.class);
-            coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
-            coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
-            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), List.of(client0.ref(), client1.ref()), nodeA.ref()));
+            Enrolled run = Enrolled.of(kit, 2, "system.clients=2", "emu.rounds=3");
+            ActorRef<Coordinator.Command> coordinator = run.coordinator();
+            TestProbe<Recorder.Command> recorder = run.recorder();
+            TestProbe<MainServer.Command> main = run.main();
+            TestProbe<Client.Command> client0 = run.clients().get(0);
+            TestProbe<Client.Command> client1 = run.clients().get(1);
             fish(client1, Client.StartRound.class);
             fish(main, MainServer.Configure.class);
 
@@ -199,28 +221,13 @@ class NodeLossTest {
 
     @Test
     void aClientsNodeLostDuringTheCheckpointDropsItsClientsWithTheReasonAndTheRunGoesOn() {
-        Config c = Kits.parse(Kits.render(Emulator.experiment(EmulatorTest.config("system.clients=2", "emu.rounds=2"))));
-        TestProbe<Recorder.Command> recorder = KIT.createTestProbe(Recorder.Command.class);
-        TestProbe<MainServer.Command> main = KIT.createTestProbe(MainServer.Command.class);
-        TestProbe<FedServer.Command> fed = KIT.createTestProbe(FedServer.Command.class);
-        List<TestProbe<Client.Command>> clients = List.of(KIT.createTestProbe(Client.Command.class),
-                KIT.createTestProbe(Client.Command.class));
-        TestProbe<RoleGuardian.Command> mainGuardian = KIT.createTestProbe(RoleGuardian.Command.class);
-        TestProbe<RoleGuardian.Command> fedGuardian = KIT.createTestProbe(RoleGuardian.Command.class);
-        TestProbe<RoleGuardian.Command> clientsGuardian = KIT.createTestProbe(RoleGuardian.Command.class);
-        KIT.system().receptionist().tell(Receptionist.register(RoleGuardian.key(RoleGuardian.Role.MAIN_SERVER), mainGuardian.ref()));
-        KIT.system().receptionist().tell(Receptionist.register(RoleGuardian.key(RoleGuardian.Role.FED_SERVER), fedGuardian.ref()));
-        KIT.system().receptionist().tell(Receptionist.register(RoleGuardian.key(RoleGuardian.Role.CLIENTS), clientsGuardian.ref()));
-        ActorRef<Coordinator.Command> coordinator = KIT.spawn(Coordinator.create(Coordinator.Kit.of(c,
-                RoundPlanner.create(c, Deployment.from(c)), io.fedsllm.population.Population.from(c, Deployment.from(c)),
-                io.fedsllm.scenario.Scenario.none(io.fedsllm.scenario.ScenarioContext.from(c)), recorder.ref(), null, null)));
-        mainGuardian.expectMessageClass(RoleGuardian.Enroll.class);
-        fedGuardian.expectMessageClass(RoleGuardian.Enroll.class);
-        clientsGuardian.expectMessageClass(RoleGuardian.Enroll.class);
-        coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
-        coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
-        coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), clients.stream().map(TestProbe::ref).toList(),
-                clientsGuardian.ref()));
+        Enrolled run = Enrolled.of(KIT, 2, "system.clients=2", "emu.rounds=2");
+        ActorRef<Coordinator.Command> coordinator = run.coordinator();
+        TestProbe<Recorder.Command> recorder = run.recorder();
+        TestProbe<MainServer.Command> main = run.main();
+        TestProbe<FedServer.Command> fed = run.fed();
+        List<TestProbe<Client.Command>> clients = run.clients();
+        TestProbe<RoleGuardian.Command> clientsGuardian = run.clientsGuardian();
 
         // Round 0 runs to its end.
         int split = fish(main, MainServer.Configure.class).splitLayer();
@@ -288,51 +295,37 @@ class NodeLossTest {
     void aServerNodeThatGoesIsRestartedFromTheLastCheckpointOnASpareNodeAndItsRoundIsDoneAgain() {
         ActorTestKit kit = ActorTestKit.create("server-node-loss", CONFIG);   // its own Receptionist
         try {
-            TestProbe<Recorder.Command> recorder = kit.createTestProbe(Recorder.Command.class);
-            TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
-            TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
-            List<TestProbe<Client.Command>> clients = List.of(kit.createTestProbe(Client.Command.class),
-                    kit.createTestProbe(Client.Command.class));
-            TestProbe<RoleGuardian.Command> mainGuardian = guardian(kit, RoleGuardian.Role.MAIN_SERVER);
-            TestProbe<RoleGuardian.Command> fedGuardian = guardian(kit, RoleGuardian.Role.FED_SERVER);
-            TestProbe<RoleGuardian.Command> nodeA = guardian(kit, RoleGuardian.Role.CLIENTS);
-            ActorRef<Coordinator.Command> coordinator = coordinator(kit, recorder, "system.clients=2", "emu.rounds=3");
-            mainGuardian.expectMessageClass(RoleGuardian.Enroll.class);
-            fedGuardian.expectMessageClass(RoleGuardian.Enroll.class);
-            nodeA.expectMessageClass(RoleGuardian.Enroll.class);
-            coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
-            coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
-            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), clients.stream().map(TestProbe::ref).toList(),
-                    nodeA.ref()));
-            clients.forEach(p -> fish(p, Client.StartRound.class));
-            Recorder.Round round0 = completeRound(coordinator, 0, configured(main, fed), fed, recorder, List.of(0, 1));
-            giveStates(main, fed, clients);
-            fish(recorder, Recorder.Checkpoint.class);
+            Enrolled run = Enrolled.of(kit, 2, "system.clients=2", "emu.rounds=3");
+            run.clients().forEach(p -> fish(p, Client.StartRound.class));
+            Recorder.Round round0 = completeRound(run.coordinator(), 0, configured(run.main(), run.fed()), run.fed(),
+                    run.recorder(), List.of(0, 1));
+            giveStates(run.main(), run.fed(), run.clients());
+            fish(run.recorder(), Recorder.Checkpoint.class);
 
             // Round 1 is under way when a second main-server node joins: a spare, not enrolled.
-            int split = configured(main, fed);
-            clients.forEach(p -> fish(p, Client.StartRound.class));
+            int split = configured(run.main(), run.fed());
+            run.clients().forEach(p -> fish(p, Client.StartRound.class));
             TestProbe<RoleGuardian.Command> spare = guardian(kit, RoleGuardian.Role.MAIN_SERVER);
             spare.expectNoMessage(Duration.ofMillis(300));
             // The main server's node goes: the spare hosts it anew, the other guardians host theirs anew.
-            mainGuardian.stop();
+            run.mainGuardian().stop();
             RoleGuardian.Enroll enroll = fish(spare, RoleGuardian.Enroll.class);
-            fish(fedGuardian, RoleGuardian.Reset.class);
-            fish(nodeA, RoleGuardian.Reset.class);
+            fish(run.fedGuardian(), RoleGuardian.Reset.class);
+            fish(run.clientsGuardian(), RoleGuardian.Reset.class);
             TestProbe<MainServer.Command> main2 = kit.createTestProbe(MainServer.Command.class);
             TestProbe<FedServer.Command> fed2 = kit.createTestProbe(FedServer.Command.class);
             List<TestProbe<Client.Command>> clients2 = List.of(kit.createTestProbe(Client.Command.class),
                     kit.createTestProbe(Client.Command.class));
             enroll.coordinator().tell(new Coordinator.MainServerEnrolled(main2.ref()));
-            coordinator.tell(new Coordinator.FedServerEnrolled(fed2.ref()));
-            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0, 1), clients2.stream().map(TestProbe::ref).toList(),
-                    nodeA.ref()));
+            run.coordinator().tell(new Coordinator.FedServerEnrolled(fed2.ref()));
+            run.coordinator().tell(new Coordinator.ClientsEnrolled(List.of(0, 1), clients2.stream().map(TestProbe::ref).toList(),
+                    run.clientsGuardian().ref()));
             restored(main2, fed2, clients2);
 
             // Round 1 again, from its start: the same plan, on the new parties.
             assertEquals(split, configured(main2, fed2));
             clients2.forEach(p -> assertEquals(1, fish(p, Client.StartRound.class).round()));
-            Recorder.Round round1 = completeRound(coordinator, 1, split, fed2, recorder, List.of(0, 1));
+            Recorder.Round round1 = completeRound(run.coordinator(), 1, split, fed2, run.recorder(), List.of(0, 1));
             assertEquals(1, round1.record().round());
             assertEquals(round0.record().virtualEndS(), round1.record().virtualStartS(), 0.0,
                     "the round is done again from its start");
@@ -340,8 +333,8 @@ class NodeLossTest {
                     .filter(e -> e.type().equals("node-restarted")).toList();
             assertEquals(1, restarted.size(), round1.details().events().toString());
             assertTrue(restarted.get(0).effect().contains("the main-server stopped: its node "
-                    + mainGuardian.ref().path().address() + " left the cluster"), restarted.get(0).effect());
-            main.expectNoMessage(Duration.ofMillis(100));
+                    + run.mainGuardian().ref().path().address() + " left the cluster"), restarted.get(0).effect());
+            run.main().expectNoMessage(Duration.ofMillis(100));
         } finally {
             kit.shutdownTestKit();
         }
@@ -351,38 +344,26 @@ class NodeLossTest {
     void aServerNodeThatGoesDuringACheckpointWaitsForItsNodeStartedAgainAndItsRoundIsNotRecordedTwice() {
         ActorTestKit kit = ActorTestKit.create("server-node-loss-2", CONFIG);   // its own Receptionist
         try {
-            TestProbe<Recorder.Command> recorder = kit.createTestProbe(Recorder.Command.class);
-            TestProbe<MainServer.Command> main = kit.createTestProbe(MainServer.Command.class);
-            TestProbe<FedServer.Command> fed = kit.createTestProbe(FedServer.Command.class);
-            List<TestProbe<Client.Command>> clients = List.of(kit.createTestProbe(Client.Command.class));
-            TestProbe<RoleGuardian.Command> mainGuardian = guardian(kit, RoleGuardian.Role.MAIN_SERVER);
-            TestProbe<RoleGuardian.Command> fedGuardian = guardian(kit, RoleGuardian.Role.FED_SERVER);
-            TestProbe<RoleGuardian.Command> nodeA = guardian(kit, RoleGuardian.Role.CLIENTS);
-            ActorRef<Coordinator.Command> coordinator = coordinator(kit, recorder, "system.clients=1", "emu.rounds=3");
-            mainGuardian.expectMessageClass(RoleGuardian.Enroll.class);
-            fedGuardian.expectMessageClass(RoleGuardian.Enroll.class);
-            nodeA.expectMessageClass(RoleGuardian.Enroll.class);
-            coordinator.tell(new Coordinator.MainServerEnrolled(main.ref()));
-            coordinator.tell(new Coordinator.FedServerEnrolled(fed.ref()));
-            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0), List.of(clients.get(0).ref()), nodeA.ref()));
-            fish(clients.get(0), Client.StartRound.class);
-            completeRound(coordinator, 0, configured(main, fed), fed, recorder, List.of(0));
-            giveStates(main, fed, clients);
-            fish(recorder, Recorder.Checkpoint.class);
-            int split = configured(main, fed);
-            fish(clients.get(0), Client.StartRound.class);
-            Recorder.Round round1 = completeRound(coordinator, 1, split, fed, recorder, List.of(0));
+            Enrolled run = Enrolled.of(kit, 1, "system.clients=1", "emu.rounds=3");
+            fish(run.clients().get(0), Client.StartRound.class);
+            completeRound(run.coordinator(), 0, configured(run.main(), run.fed()), run.fed(), run.recorder(), List.of(0));
+            giveStates(run.main(), run.fed(), run.clients());
+            fish(run.recorder(), Recorder.Checkpoint.class);
+            int split = configured(run.main(), run.fed());
+            fish(run.clients().get(0), Client.StartRound.class);
+            Recorder.Round round1 = completeRound(run.coordinator(), 1, split, run.fed(), run.recorder(), List.of(0));
 
             // Round 1's record is written; its checkpoint is being taken when the federated server's node goes.
-            fish(main, MainServer.Snapshot.class);
-            fedGuardian.stop();
-            fish(mainGuardian, RoleGuardian.Reset.class);
-            fish(nodeA, RoleGuardian.Reset.class);
+            fish(run.main(), MainServer.Snapshot.class);
+            run.fedGuardian().stop();
+            fish(run.mainGuardian(), RoleGuardian.Reset.class);
+            fish(run.clientsGuardian(), RoleGuardian.Reset.class);
             TestProbe<MainServer.Command> main2 = kit.createTestProbe(MainServer.Command.class);
             TestProbe<FedServer.Command> fed2 = kit.createTestProbe(FedServer.Command.class);
             List<TestProbe<Client.Command>> clients2 = List.of(kit.createTestProbe(Client.Command.class));
-            coordinator.tell(new Coordinator.MainServerEnrolled(main2.ref()));
-            coordinator.tell(new Coordinator.ClientsEnrolled(List.of(0), List.of(clients2.get(0).ref()), nodeA.ref()));
+            run.coordinator().tell(new Coordinator.MainServerEnrolled(main2.ref()));
+            run.coordinator().tell(new Coordinator.ClientsEnrolled(List.of(0), List.of(clients2.get(0).ref()),
+                    run.clientsGuardian().ref()));
             main2.expectNoMessage(Duration.ofMillis(300));   // no federated server yet: nothing restored
             // The federated server's node started again: enrolled, every party continues from round 0's checkpoint.
             TestProbe<RoleGuardian.Command> fedAgain = guardian(kit, RoleGuardian.Role.FED_SERVER);
@@ -393,19 +374,21 @@ class NodeLossTest {
             assertEquals(split, configured(main2, fed2));
             fish(clients2.get(0), Client.StartRound.class);
             double t = 10.0;
-            coordinator.tell(new Coordinator.ServerReady(1, Blocks.range(split, 12), t));
-            coordinator.tell(new Coordinator.FedReady(1, Blocks.range(0, split), 1, t));
-            coordinator.tell(new Coordinator.IterationsDone(1, t + 5, 1, 1, 2, 1, 1000, 0, null, null, List.of(t), List.of()));
-            coordinator.tell(new Coordinator.ClientReport(1, 0, 0, 1, 2, 1, 0.5, 20, 0, t + 5, null, List.of()));
+            run.coordinator().tell(new Coordinator.ServerReady(1, Blocks.range(split, 12), t));
+            run.coordinator().tell(new Coordinator.FedReady(1, Blocks.range(0, split), 1, t));
+            run.coordinator().tell(new Coordinator.IterationsDone(1, t + 5, 1, 1, 2, 1, 1000, 0, null, null, List.of(t),
+                    List.of()));
+            run.coordinator().tell(new Coordinator.ClientReport(1, 0, 0, 1, 2, 1, 0.5, 20, 0, t + 5, null, List.of()));
             fish(fed2, FedServer.UploadsDue.class);
-            coordinator.tell(new Coordinator.Aggregated(1, t + 6, List.of(0), List.of(1.0), 50, 2, null, List.of()));
+            run.coordinator().tell(new Coordinator.Aggregated(1, t + 6, List.of(0), List.of(1.0), 50, 2, null, List.of()));
             giveStates(main2, fed2, clients2);
-            Recorder.Command next = recorder.fishForMessage(Duration.ofSeconds(10), "a round or a checkpoint",
+            Recorder.Command next = run.recorder().fishForMessage(Duration.ofSeconds(10), "a round or a checkpoint",
                     m -> m instanceof Recorder.Round || m instanceof Recorder.Checkpoint ? FishingOutcomes.complete()
                             : FishingOutcomes.continueAndIgnore()).get(0);
             assertTrue(next instanceof Recorder.Checkpoint cp && cp.round() == 1, "round 1 is not recorded twice: " + next);
             // Round 2 carries what the coordinator noted of the restart.
-            Recorder.Round round2 = completeRound(coordinator, 2, configured(main2, fed2), fed2, recorder, List.of(0));
+            Recorder.Round round2 = completeRound(run.coordinator(), 2, configured(main2, fed2), fed2, run.recorder(),
+                    List.of(0));
             assertEquals(round1.record().virtualEndS(), round2.record().virtualStartS(), 0.0);
             assertEquals(1, round2.details().events().stream().filter(e -> e.type().equals("node-restarted")).count(),
                     round2.details().events().toString());
