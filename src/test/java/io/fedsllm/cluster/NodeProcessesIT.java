@@ -49,6 +49,17 @@ class NodeProcessesIT {
         return out;
     }
 
+    /** Round 0's checkpoint in {@code out} is written (once the coordinator has every party's state and starts round 1). */
+    private static void awaitRoundZerosCheckpoint(ChildJvms jvms, Path out) throws InterruptedException {
+        Path checkpoint = out.resolve("checkpoints").resolve("round-000000");
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        while (!Files.isDirectory(checkpoint)) {
+            assertTrue(System.nanoTime() < deadline, "round 0's checkpoint was not written within 4 minutes\n"
+                    + jvms.tail("coordinator"));
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void killingAClientsNodeMidRunDropsItsClientsAndTheRunFinishes(@TempDir Path dir) throws Exception {
         Path tls = TestCerts.generate(dir.resolve("tls"), "coordinator", "main-server", "fed-server", "clients-1", "clients-2");
@@ -76,14 +87,7 @@ class NodeProcessesIT {
             rogueSets.addAll(List.of("--set", "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes=20s"));
             jvms.jar("rogue", node("clients", rogueTls, 0, seedPort, rogueSets, "--client-ids", "0-1"));
 
-            // Round 0's checkpoint is written once the coordinator has every party's state and starts round 1.
-            Path checkpoint = out.resolve("checkpoints").resolve("round-000000");
-            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            while (!Files.isDirectory(checkpoint)) {
-                assertTrue(System.nanoTime() < deadline, "round 0's checkpoint was not written within 4 minutes\n"
-                        + jvms.tail("coordinator"));
-                Thread.sleep(20);
-            }
+            awaitRoundZerosCheckpoint(jvms, out);
             doomed.destroyForcibly();   // clients 2 and 3 go with their JVM, in round 1 (or later)
             long killedNs = System.nanoTime();
             assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
@@ -194,13 +198,7 @@ class NodeProcessesIT {
             jvms.jar("fed-server", node("fed-server", tls.resolve("fed-server"), 0, seedPort, sets));
             jvms.jar("clients-1", node("clients", tls.resolve("clients-1"), 0, seedPort, sets));
 
-            Path checkpoint = out.resolve("checkpoints").resolve("round-000000");
-            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            while (!Files.isDirectory(checkpoint)) {
-                assertTrue(System.nanoTime() < deadline, "round 0's checkpoint was not written within 4 minutes\n"
-                        + jvms.tail("coordinator"));
-                Thread.sleep(20);
-            }
+            awaitRoundZerosCheckpoint(jvms, out);
             doomed.destroyForcibly();   // the main server goes with its JVM, in round 1 (or while a checkpoint is taken)
             assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
             jvms.jar("main-server-again", node("main-server", tls.resolve("main-server"), 0, seedPort, sets));
