@@ -41,19 +41,20 @@ final class CoordinatorRestarts extends CoordinatorPart {
                     + "checkpoint to restart it from", false);
         }
         run.crashesDone.add(crash.line());
-        restartCause = null;
         ctx.getLog().warn("the {} crashed in round {} at {} s (scenario line {}): every party restarts from the checkpoint "
                 + "of round {}", role, crash.round(), crash.timeS(), crash.line(), run.round - 1);
-        return restartAll(role, crash, 0);
+        return restartAll(role, crash, null, 0);
     }
 
     /**
      * Every guardian that takes part stops its parties and hosts them anew ({@code extra}: further enrolments awaited,
-     * a server's node started again); once all are back, {@link #reset()}.
+     * a server's node started again); once all are back, {@link #reset()}. {@code cause}: null for a scripted crash,
+     * else why the server's node went.
      */
-    private Behavior<Command> restartAll(String role, ScriptedCrash.Info crash, int extra) {
+    private Behavior<Command> restartAll(String role, ScriptedCrash.Info crash, String cause, int extra) {
         restart = crash;
         restartedRole = role;
+        restartCause = cause;
         run.book = null;
         run.checkpoints.abandon();
         run.pendingKills.clear();
@@ -102,7 +103,6 @@ final class CoordinatorRestarts extends CoordinatorPart {
                         + " crashed (scenario line " + crash.line() + "); " + again)
                 : new Note(null, crash.timeS(), "node-restarted", List.of(), "the " + restartedRole + " stopped: "
                         + restartCause + "; its node started again hosts it, " + again));
-        restartCause = null;
         return next;
     }
 
@@ -151,16 +151,15 @@ final class CoordinatorRestarts extends CoordinatorPart {
         int round = run.round;
         String stopped = "the " + role + " stopped unexpectedly " + (round < 0 ? "before the first round" : "in round "
                 + round) + ": " + gone;
-        if (run.checkpoints.last() == null || restart != null || resetsPending > 0) {
+        if (run.checkpoints.last() == null || restart != null) {
             return run.end.fail(stopped + (run.checkpoints.last() == null ? "; there is no checkpoint to restart it "
                     + "from (fedsllm.emu.checkpoints = off)" : "; the run was restarting already"), false);
         }
         nodes.hostLost(g);
-        restartCause = gone;
         ActorRef<RoleGuardian.Command> spare = spares.remove(r);
         ctx.getLog().warn("{}; every party restarts from the checkpoint of round {}, the {} on {}", stopped, round - 1,
                 role, spare != null ? "the node at " + spare.path().address() : "the next " + role + " node to join");
-        Behavior<Command> next = restartAll(role, new ScriptedCrash.Info(-1, round, -1, run.roundStartS), 1);
+        Behavior<Command> next = restartAll(role, new ScriptedCrash.Info(-1, round, -1, run.roundStartS), gone, 1);
         if (spare != null) {
             enrolReplacement(spare);
         } else {
